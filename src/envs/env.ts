@@ -1,0 +1,57 @@
+// The environment contract (DESIGN.md §5). Every text world in Stepwise implements it, and
+// everything above this layer (rollouts, the playground, the CLI) sees only this interface.
+
+/** A split is a frozen, versioned list of task seeds. */
+export type SplitName = 'train' | 'seen-test' | 'unseen-test' | 'test';
+
+export interface Observation {
+  /** What the agent reads this step, exactly as the environment prints it. */
+  text: string;
+  /** The task sentence, e.g. "Your task is to: put a clean mug in coffeemachine." */
+  goal: string;
+}
+
+export interface StepResult {
+  observation: Observation;
+  /** Final reward R in [0, 1]; non-zero only when `done`, except where an env documents otherwise. */
+  reward: number;
+  done: boolean;
+  /** g_t: false when the action had no effect in the world ("Nothing happens." or the env's equivalent). */
+  valid: boolean;
+  /** Environment-specific extras (e.g. WebShop's reward sub-scores). Must be structured-cloneable. */
+  info: Record<string, unknown>;
+}
+
+export interface Env {
+  /** Name in the registry, e.g. "household". */
+  readonly name: string;
+  /** Content version: grammar, generator and split versions. Changes whenever transcripts would. */
+  readonly version: string;
+  /** Deterministic in (taskId, seed). */
+  reset(taskId: string, seed: number): Observation;
+  /** Never throws on a bad action string: returns the env's own invalid text with valid=false. */
+  step(action: string): StepResult;
+  admissibleActions(): string[];
+  /** Identical states give identical keys (GiGPO's step groups). */
+  stateKey(): string;
+  /** The next expert action, or null when the expert has nothing to do (episode over). */
+  expert(): string | null;
+}
+
+/** A task within a split: the id passed to `reset`, plus a human label for pickers. */
+export interface TaskRef {
+  id: string;
+  label: string;
+}
+
+/** What the registry knows about each environment without instantiating an episode. */
+export interface EnvSpec {
+  name: string;
+  version: string;
+  description: string;
+  maxSteps: number;
+  splits: Partial<Record<SplitName, number>>;
+  /** The i-th task of a split (0-based). Throws RangeError with the valid range when out of range. */
+  task(split: SplitName, index: number): TaskRef;
+  create(): Env;
+}
