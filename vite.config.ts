@@ -15,6 +15,7 @@ export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'scripts/**/*.test.ts'],
     environment: 'node',
+    globalSetup: ['scripts/vitest-global-setup.ts'],
     pool: 'forks',
     // Two cores: SwiftShader already spreads one dispatch over both, so more
     // parallel files only thrash.

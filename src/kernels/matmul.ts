@@ -1,0 +1,224 @@
+// Matrix multiplication with a fused bias + activation epilogue, in the three layouts backprop
+// needs, dispatched to the fastest applicable WGSL variant.
+//
+//   nn:  C[M×N] = act(A[M×K] · B[K×N] + bias)        forward
+//   nt:  C[M×N] = act(A[M×K] · B[N×K]ᵀ + bias)       gradient w.r.t. the input
+//   tn:  C[M×N] = act(A[K×M]ᵀ · B[K×N] + bias)       gradient w.r.t. the weights
+//
+// With `accumulate`, C += product instead (bias and activation are not applied).
+
+import type { Gpu, Tensor } from '../gpu';
+import { shapeString } from '../gpu';
+import { adapterKey, DefaultTuneStore, timeCandidates, type TuneStore } from './autotune';
+
+export type MatmulForm = 'nn' | 'nt' | 'tn';
+export type Activation = 'identity' | 'relu' | 'tanh' | 'gelu';
+export type MatmulVariant = 'regblock' | 'tiled' | 'gemv' | 'naive';
+
+export const ACTIVATION_CODE: Record<Activation, number> = { identity: 0, relu: 1, tanh: 2, gelu: 3 };
+
+export interface MatmulDims {
+  M: number;
+  N: number;
+  K: number;
+  form: MatmulForm;
+}
+
+export interface MatmulOptions {
+  form?: MatmulForm;
+  bias?: Tensor;
+  activation?: Activation;
+  accumulate?: boolean;
+  /** Force a variant ('auto' = the autotuner's pick, the default). */
+  variant?: MatmulVariant | 'auto';
+  /** Write into this tensor instead of allocating one. Required with `accumulate`. */
+  out?: Tensor;
+}
+
+const REG = { TM: 8, TN: 16, WG: 8 } as const;   // matmul-regblock.wgsl: 8×16 per invocation, 8×8 invocations
+const TILE = 64;                                  // matmul-tiled.wgsl: 64×64 per workgroup
+const GEMV_WG = 64;
+const NAIVE_WG = 16;
+
+/** Reads M, N, K from the operand shapes for a layout; throws a clear error on a mismatch. */
+export function matmulDims(a: Tensor, b: Tensor, form: MatmulForm = 'nn'): MatmulDims {
+  if (a.shape.length !== 2 || b.shape.length !== 2) {
+    throw new RangeError(`matmul expects 2-D operands, got A${shapeString(a.shape)} and B${shapeString(b.shape)}`);
+  }
+  if (a.dtype !== 'f32' || b.dtype !== 'f32') throw new TypeError('matmul operands must be f32');
+  const [a0, a1] = a.shape; const [b0, b1] = b.shape;
+  const [M, Ka] = form === 'tn' ? [a1, a0] : [a0, a1];
+  const [Kb, N] = form === 'nt' ? [b1, b0] : [b0, b1];
+  if (Ka !== Kb) {
+    throw new RangeError(`matmul(${form}): inner dimensions differ: A${shapeString(a.shape)} gives K=${Ka}, B${shapeString(b.shape)} gives K=${Kb}`);
+  }
+  return { M, N, K: Ka, form };
+}
+
+/** Which variants can compute this shape. */
+export function applicableVariants(d: MatmulDims): MatmulVariant[] {
+  const out: MatmulVariant[] = [];
+  const reg = d.form === 'nn' ? d.K % 4 === 0 && d.N % 4 === 0
+    : d.form === 'nt' ? d.K % 4 === 0
+    : d.M % 4 === 0 && d.N % 4 === 0;
+  if (reg && d.K > 0) out.push('regblock');
+  out.push('tiled');
+  if (d.M === 1) out.push('gemv');
+  if (d.form === 'nn') out.push('naive');
+  return out;
+}
+
+/** Strides that express each layout for the strided kernels (tiled, gemv). */
+function strides(d: MatmulDims): [number, number, number, number] {
+  const sA = d.form === 'tn' ? [1, d.M] : [d.K, 1];
+  const sB = d.form === 'nt' ? [1, d.K] : [d.N, 1];
+  return [sA[0], sA[1], sB[0], sB[1]];
+}
+
+/** Shape class for the autotuner: layout, log2 size buckets, and which variants apply. */
+export function shapeClass(d: MatmulDims): string {
+  const b = (n: number) => Math.max(0, Math.ceil(Math.log2(Math.max(1, n))));
+  return `${d.form}:m${d.M === 1 ? 'one' : b(d.M)}:n${b(d.N)}:k${b(d.K)}:${applicableVariants(d).join('+')}`;
+}
+
+interface Epilogue { activation: Activation; hasBias: boolean; accumulate: boolean }
+
+/**
+ * A matmul for one shape, layout and epilogue with its pipelines compiled. `record` is synchronous,
+ * so a training step can record many of these into one command encoder.
+ */
+export class PreparedMatmul {
+  private constructor(
+    private readonly gpu: Gpu,
+    readonly dims: MatmulDims,
+    readonly variant: MatmulVariant,
+    private readonly pipeline: GPUComputePipeline,
+    private readonly epi: Epilogue,
+    private readonly dummyBias: Tensor,
+  ) {}
+
+  static async create(gpu: Gpu, dims: MatmulDims, variant: MatmulVariant, epi: Epilogue): Promise<PreparedMatmul> {
+    if (!applicableVariants(dims).includes(variant)) {
+      throw new RangeError(`matmul variant "${variant}" cannot compute ${dims.form} M=${dims.M} N=${dims.N} K=${dims.K} (applicable: ${applicableVariants(dims).join(', ')})`);
+    }
+    if (variant === 'naive' && (epi.hasBias || epi.accumulate || epi.activation !== 'identity')) {
+      throw new RangeError('the naive matmul has no epilogue (bias, activation, accumulate)');
+    }
+    const constants = variant === 'naive' ? {} : {
+      ACTIVATION: ACTIVATION_CODE[epi.activation],
+      HAS_BIAS: epi.hasBias ? 1 : 0,
+      ACCUMULATE: epi.accumulate ? 1 : 0,
+    };
+    const spec = variant === 'regblock' ? { shader: 'matmul-regblock', entryPoint: dims.form, constants }
+      : { shader: `matmul-${variant}`, constants };
+    const pipeline = await gpu.pipeline(spec);
+    return new PreparedMatmul(gpu, dims, variant, pipeline, epi, dummyBiasFor(gpu));
+  }
+
+  /** Records C = act(A·B + bias) (or C += A·B) into the gpu's current encoder. */
+  record(a: Tensor, b: Tensor, c: Tensor, bias?: Tensor): void {
+    const d = this.dims;
+    const got = matmulDims(a, b, d.form);
+    if (got.M !== d.M || got.N !== d.N || got.K !== d.K) {
+      throw new RangeError(`prepared for M=${d.M} N=${d.N} K=${d.K}, got M=${got.M} N=${got.N} K=${got.K}`);
+    }
+    if (c.size !== d.M * d.N) throw new RangeError(`output has ${c.size} elements, expected ${d.M}×${d.N}`);
+    if (this.epi.hasBias) {
+      if (!bias) throw new RangeError('this matmul was prepared with a bias; none given');
+      if (bias.size !== d.N) throw new RangeError(`bias has ${bias.size} elements, expected N=${d.N}`);
+    }
+    const biasT = bias ?? this.dummyBias;
+    const g = this.gpu;
+    const label = `matmul-${this.variant}-${d.form}`;
+    switch (this.variant) {
+      case 'regblock': {
+        const u = g.uniforms([d.M, d.N, d.K, 0]);
+        const gx = Math.ceil(d.N / REG.TN / REG.WG);
+        const gy = Math.ceil(d.M / REG.TM / REG.WG);
+        g.dispatch(this.pipeline, [u, a, b, biasT, c], [gx, gy], { label });
+        break;
+      }
+      case 'tiled': {
+        const u = g.uniforms([d.M, d.N, d.K, ...strides(d), 0]);
+        g.dispatch(this.pipeline, [u, a, b, biasT, c], [Math.ceil(d.N / TILE), Math.ceil(d.M / TILE)], { label });
+        break;
+      }
+      case 'gemv': {
+        const [, sAk, sBk, sBn] = strides(d);
+        // M = 1: x is A's only row (nn/nt) or column (tn); either way x[k] = A[k·sAk].
+        const u = g.uniforms([d.M, d.N, d.K, 0, d.form === 'tn' ? 1 : sAk, sBk, sBn, 0]);
+        g.dispatch(this.pipeline, [u, a, b, biasT, c], [Math.ceil(d.N / GEMV_WG)], { label });
+        break;
+      }
+      case 'naive': {
+        const u = g.uniforms([d.M, d.N, d.K, 0]);
+        g.dispatch(this.pipeline, [u, a, b, c], [Math.ceil(d.N / NAIVE_WG), Math.ceil(d.M / NAIVE_WG)], { label });
+        break;
+      }
+    }
+  }
+}
+
+const dummies = new WeakMap<Gpu, Tensor>();
+function dummyBiasFor(gpu: Gpu): Tensor {
+  let t = dummies.get(gpu);
+  if (!t) dummies.set(gpu, (t = gpu.zeros([4], 'f32', 'no-bias')));
+  return t;
+}
+
+const stores = new WeakMap<Gpu, TuneStore>();
+/** The autotuner's memory for this gpu (tests and the bench read it). */
+export function tuneStore(gpu: Gpu): TuneStore {
+  let s = stores.get(gpu);
+  if (!s) stores.set(gpu, (s = new DefaultTuneStore()));
+  return s;
+}
+
+const inflight = new Map<string, Promise<MatmulVariant>>();
+
+/** The variant the autotuner picks for these dims (timing the candidates on first use). */
+export async function tunedVariant(gpu: Gpu, dims: MatmulDims): Promise<MatmulVariant> {
+  const candidates = applicableVariants(dims).filter((v) => v !== 'naive');
+  if (candidates.length === 1) return candidates[0];
+  const key = `matmul:${adapterKey(gpu)}:${shapeClass(dims)}`;
+  const store = tuneStore(gpu);
+  const known = store.get(key) as MatmulVariant | undefined;
+  if (known && candidates.includes(known)) return known;
+  let p = inflight.get(key);
+  if (!p) {
+    p = (async () => {
+      const a = gpu.zeros(dims.form === 'tn' ? [dims.K, dims.M] : [dims.M, dims.K]);
+      const b = gpu.zeros(dims.form === 'nt' ? [dims.N, dims.K] : [dims.K, dims.N]);
+      const c = gpu.empty([dims.M, dims.N]);
+      const epi: Epilogue = { activation: 'identity', hasBias: false, accumulate: false };
+      const prepared = await Promise.all(candidates.map((v) => PreparedMatmul.create(gpu, dims, v, epi)));
+      const result = await timeCandidates(gpu, prepared.map((p) => ({ name: p.variant, record: () => p.record(a, b, c) })));
+      gpu.release(a, b, c);
+      store.set(key, result.choice);
+      return result.choice as MatmulVariant;
+    })();
+    inflight.set(key, p);
+    p.finally(() => inflight.delete(key));
+  }
+  return p;
+}
+
+/** Prepares a matmul for these operands, resolving 'auto' through the autotuner. */
+export async function prepareMatmul(gpu: Gpu, dims: MatmulDims, options: Omit<MatmulOptions, 'out' | 'form'> = {}): Promise<PreparedMatmul> {
+  const variant = !options.variant || options.variant === 'auto' ? await tunedVariant(gpu, dims) : options.variant;
+  return PreparedMatmul.create(gpu, dims, variant, {
+    activation: options.activation ?? 'identity',
+    hasBias: !!options.bias,
+    accumulate: !!options.accumulate,
+  });
+}
+
+/** One-shot convenience: records C = act(A·B + bias) and returns C (not yet read back). */
+export async function matmul(gpu: Gpu, a: Tensor, b: Tensor, options: MatmulOptions = {}): Promise<Tensor> {
+  const dims = matmulDims(a, b, options.form ?? 'nn');
+  if (options.accumulate && !options.out) throw new RangeError('matmul with accumulate needs `out`');
+  const op = await prepareMatmul(gpu, dims, options);
+  const c = options.out ?? gpu.empty([dims.M, dims.N]);
+  op.record(a, b, c, options.bias);
+  return c;
+}
