@@ -1,0 +1,171 @@
+// Writes a Llama-family decoder as an ONNX graph that transformers.js loads as a causal LM.
+//
+// The graph contract (the same one onnx-community exports follow):
+//   inputs : input_ids [batch_size, sequence_length] int64
+//            attention_mask [batch_size, total_sequence_length] int64
+//            position_ids [batch_size, sequence_length] int64
+//            past_key_values.{i}.key|value [batch_size, kvHeads, past_sequence_length, headDim] float32
+//            num_logits_to_keep [] int64   (0 = all positions, k = the last k; transformers.js sets it)
+//   outputs: logits [batch_size, logits_length, vocab] float32
+//            present.{i}.key|value [batch_size, kvHeads, total_sequence_length, headDim] float32
+//            last_hidden_state [batch_size, sequence_length, hidden] float32   (after the final norm)
+//
+// Only primitive opset-17 ops are used. ONNX `Attention` and the com.microsoft fused ops would be
+// faster on some backends, but `Attention` falls back to the CPU on ORT-web's WebGPU provider and
+// primitives run identically on onnxruntime-node, ORT-web wasm and ORT-web WebGPU.
+// Head counts and head size are numbers in the cache shapes: transformers.js builds the empty
+// first-step cache from this metadata and treats every symbolic dim except batch_size as 0.
+
+import { type DecoderArch, type DecoderWeights, validateArch, validateWeights } from './decoder-arch';
+import { DataType, GraphBuilder, attr } from './onnx-graph-builder';
+
+export const ONNX_OPSET = 17;
+const IR_VERSION = 8;
+/** Large negative instead of -inf: a fully masked row then softmaxes to uniform, not NaN. */
+const MASKED = -1e9;
+
+export interface WriteOptions {
+  /** Recorded in the model's producer and doc strings. */
+  producer?: string;
+  docString?: string;
+}
+
+/** [out, in] row-major -> [in, out] row-major, so the graph multiplies with MatMul(x, W). */
+function transposeLinear(t: { shape: number[]; data: Float32Array }): Float32Array {
+  const [rows, cols] = t.shape;
+  const out = new Float32Array(rows * cols);
+  for (let r = 0; r < rows; r++) {
+    const base = r * cols;
+    for (let c = 0; c < cols; c++) out[c * rows + r] = t.data[base + c];
+  }
+  return out;
+}
+
+/**
+ * Serialises the decoder. Throws (listing every problem) when the weights do not match `arch`.
+ * The output bytes depend only on the arguments.
+ */
+export function writeDecoderOnnx(arch: DecoderArch, weights: DecoderWeights, options: WriteOptions = {}): Uint8Array {
+  validateArch(arch);
+  validateWeights(arch, weights);
+  const g = new GraphBuilder();
+  const { hiddenSize: d, numHeads: H, numKvHeads: KV, headDim: hd, numLayers } = arch;
+  const half = hd / 2;
+  const F = DataType.FLOAT;
+
+  // ---- inputs
+  const inputIds = g.input('input_ids', DataType.INT64, ['batch_size', 'sequence_length']);
+  const attentionMask = g.input('attention_mask', DataType.INT64, ['batch_size', 'total_sequence_length']);
+  const positionIds = g.input('position_ids', DataType.INT64, ['batch_size', 'sequence_length']);
+  const pastNames: Array<[string, string]> = [];
+  for (let i = 0; i < numLayers; i++) {
+    pastNames.push([
+      g.input(`past_key_values.${i}.key`, F, ['batch_size', KV, 'past_sequence_length', hd]),
+      g.input(`past_key_values.${i}.value`, F, ['batch_size', KV, 'past_sequence_length', hd]),
+    ]);
+  }
+  const keepInput = g.input('num_logits_to_keep', DataType.INT64, []);
+
+  // ---- lengths and the combined causal + padding mask [B, 1, S, T]
+  const S = g.op('Gather', [g.op('Shape', [inputIds]), g.int64(1)], { axis: attr.int(0) }, 'seq_len');
+  const T = g.op('Gather', [g.op('Shape', [attentionMask]), g.int64(1)], { axis: attr.int(0) }, 'total_len');
+  const P = g.op('Sub', [T, S], undefined, 'past_len');
+  const keyIndex = g.op('Unsqueeze', [g.op('Range', [g.int64(0), T, g.int64(1)]), g.int64([0])]); // [1, T]
+  const queryIndex = g.op('Unsqueeze', [g.op('Range', [P, T, g.int64(1)]), g.int64([1])]); // [S, 1]
+  const causal = g.op('LessOrEqual', [keyIndex, queryIndex], undefined, 'causal'); // [S, T]
+  const padding = g.op('Unsqueeze', [g.op('Cast', [attentionMask], { to: attr.int(DataType.BOOL) }), g.int64([1, 2])]); // [B,1,1,T]
+  const mask = g.op('And', [causal, padding], undefined, 'mask'); // [B, 1, S, T]
+
+  // ---- rotary tables from position_ids: cos/sin [B, 1, S, hd], as in HF's rotate_half formulation
+  const invFreq = new Float32Array(half);
+  for (let i = 0; i < half; i++) invFreq[i] = 1 / Math.pow(arch.ropeTheta, (2 * i) / hd);
+  const invFreqName = g.floatTensor('rotary.inv_freq', [half], invFreq);
+  const pos = g.op('Unsqueeze', [g.op('Cast', [positionIds], { to: attr.int(F) }), g.int64([2])]); // [B, S, 1]
+  const freqs = g.op('Mul', [pos, invFreqName]); // [B, S, half]
+  const angles = g.op('Unsqueeze', [g.op('Concat', [freqs, freqs], { axis: attr.int(-1) }), g.int64([1])]); // [B,1,S,hd]
+  const cos = g.op('Cos', [angles], undefined, 'rope_cos');
+  const sin = g.op('Sin', [angles], undefined, 'rope_sin');
+
+  const rmsNorm = (x: string, weightName: string): string => {
+    const meanSquare = g.op('ReduceMean', [g.op('Mul', [x, x])], { axes: attr.ints([-1]), keepdims: attr.int(1) });
+    const inv = g.op('Reciprocal', [g.op('Sqrt', [g.op('Add', [meanSquare, g.float(arch.rmsNormEps)])])]);
+    return g.op('Mul', [g.op('Mul', [x, inv]), weightName], undefined, 'rmsnorm');
+  };
+  const linear = (x: string, name: string, biasName?: string): string => {
+    const w = weights[name];
+    const wName = g.floatTensor(`${name}.T`, [w.shape[1], w.shape[0]], transposeLinear(w));
+    const y = g.op('MatMul', [x, wName]);
+    if (!biasName) return y;
+    const b = weights[biasName];
+    return g.op('Add', [y, g.floatTensor(biasName, b.shape, b.data)]);
+  };
+  const toHeads = (x: string, heads: number): string =>
+    g.op('Transpose', [g.op('Reshape', [x, g.int64([0, 0, heads, hd])])], { perm: attr.ints([0, 2, 1, 3]) }); // [B,h,S,hd]
+  const rotate = (x: string): string => {
+    const first = g.op('Slice', [x, g.int64([0]), g.int64([half]), g.int64([3])]);
+    const second = g.op('Slice', [x, g.int64([half]), g.int64([hd]), g.int64([3])]);
+    const rotated = g.op('Concat', [g.op('Neg', [second]), first], { axis: attr.int(3) });
+    return g.op('Add', [g.op('Mul', [x, cos]), g.op('Mul', [rotated, sin])], undefined, 'rope');
+  };
+  const repeatKv = (x: string): string => {
+    if (KV === H) return x;
+    // [B, KV, T, hd] -> [B, KV, rep, T, hd] -> [B, H, T, hd]; kv head j serves query heads j*rep .. j*rep+rep-1.
+    const expanded = g.op('Expand', [g.op('Unsqueeze', [x, g.int64([2])]), g.int64([1, 1, H / KV, 1, 1])]);
+    return g.op('Reshape', [expanded, g.int64([0, H, -1, hd])]);
+  };
+
+  // ---- embeddings and blocks
+  const embedName = g.floatTensor('model.embed_tokens.weight', weights['model.embed_tokens.weight'].shape, weights['model.embed_tokens.weight'].data);
+  let x = g.op('Gather', [embedName, inputIds], { axis: attr.int(0) }, 'embed');
+  const scale = g.float(1 / Math.sqrt(hd));
+  for (let i = 0; i < numLayers; i++) {
+    const p = `model.layers.${i}.`;
+    const h = rmsNorm(x, g.floatTensor(`${p}input_layernorm.weight`, [d], weights[`${p}input_layernorm.weight`].data));
+    const bias = (n: string): string | undefined => (arch.attentionBias ? `${p}self_attn.${n}_proj.bias` : undefined);
+    const q = rotate(toHeads(linear(h, `${p}self_attn.q_proj.weight`, bias('q')), H));
+    const k = rotate(toHeads(linear(h, `${p}self_attn.k_proj.weight`, bias('k')), KV));
+    const v = toHeads(linear(h, `${p}self_attn.v_proj.weight`, bias('v')), KV);
+    const [pastK, pastV] = pastNames[i];
+    const kAll = g.node('Concat', [pastK, k], { outputs: [`present.${i}.key`], attrs: { axis: attr.int(2) } })[0];
+    const vAll = g.node('Concat', [pastV, v], { outputs: [`present.${i}.value`], attrs: { axis: attr.int(2) } })[0];
+    const kT = g.op('Transpose', [repeatKv(kAll)], { perm: attr.ints([0, 1, 3, 2]) });
+    const scores = g.op('Mul', [g.op('MatMul', [q, kT]), scale], undefined, 'scores'); // [B,H,S,T]
+    const probs = g.op('Softmax', [g.op('Where', [mask, scores, g.float(MASKED)])], { axis: attr.int(-1) });
+    const context = g.op('MatMul', [probs, repeatKv(vAll)]); // [B,H,S,hd]
+    const merged = g.op('Reshape', [g.op('Transpose', [context], { perm: attr.ints([0, 2, 1, 3]) }), g.int64([0, 0, H * hd])]);
+    x = g.op('Add', [x, linear(merged, `${p}self_attn.o_proj.weight`)], undefined, 'resid_attn');
+
+    const h2 = rmsNorm(x, g.floatTensor(`${p}post_attention_layernorm.weight`, [d], weights[`${p}post_attention_layernorm.weight`].data));
+    const gate = linear(h2, `${p}mlp.gate_proj.weight`);
+    const up = linear(h2, `${p}mlp.up_proj.weight`);
+    const act = g.op('Mul', [g.op('Mul', [gate, g.op('Sigmoid', [gate])]), up], undefined, 'swiglu');
+    x = g.op('Add', [x, linear(act, `${p}mlp.down_proj.weight`)], undefined, 'resid_mlp');
+  }
+  const finalHidden = rmsNorm(x, g.floatTensor('model.norm.weight', [d], weights['model.norm.weight'].data));
+  g.node('Identity', [finalHidden], { outputs: ['last_hidden_state'] });
+
+  // ---- logits for the last k positions only (k = 0 or k > S: all of them)
+  const keep = g.op('Min', [keepInput, S]);
+  const kept = g.op('Where', [g.op('Greater', [keep, g.int64(0)]), keep, S]);
+  const start = g.op('Unsqueeze', [g.op('Sub', [S, kept]), g.int64([0])]);
+  const tail = g.op('Slice', [finalHidden, start, g.int64([Number.MAX_SAFE_INTEGER]), g.int64([1])], undefined, 'kept_hidden');
+  const lmHead = arch.tieWordEmbeddings
+    ? g.op('Transpose', [embedName], { perm: attr.ints([1, 0]) }, 'lm_head_tied')
+    : g.floatTensor('lm_head.weight.T', [d, arch.vocabSize], transposeLinear(weights['lm_head.weight']));
+  g.node('MatMul', [tail, lmHead], { outputs: ['logits'] });
+
+  g.output('logits', F, ['batch_size', 'logits_length', arch.vocabSize]);
+  for (let i = 0; i < numLayers; i++) {
+    g.output(`present.${i}.key`, F, ['batch_size', KV, 'total_sequence_length', hd]);
+    g.output(`present.${i}.value`, F, ['batch_size', KV, 'total_sequence_length', hd]);
+  }
+  g.output('last_hidden_state', F, ['batch_size', 'sequence_length', d]);
+
+  return g.serialize({
+    graphName: 'stepwise_decoder',
+    producer: options.producer ?? 'stepwise',
+    opset: ONNX_OPSET,
+    irVersion: IR_VERSION,
+    docString: options.docString,
+  });
+}
