@@ -1,0 +1,507 @@
+// The household environment: ALFWorld's text game (TextWorld over alfred.pddl) rebuilt as a
+// typed world. State is a handful of typed arrays over integer ids; commands are valid exactly
+// when they are admissible, as in TextWorld, where anything else is "Nothing happens."
+
+import type { Env, Observation, StepResult } from '../env';
+import { Appliance, CLEANABLE, COOLABLE, HEATABLE, PICKUPABLE, TASK_KIND_NAMES, TOGGLEABLE, TaskKind } from './catalog';
+import { Cmd, normalise, parse } from './command';
+import { GENERATOR_VERSION, placeObjects, taskFor, type TaskDef } from './generate';
+import { goToExcluding, phrasesFor, type Phrases } from './phrases';
+
+export const HOUSEHOLD_NAME = 'household';
+export const HOUSEHOLD_MAX_STEPS = 40;
+/** The grammar is ALFWorld's classic alfred.twl2 ("put X in/on Y"); "move X to Y" is an alias. */
+export const HOUSEHOLD_GRAMMAR = 'alfred-classic-put';
+export const HOUSEHOLD_SPLITS_VERSION = 1;
+export const HOUSEHOLD_VERSION = `household/1 grammar=${HOUSEHOLD_GRAMMAR}(put X in/on Y; alias move X to Y) generator=${GENERATOR_VERSION} splits=${HOUSEHOLD_SPLITS_VERSION}`;
+export const NOTHING_HAPPENS = 'Nothing happens.';
+
+const HELD = -2;
+const MIDDLE = -1;
+
+// Per-object state bits.
+const IS_CLEAN = 1;
+const IS_HOT = 2;
+const IS_COOL = 4;
+const IS_ON = 8;
+
+export class HouseholdEnv implements Env {
+  readonly name = HOUSEHOLD_NAME;
+  readonly version = HOUSEHOLD_VERSION;
+  readonly maxSteps: number;
+
+  private def!: TaskDef;
+  private ph!: Phrases;
+  private loc = MIDDLE;
+  private held = -1;
+  private objLoc: Int16Array = new Int16Array(0);
+  private objState: Uint8Array = new Uint8Array(0);
+  private recOpen: Uint8Array = new Uint8Array(0);
+  /** Objects inside/on each receptacle, ascending id (= name order). Floor lamps are not in it. */
+  private contents: number[][] = [];
+  /** Floor lamps standing next to each receptacle. */
+  private beside: number[][] = [];
+  /** "a apple 1, and a mug 2" per receptacle, or null when its contents changed. */
+  private seeCache: (string | null)[] = [];
+  private steps = 0;
+  private done = true;
+  private won = false;
+  private admissibleCache: string[] | null = null;
+
+  constructor(maxSteps = HOUSEHOLD_MAX_STEPS) {
+    this.maxSteps = maxSteps;
+  }
+
+  reset(taskId: string, seed: number): Observation {
+    const def = taskFor(taskId);
+    this.def = def;
+    this.ph = phrasesFor(def);
+    this.loc = MIDDLE;
+    this.held = -1;
+    this.objLoc = placeObjects(def, seed);
+    this.objState = new Uint8Array(def.nObj);
+    this.recOpen = new Uint8Array(def.nRec);
+    this.contents = [];
+    this.beside = [];
+    this.seeCache = new Array<string | null>(def.nRec).fill(null);
+    for (let r = 0; r < def.nRec; r++) {
+      this.contents.push([]);
+      this.beside.push([]);
+    }
+    for (let o = 0; o < def.nObj; o++) {
+      if (def.lampNextTo[o]) this.beside[this.objLoc[o]].push(o);
+      else this.contents[this.objLoc[o]].push(o);
+    }
+    this.steps = 0;
+    this.done = false;
+    this.won = false;
+    this.admissibleCache = null;
+    return { text: def.intro, goal: this.goalText() };
+  }
+
+  /** The task sentence as it appears after "Your task is to: ". */
+  get goal(): string {
+    return this.def.goal.text;
+  }
+  get taskType(): string {
+    return TASK_KIND_NAMES[this.def.goal.kind];
+  }
+  get stepCount(): number {
+    return this.steps;
+  }
+  get isDone(): boolean {
+    return this.done;
+  }
+  get isWon(): boolean {
+    return this.won;
+  }
+
+  private goalText(): string {
+    return 'Your task is to: ' + this.def.goal.text;
+  }
+
+  step(action: string): StepResult {
+    if (this.done || !this.def) {
+      return {
+        observation: { text: NOTHING_HAPPENS, goal: this.def ? this.goalText() : '' },
+        reward: 0,
+        done: true,
+        valid: false,
+        info: { won: this.won, episode_over: true },
+      };
+    }
+    this.steps++;
+    const text = typeof action === 'string' ? this.execute(normalise(action)) : null;
+    const valid = text !== null;
+    if (valid) this.admissibleCache = null;
+    const truncated = !this.won && this.steps >= this.maxSteps;
+    if (this.won || truncated) this.done = true;
+    return {
+      observation: { text: valid ? text : NOTHING_HAPPENS, goal: this.goalText() },
+      reward: this.won ? 1 : 0,
+      done: this.done,
+      valid,
+      info: { won: this.won, truncated },
+    };
+  }
+
+  /** Run a normalised command; the feedback text, or null when nothing happens. */
+  private execute(s: string): string | null {
+    const def = this.def;
+    const { cmd, a, b } = parse(def, s);
+    switch (cmd) {
+      case Cmd.Look:
+        return this.lookText();
+      case Cmd.Inventory:
+        return this.held >= 0 ? `You are carrying: a ${def.objName[this.held]}.` : 'You are not carrying anything.';
+      case Cmd.GoTo:
+        if (a === this.loc) return null;
+        this.loc = a;
+        if (def.goal.kind === TaskKind.LookAtObjInLight) this.checkLight();
+        return `You arrive at ${def.recName[a]}. ${this.describe(a)}`;
+      case Cmd.Open:
+        if (a !== this.loc || !def.recOpenable[a] || this.recOpen[a]) return null;
+        this.recOpen[a] = 1;
+        return `You open the ${def.recName[a]}. ${this.describe(a)}`;
+      case Cmd.Close:
+        if (a !== this.loc || !def.recOpenable[a] || !this.recOpen[a]) return null;
+        this.recOpen[a] = 0;
+        return `You close the ${def.recName[a]}.`;
+      case Cmd.Take: {
+        if (this.held >= 0 || b !== this.loc || !this.reachable(b)) return null;
+        if (this.objLoc[a] !== b || def.lampNextTo[a] || !(def.objProps[a] & PICKUPABLE)) return null;
+        const list = this.contents[b];
+        list.splice(list.indexOf(a), 1);
+        this.seeCache[b] = null;
+        this.objLoc[a] = HELD;
+        this.held = a;
+        if (def.goal.kind === TaskKind.LookAtObjInLight) this.checkLight();
+        return `You pick up the ${def.objName[a]} from the ${def.recName[b]}.`;
+      }
+      case Cmd.Put: {
+        if (this.held !== a || b !== this.loc || !this.reachable(b)) return null;
+        const list = this.contents[b];
+        let i = list.length;
+        while (i > 0 && list[i - 1] > a) i--;
+        list.splice(i, 0, a);
+        this.seeCache[b] = null;
+        this.objLoc[a] = b;
+        this.held = -1;
+        this.checkPlaced();
+        return `You put the ${def.objName[a]} in/on the ${def.recName[b]}.`;
+      }
+      case Cmd.ExamineRec:
+        if (a !== this.loc) return null;
+        return this.describe(a);
+      case Cmd.ExamineObj:
+        if (a !== this.held) return null;
+        return this.examineObject(a);
+      case Cmd.Use: {
+        if (!(def.objProps[a] & TOGGLEABLE) || !this.lampHere(a)) return null;
+        this.objState[a] ^= IS_ON;
+        if (def.goal.kind === TaskKind.LookAtObjInLight) this.checkLight();
+        return this.objState[a] & IS_ON ? `You turn on the ${def.objName[a]}.` : `You turn off the ${def.objName[a]}.`;
+      }
+      case Cmd.Heat:
+        if (a !== this.held || b !== this.loc || def.recAppliance[b] !== Appliance.Heat || !(def.objProps[a] & HEATABLE)) return null;
+        this.objState[a] = (this.objState[a] & ~IS_COOL) | IS_HOT;
+        return `You heat the ${def.objName[a]} using the ${def.recName[b]}.`;
+      case Cmd.Clean:
+        if (a !== this.held || b !== this.loc || def.recAppliance[b] !== Appliance.Clean || !(def.objProps[a] & CLEANABLE)) return null;
+        this.objState[a] |= IS_CLEAN;
+        return `You clean the ${def.objName[a]} using the ${def.recName[b]}.`;
+      case Cmd.Cool:
+        if (a !== this.held || b !== this.loc || def.recAppliance[b] !== Appliance.Cool || !(def.objProps[a] & COOLABLE)) return null;
+        this.objState[a] = (this.objState[a] & ~IS_HOT) | IS_COOL;
+        return `You cool the ${def.objName[a]} using the ${def.recName[b]}.`;
+      default:
+        return null;
+    }
+  }
+
+  /** Objects in a receptacle can be seen and reached unless it is a closed openable one. */
+  private reachable(r: number): boolean {
+    return !this.def.recOpenable[r] || this.recOpen[r] === 1;
+  }
+
+  private lampHere(o: number): boolean {
+    const r = this.objLoc[o];
+    if (r !== this.loc || r < 0) return false;
+    return this.def.lampNextTo[o] === 1 || this.reachable(r);
+  }
+
+  private seeList(r: number): string {
+    const hit = this.seeCache[r];
+    if (hit !== null) return hit;
+    const list = this.contents[r];
+    const wa = this.ph.withArticle;
+    let s: string;
+    if (list.length === 0) s = 'nothing';
+    else if (list.length === 1) s = wa[list[0]];
+    else {
+      s = wa[list[0]];
+      for (let i = 1; i < list.length; i++) s += (i === list.length - 1 ? ', and ' : ', ') + wa[list[i]];
+    }
+    this.seeCache[r] = s;
+    return s;
+  }
+
+  /** TextWorld's examineReceptacle feedback. */
+  private describe(r: number): string {
+    const name = this.def.recName[r];
+    if (this.def.recOpenable[r]) {
+      return this.recOpen[r] ? `The ${name} is open. In it, you see ${this.seeList(r)}.` : `The ${name} is closed.`;
+    }
+    return `On the ${name}, you see ${this.seeList(r)}.`;
+  }
+
+  private lookText(): string {
+    if (this.loc < 0) return this.def.middleLook;
+    const near = this.beside[this.loc];
+    let list = 'nothing';
+    if (near.length > 0) {
+      const wa = this.ph.withArticle;
+      list = wa[near[0]];
+      for (let i = 1; i < near.length; i++) list += (i === near.length - 1 ? ', and ' : ', ') + wa[near[i]];
+    }
+    return `You are facing the ${this.def.recName[this.loc]}. Next to it, you see ${list}.`;
+  }
+
+  private examineObject(o: number): string {
+    const s = this.objState[o];
+    const n = this.def.objName[o];
+    if (this.def.objProps[o] & TOGGLEABLE) return s & IS_ON ? `This ${n} is on.` : `This ${n} is off.`;
+    if (s & IS_CLEAN && s & IS_HOT) return `This is a hot and clean ${n}.`;
+    if (s & IS_CLEAN && s & IS_COOL) return `This is a cool and clean ${n}.`;
+    if (s & IS_HOT) return `This is a hot ${n}.`;
+    if (s & IS_CLEAN) return `This is a clean ${n}.`;
+    if (s & IS_COOL) return `This is a cold ${n}.`;
+    return `There's nothing special about ${n}.`;
+  }
+
+  /** Does object o satisfy the goal's modifier (clean, hot or cool)? */
+  private modifierOk(o: number): boolean {
+    switch (this.def.goal.kind) {
+      case TaskKind.PickCleanThenPlace:
+        return (this.objState[o] & IS_CLEAN) !== 0;
+      case TaskKind.PickHeatThenPlace:
+        return (this.objState[o] & IS_HOT) !== 0;
+      case TaskKind.PickCoolThenPlace:
+        return (this.objState[o] & IS_COOL) !== 0;
+      default:
+        return true;
+    }
+  }
+
+  /** Goal objects in receptacle r that count towards the goal. */
+  private satisfiedIn(r: number): number {
+    const g = this.def.goal;
+    if (this.def.recType[r] !== g.destType) return 0;
+    let n = 0;
+    for (const o of this.contents[r]) if (this.def.objType[o] === g.objType && this.modifierOk(o)) n++;
+    return n;
+  }
+
+  private checkPlaced(): void {
+    const g = this.def.goal;
+    if (g.kind === TaskKind.LookAtObjInLight) return;
+    const need = g.kind === TaskKind.PickTwoObjAndPlace ? 2 : 1;
+    for (let r = 0; r < this.def.nRec; r++) {
+      if (this.satisfiedIn(r) >= need) {
+        this.won = true;
+        return;
+      }
+    }
+  }
+
+  /** look_at_obj_in_light: holding the object where a lamp of the named type is on. */
+  private checkLight(): void {
+    const def = this.def;
+    if (this.held < 0 || def.objType[this.held] !== def.goal.objType) return;
+    if (this.litLampHere() >= 0) this.won = true;
+  }
+
+  private litLampHere(): number {
+    const def = this.def;
+    for (let o = 0; o < def.nObj; o++) {
+      if (def.objType[o] === def.goal.lampType && this.objState[o] & IS_ON && this.lampHere(o)) return o;
+    }
+    return -1;
+  }
+
+  admissibleActions(): string[] {
+    if (!this.def || this.done) return [];
+    if (this.admissibleCache === null) this.admissibleCache = this.buildAdmissible();
+    return this.admissibleCache.slice();
+  }
+
+  // Built in sorted order (the order TextWorld lists them), verb by verb:
+  // clean < close < cool < examine < go to < heat < inventory < look < open < put < take < use.
+  private buildAdmissible(): string[] {
+    const def = this.def;
+    const ph = this.ph;
+    const loc = this.loc;
+    const held = this.held;
+    const nRec = def.nRec;
+    const out: string[] = [];
+    const atRec = loc >= 0;
+    const app = atRec ? def.recAppliance[loc] : Appliance.None;
+    const heldProps = held >= 0 ? def.objProps[held] : 0;
+    const pair = held * nRec + loc;
+    if (held >= 0 && app === Appliance.Clean && heldProps & CLEANABLE) {
+      out.push(ph.clean[pair] ?? (ph.clean[pair] = `clean ${def.objName[held]} with ${def.recName[loc]}`));
+    }
+    if (atRec && def.recOpenable[loc] && this.recOpen[loc]) out.push(ph.close[loc]);
+    if (held >= 0 && app === Appliance.Cool && heldProps & COOLABLE) {
+      out.push(ph.cool[pair] ?? (ph.cool[pair] = `cool ${def.objName[held]} with ${def.recName[loc]}`));
+    }
+    if (atRec && held >= 0) {
+      const er = ph.examineRec[loc];
+      const eo = ph.examineObj[held];
+      if (er < eo) out.push(er, eo);
+      else out.push(eo, er);
+    } else if (atRec) out.push(ph.examineRec[loc]);
+    else if (held >= 0) out.push(ph.examineObj[held]);
+    const goTo = goToExcluding(ph, loc);
+    for (let i = 0; i < goTo.length; i++) out.push(goTo[i]);
+    if (held >= 0 && app === Appliance.Heat && heldProps & HEATABLE) {
+      out.push(ph.heat[pair] ?? (ph.heat[pair] = `heat ${def.objName[held]} with ${def.recName[loc]}`));
+    }
+    out.push('inventory', 'look');
+    if (atRec && def.recOpenable[loc] && !this.recOpen[loc]) out.push(ph.open[loc]);
+    if (atRec && this.reachable(loc)) {
+      if (held >= 0) {
+        out.push(ph.put[pair] ?? (ph.put[pair] = `put ${def.objName[held]} in/on ${def.recName[loc]}`));
+      } else {
+        const list = this.contents[loc];
+        for (let i = 0; i < list.length; i++) {
+          const o = list[i];
+          if (!(def.objProps[o] & PICKUPABLE)) continue;
+          const k = o * nRec + loc;
+          out.push(ph.take[k] ?? (ph.take[k] = `take ${def.objName[o]} from ${def.recName[loc]}`));
+        }
+      }
+    }
+    if (atRec) {
+      // Lamps in the receptacle (when reachable) and beside it, in id order.
+      const inside = this.reachable(loc) ? this.contents[loc] : EMPTY;
+      const near = this.beside[loc];
+      let i = 0;
+      let j = 0;
+      while (i < inside.length || j < near.length) {
+        let o: number;
+        if (j >= near.length || (i < inside.length && inside[i] < near[j])) o = inside[i++];
+        else o = near[j++];
+        if (def.objProps[o] & TOGGLEABLE) out.push(ph.use[o]);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The agent's place, what it holds, every object's place and state, and every open door. Two
+   * paths to the same world give the same key; the step count is not part of it.
+   */
+  stateKey(): string {
+    if (!this.def) return '';
+    const def = this.def;
+    const codes: number[] = new Array(2 + 2 * def.nObj + def.nRec);
+    let k = 0;
+    codes[k++] = 48 + this.loc + 2;
+    codes[k++] = 48 + this.held + 2;
+    for (let o = 0; o < def.nObj; o++) {
+      codes[k++] = 48 + this.objLoc[o] + 2;
+      codes[k++] = 48 + this.objState[o];
+    }
+    for (let r = 0; r < def.nRec; r++) codes[k++] = 48 + this.recOpen[r];
+    return def.id + '|' + String.fromCharCode.apply(null, codes) + (this.done ? (this.won ? '|won' : '|over') : '');
+  }
+
+  /**
+   * A hand-coded expert in the spirit of ALFWorld's HandCodedTWAgent: it reads the world state
+   * and returns the next command of a shortest plan from wherever the agent is now, so it also
+   * recovers after someone else has been acting.
+   */
+  expert(): string | null {
+    if (!this.def || this.done) return null;
+    const def = this.def;
+    const g = def.goal;
+    const ph = this.ph;
+    const held = this.held;
+
+    if (g.kind === TaskKind.LookAtObjInLight) {
+      if (held < 0 || def.objType[held] !== g.objType) {
+        if (held >= 0) return this.putDown();
+        return this.fetch(this.firstOfType(g.objType, -1));
+      }
+      let lamp = -1;
+      for (let o = 0; o < def.nObj; o++) {
+        if (def.objType[o] !== g.lampType) continue;
+        if (lamp < 0 || (this.objState[o] & IS_ON && !(this.objState[lamp] & IS_ON))) lamp = o;
+      }
+      const where = this.objLoc[lamp];
+      if (this.loc !== where) return ph.goTo[where];
+      if (!this.lampHere(lamp)) return ph.open[where];
+      return ph.use[lamp];
+    }
+
+    // Placing tasks. For two objects, aim at the destination that already holds the most.
+    let dest = -1;
+    let best = -1;
+    for (let r = 0; r < def.nRec; r++) {
+      if (def.recType[r] !== g.destType) continue;
+      const n = g.kind === TaskKind.PickTwoObjAndPlace ? this.satisfiedIn(r) : 0;
+      if (n > best) {
+        best = n;
+        dest = r;
+      }
+    }
+    if (held >= 0) {
+      if (def.objType[held] !== g.objType) return this.putDown();
+      const app = applianceFor(g.kind);
+      if (app !== Appliance.None && !this.modifierOk(held)) {
+        let target = -1;
+        for (let r = 0; r < def.nRec; r++) {
+          if (def.recAppliance[r] === app) {
+            target = r;
+            break;
+          }
+        }
+        if (this.loc !== target) return ph.goTo[target];
+        const verb = app === Appliance.Heat ? 'heat' : app === Appliance.Cool ? 'cool' : 'clean';
+        return `${verb} ${def.objName[held]} with ${def.recName[target]}`;
+      }
+      if (this.loc !== dest) return ph.goTo[dest];
+      if (!this.reachable(dest)) return ph.open[dest];
+      return `put ${def.objName[held]} in/on ${def.recName[dest]}`;
+    }
+    // Fetch a goal object that is not already counted in the destination.
+    const counted = g.kind === TaskKind.PickTwoObjAndPlace ? dest : -1;
+    return this.fetch(this.firstOfType(g.objType, counted));
+  }
+
+  /** Lowest-id object of a type, skipping ones that already count in receptacle `skipRec`. */
+  private firstOfType(type: number, skipRec: number): number {
+    const def = this.def;
+    for (let o = 0; o < def.nObj; o++) {
+      if (def.objType[o] !== type) continue;
+      if (skipRec >= 0 && this.objLoc[o] === skipRec && this.modifierOk(o)) continue;
+      return o;
+    }
+    throw new Error(`household ${def.id}: no object of type ${type} left for the expert`);
+  }
+
+  private fetch(o: number): string {
+    const r = this.objLoc[o];
+    if (this.loc !== r) return this.ph.goTo[r];
+    if (!this.reachable(r)) return this.ph.open[r];
+    return `take ${this.def.objName[o]} from ${this.def.recName[r]}`;
+  }
+
+  /** Put the held object down where the agent stands (opening the receptacle first if needed). */
+  private putDown(): string {
+    const r = this.loc;
+    if (!this.reachable(r)) return this.ph.open[r];
+    return `put ${this.def.objName[this.held]} in/on ${this.def.recName[r]}`;
+  }
+
+  /** Where each object is: a receptacle id, -2 when held. For tests and the playground. */
+  snapshot(): { loc: number; held: number; objLoc: number[]; objState: number[]; recOpen: number[] } {
+    return {
+      loc: this.loc,
+      held: this.held,
+      objLoc: Array.from(this.objLoc),
+      objState: Array.from(this.objState),
+      recOpen: Array.from(this.recOpen),
+    };
+  }
+}
+
+const EMPTY: number[] = [];
+
+function applianceFor(kind: TaskKind): Appliance {
+  if (kind === TaskKind.PickCleanThenPlace) return Appliance.Clean;
+  if (kind === TaskKind.PickHeatThenPlace) return Appliance.Heat;
+  if (kind === TaskKind.PickCoolThenPlace) return Appliance.Cool;
+  return Appliance.None;
+}
