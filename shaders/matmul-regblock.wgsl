@@ -2,25 +2,31 @@
 //
 //   C[m, n] = act( Σ_k A(m, k) · B(k, n) + bias[n] )
 //
-// Each invocation owns a TM × (4·TN4) block of C (8 × 16) held in registers, and streams A and B
-// straight from storage as vec4s, so every loaded vec4 feeds 4–8 fma()s. There are no barriers:
-// on CPU Vulkan (SwiftShader) barriers turn invocations into coroutines and cost ~4×, while on
-// real GPUs the tiled kernel (matmul-tiled.wgsl) usually wins. The autotuner picks per adapter.
+// Each invocation owns an 8 × 16 block of C: eight rows, each held as a mat4x4f whose four
+// columns are the vec4 column groups this invocation owns (n = c, c+WG_X, c+2·WG_X, c+3·WG_X,
+// in units of vec4). With b_k = those 16 values of B's row k, a row's update is one line:
+//
+//   acc_r += b_k · A(r, k)        summed over k, four k at a time from one vec4 of A
+//
+// A and B stream straight from storage as vec4s; nothing is staged in workgroup memory and there
+// are no barriers. On CPU Vulkan (SwiftShader) barriers turn invocations into coroutines and cost
+// ~4×, and named mat4x4f accumulators stay in registers where a function-scope array would not
+// (measured 3.5× slower). On real GPUs the tiled kernel usually wins; the autotuner picks.
 //
 // Three storage layouts, one entry point each (bindings alias between entry points):
-//   nn:  A is M×K,  B is K×N   (forward:       Y  = X·W)         needs K%4 = 0, N%4 = 0
-//   nt:  A is M×K,  B is N×K   (input grad:    dX = dY·Wᵀ)       needs K%4 = 0
-//   tn:  A is K×M,  B is K×N   (weight grad:   dW = Xᵀ·dY)       needs M%4 = 0, N%4 = 0
-// Rows/columns past the edge are clamped on load and skipped on store, so M and N are free.
+//   nn:  A is M×K,  B is K×N   (forward:       Y  = X·W)      needs K%4 = 0, N%4 = 0
+//   nt:  A is M×K,  B is N×K   (input grad:    dX = dY·Wᵀ)    needs K%4 = 0
+//   tn:  A is K×M,  B is K×N   (weight grad:   dW = Xᵀ·dY)    needs M%4 = 0, N%4 = 0
+// Rows and columns past the edge are clamped on load and skipped on store, so M and N are free.
 
-const TM: u32 = 8u;         // rows of C per invocation
-const TN4: u32 = 4u;        // vec4 column groups of C per invocation (16 columns)
+const TM: u32 = 8u;    // rows of C per invocation
+const TN4: u32 = 4u;   // vec4 column groups of C per invocation (16 columns)
 
-override WG_X: u32 = 8u;    // invocations along N
-override WG_Y: u32 = 8u;    // invocations along M
-override ACTIVATION: u32 = 0u;  // 0 identity, 1 relu, 2 tanh, 3 gelu (tanh form)
+override WG_X: u32 = 8u;          // invocations along N
+override WG_Y: u32 = 8u;          // invocations along M
+override ACTIVATION: u32 = 0u;    // 0 identity, 1 relu, 2 tanh, 3 gelu (tanh form)
 override HAS_BIAS: bool = false;
-override ACCUMULATE: bool = false;  // C += A·B (gradient accumulation); act/bias not applied
+override ACCUMULATE: bool = false;  // C += A·B (gradient accumulation); bias/act not applied
 
 struct Dims { M: u32, N: u32, K: u32, _pad: u32 }
 
@@ -44,154 +50,132 @@ fn activate(x: vec4f) -> vec4f {
   }
 }
 
-// Stores one vec4 of C for row `row`, vec4 column `cv`, through bias, activation or accumulation.
-fn store4(row: u32, cv: u32, acc: vec4f) {
+// The 16 values of B's row k that this invocation's column groups cover.
+fn brow(k: u32, cols: vec4u) -> mat4x4f {
+  let o = k * (dims.N / 4u);
+  return mat4x4f(B4[o + cols.x], B4[o + cols.y], B4[o + cols.z], B4[o + cols.w]);
+}
+
+// Writes one accumulated row (four vec4 groups) of C through the epilogue.
+fn store4(row: u32, cols: vec4u, acc: mat4x4f) {
+  if (row >= dims.M) { return; }
   let Nv = dims.N / 4u;
-  let i = row * Nv + cv;
-  if (ACCUMULATE) { C4[i] = C4[i] + acc; return; }
-  var v = acc;
-  if (HAS_BIAS) { v = v + bias4[cv]; }
-  C4[i] = activate(v);
+  for (var j = 0u; j < TN4; j++) {
+    let cv = cols[j];
+    if (cv < Nv) {
+      let i = row * Nv + cv;
+      if (ACCUMULATE) { C4[i] = C4[i] + acc[j]; }
+      else if (HAS_BIAS) { C4[i] = activate(acc[j] + bias4[cv]); }
+      else { C4[i] = activate(acc[j]); }
+    }
+  }
+}
+
+// The same for layouts where N need not be a multiple of 4: element by element.
+fn store1(row: u32, cols: vec4u, acc: mat4x4f) {
+  if (row >= dims.M) { return; }
+  let N = dims.N;
+  for (var j = 0u; j < TN4; j++) {
+    for (var q = 0u; q < 4u; q++) {
+      let col = cols[j] * 4u + q;
+      if (col < N) {
+        let i = row * N + col;
+        if (ACCUMULATE) { C1[i] = C1[i] + acc[j][q]; }
+        else if (HAS_BIAS) { C1[i] = activate(vec4f(acc[j][q] + bias1[col])).x; }
+        else { C1[i] = activate(vec4f(acc[j][q])).x; }
+      }
+    }
+  }
+}
+
+fn columnGroups(wg: vec3u, lid: vec3u) -> vec4u {
+  let c0 = wg.x * WG_X * TN4 + lid.x;
+  return vec4u(c0, c0 + WG_X, c0 + 2u * WG_X, c0 + 3u * WG_X);
 }
 
 @compute @workgroup_size(WG_X, WG_Y)
 fn nn(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
-  let M = dims.M; let Nv = dims.N / 4u; let Kv = dims.K / 4u;
+  let Kv = dims.K / 4u;
   let row0 = (wg.y * WG_Y + lid.y) * TM;
-  let colv0 = wg.x * WG_X * TN4 + lid.x;
-  var rows: array<u32, TM>;
-  for (var r = 0u; r < TM; r++) { rows[r] = min(row0 + r, M - 1u) * Kv; }
-  var cols: array<u32, TN4>;
-  for (var j = 0u; j < TN4; j++) { cols[j] = min(colv0 + j * WG_X, Nv - 1u); }
-
-  var acc: array<vec4f, 32>;  // TM × TN4
+  let cols = columnGroups(wg, lid);
+  let cl = min(cols, vec4u(dims.N / 4u - 1u));
+  let last = vec4u(dims.M - 1u);
+  let r = min(vec4u(row0) + vec4u(0u, 1u, 2u, 3u), last) * Kv;   // row offsets into A4, rows 0–3
+  let s = min(vec4u(row0) + vec4u(4u, 5u, 6u, 7u), last) * Kv;   // rows 4–7
+  var acc0 = mat4x4f(); var acc1 = mat4x4f(); var acc2 = mat4x4f(); var acc3 = mat4x4f();
+  var acc4 = mat4x4f(); var acc5 = mat4x4f(); var acc6 = mat4x4f(); var acc7 = mat4x4f();
   for (var kv = 0u; kv < Kv; kv++) {
     let k = kv * 4u;
-    var b: array<vec4f, 16>;  // 4 rows of B (k..k+3) × TN4 vec4 columns
-    for (var j = 0u; j < TN4; j++) {
-      b[j]       = B4[(k)      * Nv + cols[j]];
-      b[4u + j]  = B4[(k + 1u) * Nv + cols[j]];
-      b[8u + j]  = B4[(k + 2u) * Nv + cols[j]];
-      b[12u + j] = B4[(k + 3u) * Nv + cols[j]];
-    }
-    for (var r = 0u; r < TM; r++) {
-      let a = A4[rows[r] + kv];
-      for (var j = 0u; j < TN4; j++) {
-        var c = acc[r * TN4 + j];
-        c = fma(vec4f(a.x), b[j], c);
-        c = fma(vec4f(a.y), b[4u + j], c);
-        c = fma(vec4f(a.z), b[8u + j], c);
-        c = fma(vec4f(a.w), b[12u + j], c);
-        acc[r * TN4 + j] = c;
-      }
-    }
+    let b0 = brow(k, cl); let b1 = brow(k + 1u, cl); let b2 = brow(k + 2u, cl); let b3 = brow(k + 3u, cl);
+    var a = A4[r.x + kv]; acc0 += b0 * a.x + b1 * a.y + b2 * a.z + b3 * a.w;
+    a = A4[r.y + kv];     acc1 += b0 * a.x + b1 * a.y + b2 * a.z + b3 * a.w;
+    a = A4[r.z + kv];     acc2 += b0 * a.x + b1 * a.y + b2 * a.z + b3 * a.w;
+    a = A4[r.w + kv];     acc3 += b0 * a.x + b1 * a.y + b2 * a.z + b3 * a.w;
+    a = A4[s.x + kv];     acc4 += b0 * a.x + b1 * a.y + b2 * a.z + b3 * a.w;
+    a = A4[s.y + kv];     acc5 += b0 * a.x + b1 * a.y + b2 * a.z + b3 * a.w;
+    a = A4[s.z + kv];     acc6 += b0 * a.x + b1 * a.y + b2 * a.z + b3 * a.w;
+    a = A4[s.w + kv];     acc7 += b0 * a.x + b1 * a.y + b2 * a.z + b3 * a.w;
   }
-  for (var r = 0u; r < TM; r++) {
-    let row = row0 + r;
-    if (row >= M) { break; }
-    for (var j = 0u; j < TN4; j++) {
-      let cv = colv0 + j * WG_X;
-      if (cv < Nv) { store4(row, cv, acc[r * TN4 + j]); }
-    }
-  }
+  store4(row0, cols, acc0);      store4(row0 + 1u, cols, acc1); store4(row0 + 2u, cols, acc2); store4(row0 + 3u, cols, acc3);
+  store4(row0 + 4u, cols, acc4); store4(row0 + 5u, cols, acc5); store4(row0 + 6u, cols, acc6); store4(row0 + 7u, cols, acc7);
 }
 
-// A·Bᵀ: B is stored N×K, so a vec4 load runs along K for one column of C. Four such loads are
-// transposed in registers into one vec4 over four columns per k, and then used exactly as in nn.
+// A·Bᵀ: a vec4 of B now runs along K for a single column of C. Group j's four columns form
+// Bj = mat4x4f(col q = B(n_q, k..k+3)), and (a · Bj)_q = Σ_kk a_kk · B(n_q, k+kk) is exactly
+// the update of those four outputs, so each row costs four vector-matrix products per four k.
 @compute @workgroup_size(WG_X, WG_Y)
 fn nt(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
-  let M = dims.M; let N = dims.N; let Kv = dims.K / 4u;
+  let Kv = dims.K / 4u;
   let row0 = (wg.y * WG_Y + lid.y) * TM;
-  let colv0 = wg.x * WG_X * TN4 + lid.x;   // vec4 column group index
-  var rows: array<u32, TM>;
-  for (var r = 0u; r < TM; r++) { rows[r] = min(row0 + r, M - 1u) * Kv; }
-  var cols: array<u32, 16>;  // the 16 columns of C (rows of B), clamped, as offsets into B4
-  for (var j = 0u; j < TN4; j++) {
-    for (var q = 0u; q < 4u; q++) { cols[j * 4u + q] = min((colv0 + j * WG_X) * 4u + q, N - 1u) * Kv; }
-  }
-
-  var acc: array<vec4f, 32>;
+  let cols = columnGroups(wg, lid);
+  let lastCol = vec4u(dims.N - 1u);
+  let lastRow = vec4u(dims.M - 1u);
+  // Offsets into B4 of the 16 columns (rows of stored B), clamped: group j covers 4·cols[j] + q.
+  let n0 = min(vec4u(cols.x * 4u) + vec4u(0u, 1u, 2u, 3u), lastCol) * Kv;
+  let n1 = min(vec4u(cols.y * 4u) + vec4u(0u, 1u, 2u, 3u), lastCol) * Kv;
+  let n2 = min(vec4u(cols.z * 4u) + vec4u(0u, 1u, 2u, 3u), lastCol) * Kv;
+  let n3 = min(vec4u(cols.w * 4u) + vec4u(0u, 1u, 2u, 3u), lastCol) * Kv;
+  let r = min(vec4u(row0) + vec4u(0u, 1u, 2u, 3u), lastRow) * Kv;
+  let s = min(vec4u(row0) + vec4u(4u, 5u, 6u, 7u), lastRow) * Kv;
+  var acc0 = mat4x4f(); var acc1 = mat4x4f(); var acc2 = mat4x4f(); var acc3 = mat4x4f();
+  var acc4 = mat4x4f(); var acc5 = mat4x4f(); var acc6 = mat4x4f(); var acc7 = mat4x4f();
   for (var kv = 0u; kv < Kv; kv++) {
-    var b: array<vec4f, 16>;  // b[kk*4 + j] = B(k+kk, 4 columns of group j)
-    for (var j = 0u; j < TN4; j++) {
-      let c0 = B4[cols[j * 4u] + kv];
-      let c1 = B4[cols[j * 4u + 1u] + kv];
-      let c2 = B4[cols[j * 4u + 2u] + kv];
-      let c3 = B4[cols[j * 4u + 3u] + kv];
-      b[j]       = vec4f(c0.x, c1.x, c2.x, c3.x);
-      b[4u + j]  = vec4f(c0.y, c1.y, c2.y, c3.y);
-      b[8u + j]  = vec4f(c0.z, c1.z, c2.z, c3.z);
-      b[12u + j] = vec4f(c0.w, c1.w, c2.w, c3.w);
-    }
-    for (var r = 0u; r < TM; r++) {
-      let a = A4[rows[r] + kv];
-      for (var j = 0u; j < TN4; j++) {
-        var c = acc[r * TN4 + j];
-        c = fma(vec4f(a.x), b[j], c);
-        c = fma(vec4f(a.y), b[4u + j], c);
-        c = fma(vec4f(a.z), b[8u + j], c);
-        c = fma(vec4f(a.w), b[12u + j], c);
-        acc[r * TN4 + j] = c;
-      }
-    }
+    let B0 = mat4x4f(B4[n0.x + kv], B4[n0.y + kv], B4[n0.z + kv], B4[n0.w + kv]);
+    let B1 = mat4x4f(B4[n1.x + kv], B4[n1.y + kv], B4[n1.z + kv], B4[n1.w + kv]);
+    let B2 = mat4x4f(B4[n2.x + kv], B4[n2.y + kv], B4[n2.z + kv], B4[n2.w + kv]);
+    let B3 = mat4x4f(B4[n3.x + kv], B4[n3.y + kv], B4[n3.z + kv], B4[n3.w + kv]);
+    var a = A4[r.x + kv]; acc0 += mat4x4f(a * B0, a * B1, a * B2, a * B3);
+    a = A4[r.y + kv];     acc1 += mat4x4f(a * B0, a * B1, a * B2, a * B3);
+    a = A4[r.z + kv];     acc2 += mat4x4f(a * B0, a * B1, a * B2, a * B3);
+    a = A4[r.w + kv];     acc3 += mat4x4f(a * B0, a * B1, a * B2, a * B3);
+    a = A4[s.x + kv];     acc4 += mat4x4f(a * B0, a * B1, a * B2, a * B3);
+    a = A4[s.y + kv];     acc5 += mat4x4f(a * B0, a * B1, a * B2, a * B3);
+    a = A4[s.z + kv];     acc6 += mat4x4f(a * B0, a * B1, a * B2, a * B3);
+    a = A4[s.w + kv];     acc7 += mat4x4f(a * B0, a * B1, a * B2, a * B3);
   }
-  // N need not be a multiple of 4 here, so C is written element by element.
-  for (var r = 0u; r < TM; r++) {
-    let row = row0 + r;
-    if (row >= M) { break; }
-    for (var j = 0u; j < TN4; j++) {
-      let v = acc[r * TN4 + j];
-      for (var q = 0u; q < 4u; q++) {
-        let col = (colv0 + j * WG_X) * 4u + q;
-        if (col < N) {
-          let i = row * N + col;
-          if (ACCUMULATE) { C1[i] = C1[i] + v[q]; }
-          else {
-            var x = v[q];
-            if (HAS_BIAS) { x = x + bias1[col]; }
-            C1[i] = activate(vec4f(x)).x;
-          }
-        }
-      }
-    }
-  }
+  store1(row0, cols, acc0);      store1(row0 + 1u, cols, acc1); store1(row0 + 2u, cols, acc2); store1(row0 + 3u, cols, acc3);
+  store1(row0 + 4u, cols, acc4); store1(row0 + 5u, cols, acc5); store1(row0 + 6u, cols, acc6); store1(row0 + 7u, cols, acc7);
 }
 
-// Aᵀ·B: A is stored K×M, so one vec4 load covers four rows of C at one k; each component is
-// broadcast against the vec4 columns of B's row k.
+// Aᵀ·B: A is stored K×M, so one vec4 of A holds four rows of C at a single k; each component
+// scales B's row k into one row's accumulator.
 @compute @workgroup_size(WG_X, WG_Y)
 fn tn(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
-  let Mv = dims.M / 4u; let Nv = dims.N / 4u; let K = dims.K;
-  let row0 = (wg.y * WG_Y + lid.y) * TM;          // multiple of 8, so rows come in 2 vec4s
+  let Mv = dims.M / 4u;
+  let row0 = (wg.y * WG_Y + lid.y) * TM;   // a multiple of 8: rows come as two vec4s of A
   let rv0 = min(row0 / 4u, Mv - 1u);
   let rv1 = min(row0 / 4u + 1u, Mv - 1u);
-  let colv0 = wg.x * WG_X * TN4 + lid.x;
-  var cols: array<u32, TN4>;
-  for (var j = 0u; j < TN4; j++) { cols[j] = min(colv0 + j * WG_X, Nv - 1u); }
-
-  var acc: array<vec4f, 32>;
-  for (var k = 0u; k < K; k++) {
-    let a0 = A4[k * Mv + rv0];
-    let a1 = A4[k * Mv + rv1];
-    var b: array<vec4f, 4>;
-    for (var j = 0u; j < TN4; j++) { b[j] = B4[k * Nv + cols[j]]; }
-    for (var j = 0u; j < TN4; j++) {
-      acc[0u * TN4 + j] = fma(vec4f(a0.x), b[j], acc[0u * TN4 + j]);
-      acc[1u * TN4 + j] = fma(vec4f(a0.y), b[j], acc[1u * TN4 + j]);
-      acc[2u * TN4 + j] = fma(vec4f(a0.z), b[j], acc[2u * TN4 + j]);
-      acc[3u * TN4 + j] = fma(vec4f(a0.w), b[j], acc[3u * TN4 + j]);
-      acc[4u * TN4 + j] = fma(vec4f(a1.x), b[j], acc[4u * TN4 + j]);
-      acc[5u * TN4 + j] = fma(vec4f(a1.y), b[j], acc[5u * TN4 + j]);
-      acc[6u * TN4 + j] = fma(vec4f(a1.z), b[j], acc[6u * TN4 + j]);
-      acc[7u * TN4 + j] = fma(vec4f(a1.w), b[j], acc[7u * TN4 + j]);
-    }
+  let cols = columnGroups(wg, lid);
+  let cl = min(cols, vec4u(dims.N / 4u - 1u));
+  var acc0 = mat4x4f(); var acc1 = mat4x4f(); var acc2 = mat4x4f(); var acc3 = mat4x4f();
+  var acc4 = mat4x4f(); var acc5 = mat4x4f(); var acc6 = mat4x4f(); var acc7 = mat4x4f();
+  for (var k = 0u; k < dims.K; k++) {
+    let a = A4[k * Mv + rv0];
+    let c = A4[k * Mv + rv1];
+    let b = brow(k, cl);
+    acc0 += b * a.x; acc1 += b * a.y; acc2 += b * a.z; acc3 += b * a.w;
+    acc4 += b * c.x; acc5 += b * c.y; acc6 += b * c.z; acc7 += b * c.w;
   }
-  for (var r = 0u; r < TM; r++) {
-    let row = row0 + r;
-    if (row >= dims.M) { break; }
-    for (var j = 0u; j < TN4; j++) {
-      let cv = colv0 + j * WG_X;
-      if (cv < Nv) { store4(row, cv, acc[r * TN4 + j]); }
-    }
-  }
+  store4(row0, cols, acc0);      store4(row0 + 1u, cols, acc1); store4(row0 + 2u, cols, acc2); store4(row0 + 3u, cols, acc3);
+  store4(row0 + 4u, cols, acc4); store4(row0 + 5u, cols, acc5); store4(row0 + 6u, cols, acc6); store4(row0 + 7u, cols, acc7);
 }
