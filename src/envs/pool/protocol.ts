@@ -1,0 +1,63 @@
+// Messages between the pool and its env workers. One request carries a whole batch of
+// operations for the slots a worker hosts; one response carries all their results.
+
+import type { Observation, StepResult } from '../env';
+
+/** What to send back after each reset or step, besides the observation. */
+export interface Extras {
+  admissible?: boolean;
+  expert?: boolean;
+  stateKey?: boolean;
+}
+
+export type Op =
+  | { op: 'reset'; slot: number; env: string; taskId: string; seed: number }
+  | { op: 'step'; slot: number; action: string }
+  /** Rebuild a slot after a restart: reset, then replay the logged actions. */
+  | { op: 'replay'; slot: number; env: string; taskId: string; seed: number; actions: string[] }
+  | { op: 'close'; slot: number }
+  /**
+   * Make the worker die from an uncaught error, as a bug in an environment would. Exists so tests
+   * can show the pool recovering from a worker that fails on its own, not only from terminate().
+   */
+  | { op: 'crash'; slot: number };
+
+export interface Request {
+  id: number;
+  ops: Op[];
+  want: Extras;
+}
+
+export interface OpOk {
+  ok: true;
+  /** Set by reset. */
+  observation?: Observation;
+  /** Set by step. */
+  result?: StepResult;
+  /** Set by replay: the last observation text, to check that the replay reproduced the episode. */
+  lastText?: string;
+  admissible?: string[];
+  expert?: string | null;
+  stateKey?: string;
+}
+export interface OpError {
+  ok: false;
+  error: string;
+}
+export type OpResult = OpOk | OpError;
+
+export interface Response {
+  id: number;
+  results: OpResult[];
+}
+
+/** The transport a pool needs from a worker, whatever runs it (Web Worker or worker_thread). */
+export interface WorkerPort {
+  post(msg: Request): void;
+  onMessage(cb: (msg: Response) => void): void;
+  /** Called when the worker dies: it crashed, exited, or was terminated from outside. */
+  onDeath(cb: (reason: string) => void): void;
+  terminate(): void;
+}
+
+export type Spawner = () => WorkerPort;
