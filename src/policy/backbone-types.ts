@@ -1,0 +1,148 @@
+// Types shared by the backbone engine, its worker and the clients. No runtime imports here, so
+// the main thread can speak the protocol without pulling in transformers.js.
+
+import type { BackboneDevice, ModelSource } from './model-catalogue';
+import type { ChatMessage } from './prompts';
+import type { SerializedModelError } from './model-errors';
+
+export interface LoadRequest {
+  modelId: string;
+  source: ModelSource;
+  device: BackboneDevice;
+  /** transformers.js dtype ('fp32', 'q4', 'q4f16', 'q8', ...). */
+  dtype: string;
+  revision?: string;
+  /** Folder (Node) or URL path (browser) holding `<modelId>/config.json` etc. Required for local models. */
+  localModelPath?: string;
+  /** Hub host, default https://huggingface.co/. Tests point it at a local server. */
+  remoteHost?: string;
+  /** Cache downloaded hub files in the browser's Cache API (default true for hub models). */
+  useBrowserCache?: boolean;
+  /** Browser only: where ORT's wasm binary and its loader live (our own build's copies). */
+  wasmPaths?: { mjs?: string; wasm: string };
+  /** Browser only: ORT wasm threads (needs cross-origin isolation). */
+  wasmThreads?: number;
+  /** Dimension of logit-sketch features when the graph has no hidden-state output. */
+  sketchDim?: number;
+}
+
+/** transformers.js progress events, narrowed to what the UI shows. */
+export interface LoadProgress {
+  status: 'initiate' | 'download' | 'progress' | 'done' | 'ready' | 'warmup';
+  file?: string;
+  loaded?: number;
+  total?: number;
+  /** 0..100 for the file. */
+  progress?: number;
+}
+
+export interface ModelInfo {
+  modelId: string;
+  source: ModelSource;
+  device: BackboneDevice;
+  dtype: string;
+  modelType: string;
+  vocabSize: number;
+  hiddenSize: number;
+  numLayers: number;
+  numKvHeads: number;
+  headDim: number;
+  featureSource: 'hidden-state' | 'logit-sketch';
+  featureDim: number;
+  hasChatTemplate: boolean;
+  /** What the chat template writes after an assistant reply ('' without a template). */
+  endOfTurn: string;
+  eosTokenIds: number[];
+  padTokenId: number;
+  supportsLogitsToKeep: boolean;
+  loadMs: number;
+  warmupMs: number;
+}
+
+/**
+ * A context is either finished text (the candidate is appended after `candidatePrefix`, then
+ * closed by `candidateSuffix`) or chat messages, which the backbone renders with the model's
+ * chat template (or a plain transcript when it has none) and frames itself.
+ */
+export type ScoreContext =
+  | { text: string; candidatePrefix?: string; candidateSuffix?: string }
+  | { messages: ChatMessage[] };
+
+export interface ScoreItem {
+  context: ScoreContext;
+  candidates: string[];
+}
+
+export type ScoreStrategy = 'auto' | 'full' | 'prefix';
+
+export interface ScoreOptions {
+  /** Return φ(s) per item and ψ(a) per candidate. */
+  features?: boolean;
+  /** 'prefix' reuses each context's KV cache for its candidates; 'full' runs context+candidate rows. */
+  strategy?: ScoreStrategy;
+  /** Also return every scored token's log-probability (for checks and the trajectory viewer). */
+  tokenLogprobs?: boolean;
+}
+
+export interface CandidateScore {
+  /** Σ log p(token) over the candidate's scored tokens (prefix + action + suffix). */
+  logprobSum: number;
+  /** logprobSum / tokens: the length-normalised ℓ(a|s). */
+  logprobMean: number;
+  tokens: number;
+  tokenLogprobs?: Float32Array;
+  psi?: Float32Array;
+}
+
+export interface ItemScore {
+  contextTokens: number;
+  phi?: Float32Array;
+  candidates: CandidateScore[];
+}
+
+export interface ScoreResult {
+  items: ItemScore[];
+  strategy: 'full' | 'prefix';
+  /** Wall time inside the ONNX runs. */
+  forwardMs: number;
+  totalMs: number;
+  /** Token positions the model processed (padding included). */
+  tokensProcessed: number;
+  candidates: number;
+}
+
+export interface GenerateRequest {
+  context: ScoreContext;
+  maxNewTokens?: number;
+  /** 0 = greedy. */
+  temperature?: number;
+  topK?: number;
+  topP?: number;
+  /** Seeds transformers.js' sampler so a run can be replayed. */
+  seed?: number;
+  /** Generation stops once the text contains one of these; the stop string is not returned. Default: newline. */
+  stop?: string[];
+}
+
+export interface GenerateResult {
+  text: string;
+  tokens: number;
+  finishReason: 'stop' | 'eos' | 'length';
+  ms: number;
+}
+
+// ---- worker protocol
+
+export type WorkerRequest =
+  | { id: number; type: 'load'; request: LoadRequest }
+  | { id: number; type: 'score'; items: ScoreItem[]; options: ScoreOptions }
+  | { id: number; type: 'generate'; request: GenerateRequest }
+  | { id: number; type: 'dispose' };
+
+export type WorkerResponse =
+  | { id: number; type: 'progress'; progress: LoadProgress }
+  | { id: number; type: 'loaded'; info: ModelInfo }
+  | { id: number; type: 'scored'; result: ScoreResult }
+  | { id: number; type: 'generated'; result: GenerateResult }
+  | { id: number; type: 'disposed' }
+  | { id: number; type: 'error'; error: SerializedModelError };
