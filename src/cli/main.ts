@@ -1,0 +1,47 @@
+// `stepwise <group> <command> …`: a small table of command groups, each in its own module,
+// loaded only when used.
+
+import { processIO, UsageError, type CliIO } from './io';
+
+export interface CommandGroup {
+  summary: string;
+  run(args: string[], io: CliIO): Promise<number>;
+}
+
+const GROUPS: Record<string, { summary: string; load: () => Promise<CommandGroup> }> = {
+  env: {
+    summary: 'play, check and score the text environments (household, webshop, virtualhome)',
+    load: async () => (await import('./env-commands')).envCommands,
+  },
+};
+
+function usage(): string {
+  const lines = ['usage: stepwise <group> <command> [options]', '', 'groups:'];
+  for (const [name, g] of Object.entries(GROUPS)) lines.push(`  ${name.padEnd(10)} ${g.summary}`);
+  lines.push('', 'Run `stepwise <group> --help` for its commands.');
+  return lines.join('\n');
+}
+
+/** Runs one command line; resolves with the exit code (0 ok, 1 failed check, 2 bad usage). */
+export async function main(argv: string[], io: CliIO = processIO): Promise<number> {
+  const [group, ...rest] = argv;
+  if (!group || group === '--help' || group === '-h' || group === 'help') {
+    io.out(usage());
+    return group ? 0 : 2;
+  }
+  const entry = GROUPS[group];
+  if (!entry) {
+    io.err(`stepwise: unknown command group "${group}"\n\n${usage()}`);
+    return 2;
+  }
+  try {
+    return await (await entry.load()).run(rest, io);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.err(`stepwise ${group}: ${e.message}`);
+      return 2;
+    }
+    io.err(`stepwise ${group}: ${e instanceof Error ? e.message : String(e)}`);
+    return 1;
+  }
+}
