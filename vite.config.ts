@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { e2ePages } from './scripts/vite-e2e-pages.ts';
 
 // Cross-origin isolation lets ORT's wasm backend use threads (SharedArrayBuffer),
 // and it costs nothing for the rest of the app, which loads no third-party assets.
@@ -10,6 +11,8 @@ const isolation = {
 export default defineConfig({
   server: { host: '127.0.0.1', port: 5173, headers: isolation },
   preview: { host: '127.0.0.1', port: 4173, headers: isolation },
+  // Test-only pages (e2e/pages/*.html) are built next to the app for Playwright.
+  plugins: [e2ePages()],
   worker: { format: 'es' },
   build: { target: 'es2022', sourcemap: true, chunkSizeWarningLimit: 4096 },
   test: {

@@ -1,0 +1,52 @@
+// Test page for e2e/model.spec.ts: exposes the real browser backbone client (module Worker,
+// transformers.js, ORT-web from our own build) on window so the spec can drive it.
+
+import { bundledModelPath, createBrowserBackboneClient } from '../../src/policy/backbone-browser';
+import type { GenerateRequest, LoadProgress, LoadRequest, ScoreItem, ScoreOptions } from '../../src/policy/backbone-types';
+import { chooseDevice, probeWebGpu } from '../../src/policy/device-choice';
+import { ModelError } from '../../src/policy/model-errors';
+
+const client = createBrowserBackboneClient();
+const log = document.getElementById('log')!;
+
+/** Typed arrays become plain arrays so results survive page.evaluate's JSON transfer. */
+function plain(value: unknown): unknown {
+  if (ArrayBuffer.isView(value)) return Array.from(value as Float32Array);
+  if (Array.isArray(value)) return value.map(plain);
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));
+  return value;
+}
+
+async function guard<T>(fn: () => Promise<T>): Promise<unknown> {
+  try {
+    return { ok: true, value: plain(await fn()) };
+  } catch (e) {
+    const m = e instanceof ModelError ? { kind: e.kind, message: e.message, file: e.file, detail: e.detail } : { kind: 'other', message: String(e) };
+    return { ok: false, error: m };
+  }
+}
+
+const api = {
+  bundledModelPath,
+  crossOriginIsolated: () => globalThis.crossOriginIsolated,
+  async probe() {
+    const probe = await probeWebGpu();
+    return { probe, auto: chooseDevice('auto', 1_400_000, probe, 'browser') };
+  },
+  load(request: LoadRequest) {
+    const events: LoadProgress[] = [];
+    return guard(async () => {
+      const info = await client.load(request, (p) => {
+        events.push(p);
+        if (p.status !== 'progress') log.textContent += `${p.status} ${p.file ?? ''}\n`;
+      });
+      return { info, events };
+    });
+  },
+  score: (items: ScoreItem[], options: ScoreOptions) => guard(() => client.score(items, options)),
+  generate: (request: GenerateRequest) => guard(() => client.generate(request)),
+  close: () => guard(() => client.close()),
+};
+
+(window as unknown as { stepwiseBackbone: typeof api }).stepwiseBackbone = api;
+document.body.dataset.ready = '1';
