@@ -22,11 +22,14 @@ struct Dims { M: u32, N: u32, K: u32, sAm: u32, sAk: u32, sBk: u32, sBn: u32, _p
 const GELU_K: f32 = 0.7978845608028654;  // √(2/π)
 const GELU_C: f32 = 0.044715;
 
+// SwiftShader's tanh returns NaN for |x| ≳ 89; tanh is ±1 in f32 well before |x| = 15.
+fn tanhSafe(x: f32) -> f32 { return tanh(clamp(x, f32(-15.0), f32(15.0))); }
+
 fn activate(v: f32) -> f32 {
   switch ACTIVATION {
     case 1u: { return max(v, 0.0); }
-    case 2u: { return tanh(v); }
-    case 3u: { return 0.5 * v * (1.0 + tanh(GELU_K * (v + GELU_C * v * v * v))); }
+    case 2u: { return tanhSafe(v); }
+    case 3u: { return 0.5 * v * (1.0 + tanhSafe(GELU_K * (v + GELU_C * v * v * v))); }
     default: { return v; }
   }
 }

@@ -41,11 +41,14 @@ struct Dims { M: u32, N: u32, K: u32, _pad: u32 }
 const GELU_K: f32 = 0.7978845608028654;  // √(2/π)
 const GELU_C: f32 = 0.044715;
 
+// SwiftShader's tanh returns NaN for |x| ≳ 89; tanh is ±1 in f32 well before |x| = 15.
+fn tanhSafe(x: vec4f) -> vec4f { return tanh(clamp(x, vec4f(-15.0), vec4f(15.0))); }
+
 fn activate(x: vec4f) -> vec4f {
   switch ACTIVATION {
     case 1u: { return max(x, vec4f(0.0)); }
-    case 2u: { return tanh(x); }
-    case 3u: { return 0.5 * x * (1.0 + tanh(GELU_K * (x + GELU_C * x * x * x))); }
+    case 2u: { return tanhSafe(x); }
+    case 3u: { return 0.5 * x * (1.0 + tanhSafe(GELU_K * (x + GELU_C * x * x * x))); }
     default: { return x; }
   }
 }

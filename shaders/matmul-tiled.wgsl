@@ -32,11 +32,14 @@ var<workgroup> Bs: array<vec4f, 256>;  // TILE_K × TILE, k-major, 4 columns per
 const GELU_K: f32 = 0.7978845608028654;  // √(2/π)
 const GELU_C: f32 = 0.044715;
 
+// SwiftShader's tanh returns NaN for |x| ≳ 89; tanh is ±1 in f32 well before |x| = 15.
+fn tanhSafe(x: f32) -> f32 { return tanh(clamp(x, f32(-15.0), f32(15.0))); }
+
 fn activate(x: f32) -> f32 {
   switch ACTIVATION {
     case 1u: { return max(x, 0.0); }
-    case 2u: { return tanh(x); }
-    case 3u: { return 0.5 * x * (1.0 + tanh(GELU_K * (x + GELU_C * x * x * x))); }
+    case 2u: { return tanhSafe(x); }
+    case 3u: { return 0.5 * x * (1.0 + tanhSafe(GELU_K * (x + GELU_C * x * x * x))); }
     default: { return x; }
   }
 }

@@ -6,5 +6,5 @@ export { GpuUnavailableError, ShaderCompileError, PipelineError, DeviceLostError
 export { PipelineCache, pipelineKey, type PipelineSpec, type Constants } from './pipeline-cache';
 export { BufferPool, sizeClass } from './buffer-pool';
 export { Profiler, summarizeProfile, type ProfileEntry } from './profiler';
-export { numel, shapeString, type Tensor, type DType, type TypedArrayOf } from './tensor';
+export { numel, shapeString, tensorView, type Tensor, type DType, type TypedArrayOf } from './tensor';
 export { shaderSource, bundledShaderNames } from './shader-source';

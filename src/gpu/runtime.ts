@@ -95,7 +95,7 @@ export class Gpu {
   write(t: Tensor, data: Float32Array | Uint32Array | Int32Array, elementOffset = 0): void {
     if (elementOffset + data.length > t.size) throw new RangeError(`write of ${data.length} elements at ${elementOffset} overflows ${shapeString(t.shape)}`);
     if (this.encoder) this.flush();
-    this.device.queue.writeBuffer(t.buffer, elementOffset * BYTES_PER_ELEMENT, data.buffer, data.byteOffset, data.byteLength);
+    this.device.queue.writeBuffer(t.buffer, (t.byteOffset ?? 0) + elementOffset * BYTES_PER_ELEMENT, data.buffer, data.byteOffset, data.byteLength);
   }
 
   /** Returns the tensor's buffer to the pool. The tensor must not be used afterwards. */
@@ -103,6 +103,9 @@ export class Gpu {
     // Pending commands may still reference the buffer; submitting first keeps a recycled buffer
     // from being overwritten by a later write before the earlier reads ran.
     if (this.encoder) this.flush();
+    for (const t of tensors) {
+      if (t && t.byteOffset !== undefined) throw new Error('release: a tensor view is released with the tensor it views, not on its own');
+    }
     for (const t of tensors) if (t) this.pool.release(t.buffer);
   }
 
@@ -174,6 +177,7 @@ export class Gpu {
       let buffer: GPUBuffer, offset = 0, size: number | undefined;
       if (isTensor(b)) {
         buffer = b.buffer;
+        offset = b.byteOffset ?? 0;
         size = Math.max(b.byteLength, BYTES_PER_ELEMENT);
       } else if ('buffer' in b) {
         buffer = b.buffer;
@@ -225,7 +229,7 @@ export class Gpu {
   /** Records a buffer-to-buffer copy of whole tensors (same byte length). */
   copy(src: Tensor, dst: Tensor): void {
     if (src.byteLength !== dst.byteLength) throw new RangeError(`copy: ${shapeString(src.shape)} → ${shapeString(dst.shape)} differ in size`);
-    this.commandEncoder().copyBufferToBuffer(src.buffer, 0, dst.buffer, 0, src.byteLength);
+    this.commandEncoder().copyBufferToBuffer(src.buffer, src.byteOffset ?? 0, dst.buffer, dst.byteOffset ?? 0, src.byteLength);
   }
 
   /** Submits everything recorded so far. */
@@ -251,7 +255,7 @@ export class Gpu {
     const staging = tensors.map((t) => {
       const bytes = Math.max(t.byteLength, BYTES_PER_ELEMENT);
       const s = this.pool.acquire(bytes, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, 'readback');
-      encoder.copyBufferToBuffer(t.buffer, 0, s, 0, bytes);
+      encoder.copyBufferToBuffer(t.buffer, t.byteOffset ?? 0, s, 0, bytes);
       return s;
     });
     this.flush();

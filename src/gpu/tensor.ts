@@ -14,7 +14,30 @@ export interface Tensor<D extends DType = DType> {
   readonly size: number;
   /** size × 4: the bytes the tensor uses (the buffer may be larger: pooled size classes). */
   readonly byteLength: number;
+  /**
+   * Where the tensor starts in `buffer`, in bytes (absent = 0). A non-zero offset makes the
+   * tensor a view into a larger buffer (see `tensorView`); views are never released on their own.
+   */
+  readonly byteOffset?: number;
   label?: string;
+}
+
+/**
+ * A view of `count` elements of `parent` starting at element `elementOffset`, with its own shape.
+ * Packed parameter and gradient buffers hand each layer such views, so one optimiser dispatch
+ * covers every parameter. Storage bindings must start at a multiple of the device's
+ * minStorageBufferOffsetAlignment (≤ 256 bytes = 64 floats by the spec), checked here.
+ */
+export function tensorView<D extends DType>(parent: Tensor<D>, elementOffset: number, shape: readonly number[], alignmentBytes = 256): Tensor<D> {
+  const size = numel(shape);
+  const byteOffset = (parent.byteOffset ?? 0) + elementOffset * BYTES_PER_ELEMENT;
+  if (!Number.isInteger(elementOffset) || elementOffset < 0 || elementOffset + size > parent.size) {
+    throw new RangeError(`view of ${shapeString(shape)} at element ${elementOffset} overflows a tensor of ${parent.size} elements`);
+  }
+  if (byteOffset % alignmentBytes !== 0) {
+    throw new RangeError(`view at byte ${byteOffset} is not aligned to ${alignmentBytes} bytes (storage binding offsets must be)`);
+  }
+  return { shape: [...shape], dtype: parent.dtype, buffer: parent.buffer, size, byteLength: size * BYTES_PER_ELEMENT, byteOffset, label: parent.label };
 }
 
 export function numel(shape: readonly number[]): number {
