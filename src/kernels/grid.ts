@@ -1,0 +1,30 @@
+// Workgroup counts for one-dimensional work. WebGPU caps each dimension at 65535 workgroups, so
+// large element counts spill into y; kernels index `gid.x + gid.y · nwg.x · WG` and bound-check.
+
+const MAX_PER_DIM = 65535;
+
+export function grid1d(invocations: number, workgroupSize: number): [number, number] {
+  const groups = Math.max(1, Math.ceil(invocations / workgroupSize));
+  if (groups <= MAX_PER_DIM) return [groups, 1];
+  const y = Math.ceil(groups / MAX_PER_DIM);
+  return [Math.ceil(groups / y), y];
+}
+
+/** Throws a RangeError naming `what` unless `n` is a positive integer. */
+export function assertCount(n: number, what: string): void {
+  if (!Number.isInteger(n) || n <= 0) throw new RangeError(`${what} must be a positive integer, got ${n}`);
+}
+
+/** Throws unless the tensor holds exactly `n` f32 elements. */
+export function assertSize(t: { size: number; dtype: string }, n: number, what: string, dtype = 'f32'): void {
+  if (t.dtype !== dtype) throw new TypeError(`${what} must be ${dtype}, got ${t.dtype}`);
+  if (t.size !== n) throw new RangeError(`${what} has ${t.size} elements, expected ${n}`);
+}
+
+/** Throws unless the tensor is an f32 matrix of exactly rows × cols (the matmul kernels need 2-D shapes). */
+export function assertMatrix(t: { size: number; dtype: string; shape: readonly number[] }, rows: number, cols: number, what: string): void {
+  assertSize(t, rows * cols, what);
+  if (t.shape.length !== 2 || t.shape[0] !== rows || t.shape[1] !== cols) {
+    throw new RangeError(`${what} must have shape [${rows}×${cols}], got [${t.shape.join('×')}]`);
+  }
+}
