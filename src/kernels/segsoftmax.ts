@@ -1,0 +1,124 @@
+// Softmax over ragged candidate sets (shaders/segsoftmax.wgsl): π(a|s) = softmax over the
+// admissible actions of κ·ℓ(a|s) + f_θ(φ(s), ψ(a)), its entropy, its exact KL to the frozen prior
+// softmax(κ·ℓ), the backward of all three, and the behaviour-cloning cross-entropy.
+
+import type { Gpu, Tensor } from '../gpu';
+import { assertSize, grid1d } from './grid';
+import { uploadSegments, validateOffsets, type Segments } from './segments';
+
+const WG = 64;
+
+/** Per-set outputs of the forward pass: SET_STRIDE floats per set, at these columns. */
+export const SET_STRIDE = 8;
+export const SET_COL = { lpChosen: 0, entropy: 1, priorLpChosen: 2, klPrior: 3, priorLse: 4, argmaxIsChosen: 5 } as const;
+/** Upstream gradients per set: ∂L/∂log π(a*), ∂L/∂H, ∂L/∂KL(π‖π⁰), padding. */
+export const GRAD_STRIDE = 4;
+/** Cross-entropy statistics per set: nll, correct (argmax = expert), entropy, padding. */
+export const CE_STRIDE = 4;
+
+export interface CandidateSets {
+  readonly segments: Segments;
+  /** Index of the chosen (or expert) action inside its set. */
+  readonly chosen: Tensor<'u32'>;
+  readonly chosenHost: Uint32Array;
+}
+
+/**
+ * Validates and uploads candidate sets: offsets (non-decreasing from 0, every set non-empty) and
+ * the chosen action's index inside each set. Throws before anything reaches the GPU.
+ */
+export function uploadCandidateSets(gpu: Gpu, offsets: ArrayLike<number>, chosen?: ArrayLike<number>, totalCandidates?: number): CandidateSets {
+  const rules = { what: 'candidate sets', total: totalCandidates };
+  const { count } = validateOffsets(offsets, rules);
+  const host = chosen ? Uint32Array.from(chosen as ArrayLike<number>) : new Uint32Array(count);
+  if (chosen && chosen.length !== count) throw new RangeError(`candidate sets: ${chosen.length} chosen indices for ${count} sets (mismatched lengths)`);
+  for (let s = 0; s < count; s++) {
+    const size = offsets[s + 1] - offsets[s];
+    if (!(chosen === undefined || (Number.isInteger(chosen[s]) && chosen[s] >= 0 && chosen[s] < size))) {
+      throw new RangeError(`candidate sets: chosen index ${chosen[s]} of set ${s} is outside its ${size} candidates`);
+    }
+  }
+  const segments = uploadSegments(gpu, offsets, rules);
+  return { segments, chosen: gpu.tensor(host, [count], 'u32'), chosenHost: host };
+}
+
+export function releaseCandidateSets(gpu: Gpu, sets: CandidateSets): void {
+  gpu.release(sets.segments.offsets, sets.chosen);
+}
+
+export interface SoftmaxForwardArgs {
+  kappa: number;
+  /** ℓ per candidate. */
+  prior: Tensor;
+  /** f per candidate. */
+  score: Tensor;
+  /** Output: log π per candidate. */
+  logp: Tensor;
+  /** Output: SET_STRIDE floats per set. */
+  setOut: Tensor;
+}
+
+export interface SoftmaxBackwardArgs {
+  kappa: number;
+  prior: Tensor;
+  logp: Tensor;
+  setOut: Tensor;
+  /** GRAD_STRIDE floats per set: ∂L/∂log π(a*), ∂L/∂H, ∂L/∂KL. */
+  grads: Tensor;
+  /** Output: ∂L/∂f per candidate. */
+  dscore: Tensor;
+}
+
+export class PreparedSegmentedSoftmax {
+  private constructor(
+    private readonly gpu: Gpu,
+    private readonly fwd: GPUComputePipeline,
+    private readonly bwd: GPUComputePipeline,
+    private readonly ce: GPUComputePipeline,
+  ) {}
+
+  static async create(gpu: Gpu): Promise<PreparedSegmentedSoftmax> {
+    const p = (entryPoint: string) => gpu.pipeline({ shader: 'segsoftmax', entryPoint, constants: { WG } });
+    const [f, b, c] = await Promise.all([p('forward'), p('backward'), p('cross_entropy')]);
+    return new PreparedSegmentedSoftmax(gpu, f, b, c);
+  }
+
+  private params(sets: CandidateSets, kappa: number, scale = 0): GPUBuffer {
+    if (!Number.isFinite(kappa)) throw new RangeError(`κ must be finite, got ${kappa}`);
+    return this.gpu.uniforms([sets.segments.count, kappa, scale, 0], ['u32', 'f32', 'f32', 'u32']);
+  }
+
+  forward(sets: CandidateSets, a: SoftmaxForwardArgs): void {
+    const { count, total } = sets.segments;
+    assertSize(a.prior, total, 'prior log-likelihoods ℓ');
+    assertSize(a.score, total, 'adapter scores f');
+    assertSize(a.logp, total, 'log π output');
+    assertSize(a.setOut, count * SET_STRIDE, 'per-set output');
+    const u = this.params(sets, a.kappa);
+    this.gpu.dispatch(this.fwd, [u, sets.segments.offsets, sets.chosen, a.prior, a.score, a.logp, a.setOut], grid1d(count, WG), { label: 'segsoftmax-forward' });
+  }
+
+  backward(sets: CandidateSets, a: SoftmaxBackwardArgs): void {
+    const { count, total } = sets.segments;
+    assertSize(a.prior, total, 'prior log-likelihoods ℓ');
+    assertSize(a.logp, total, 'log π');
+    assertSize(a.setOut, count * SET_STRIDE, 'per-set output');
+    assertSize(a.grads, count * GRAD_STRIDE, 'per-set upstream gradients');
+    assertSize(a.dscore, total, 'score gradient output');
+    const u = this.params(sets, a.kappa);
+    this.gpu.dispatch(this.bwd, [u, sets.segments.offsets, sets.chosen, a.prior, a.logp, a.setOut, a.grads, a.dscore], grid1d(count, WG), { label: 'segsoftmax-backward' });
+  }
+
+  /**
+   * Behaviour cloning: writes the upstream gradients of L = −mean_s log π(a*_s|s) into `grads`
+   * and per-set [nll, correct, entropy, 0] into `stats` (column means give loss, accuracy, entropy).
+   */
+  crossEntropy(sets: CandidateSets, setOut: Tensor, grads: Tensor, stats: Tensor): void {
+    const { count } = sets.segments;
+    assertSize(setOut, count * SET_STRIDE, 'per-set output');
+    assertSize(grads, count * GRAD_STRIDE, 'per-set upstream gradients');
+    assertSize(stats, count * CE_STRIDE, 'cross-entropy statistics');
+    const u = this.params(sets, 0, 1 / count);
+    this.gpu.dispatch(this.ce, [u, setOut, grads, stats], grid1d(count, WG), { label: 'segsoftmax-cross-entropy' });
+  }
+}
