@@ -4,6 +4,7 @@
 // is checked in one pass and then split with indexOf.
 
 import type { TaskDef } from './generate';
+import { OBJ_BY_NAME, REC_BY_NAME } from './names';
 
 export const Cmd = {
   Invalid: 0,
@@ -57,12 +58,24 @@ export function normalise(action: string): string {
   return action.toLowerCase().split(/\s+/).filter((w) => w.length > 0).join(' ');
 }
 
+/** This task's receptacle called `name`, or -1. */
+function recIn(def: TaskDef, name: string): number {
+  const g = REC_BY_NAME.get(name);
+  return g === undefined ? -1 : def.recLocal[g];
+}
+
+/** This task's object called `name`, or -1. */
+function objIn(def: TaskDef, name: string): number {
+  const g = OBJ_BY_NAME.get(name);
+  return g === undefined ? -1 : def.objLocal[g];
+}
+
 function two(def: TaskDef, s: string, start: number, sep: string): [number, number] | null {
   const at = s.indexOf(sep, start);
   if (at < 0) return null;
-  const o = def.objByName.get(s.slice(start, at));
-  const r = def.recByName.get(s.slice(at + sep.length));
-  if (o === undefined || r === undefined) return null;
+  const o = objIn(def, s.slice(start, at));
+  const r = recIn(def, s.slice(at + sep.length));
+  if (o < 0 || r < 0) return null;
   return [o, r];
 }
 
@@ -77,20 +90,20 @@ export function parse(def: TaskDef, s: string): Parsed {
       return s === 'inventory' ? { cmd: Cmd.Inventory, a: -1, b: -1 } : INVALID;
     case 103: // g
       if (s.startsWith('go to ')) {
-        const r = def.recByName.get(s.slice(6));
-        if (r !== undefined) return { cmd: Cmd.GoTo, a: r, b: -1 };
+        const r = recIn(def, s.slice(6));
+        if (r >= 0) return { cmd: Cmd.GoTo, a: r, b: -1 };
       }
       return INVALID;
     case 111: // o
       if (s.startsWith('open ')) {
-        const r = def.recByName.get(s.slice(5));
-        if (r !== undefined) return { cmd: Cmd.Open, a: r, b: -1 };
+        const r = recIn(def, s.slice(5));
+        if (r >= 0) return { cmd: Cmd.Open, a: r, b: -1 };
       }
       return INVALID;
     case 99: // c
       if (s.startsWith('close ')) {
-        const r = def.recByName.get(s.slice(6));
-        if (r !== undefined) return { cmd: Cmd.Close, a: r, b: -1 };
+        const r = recIn(def, s.slice(6));
+        if (r >= 0) return { cmd: Cmd.Close, a: r, b: -1 };
       } else if (s.startsWith('clean ')) {
         const p = two(def, s, 6, ' with ');
         if (p) return { cmd: Cmd.Clean, a: p[0], b: p[1] };
@@ -126,16 +139,16 @@ export function parse(def: TaskDef, s: string): Parsed {
     case 101: // e
       if (s.startsWith('examine ')) {
         const name = s.slice(8);
-        const r = def.recByName.get(name);
-        if (r !== undefined) return { cmd: Cmd.ExamineRec, a: r, b: -1 };
-        const o = def.objByName.get(name);
-        if (o !== undefined) return { cmd: Cmd.ExamineObj, a: o, b: -1 };
+        const r = recIn(def, name);
+        if (r >= 0) return { cmd: Cmd.ExamineRec, a: r, b: -1 };
+        const o = objIn(def, name);
+        if (o >= 0) return { cmd: Cmd.ExamineObj, a: o, b: -1 };
       }
       return INVALID;
     case 117: // u
       if (s.startsWith('use ')) {
-        const o = def.objByName.get(s.slice(4));
-        if (o !== undefined) return { cmd: Cmd.Use, a: o, b: -1 };
+        const o = objIn(def, s.slice(4));
+        if (o >= 0) return { cmd: Cmd.Use, a: o, b: -1 };
       }
       return INVALID;
     default:

@@ -24,6 +24,7 @@ import {
   TaskKind,
   rt,
 } from './catalog';
+import { GO_TO_RANK, N_OBJ_IDS, N_REC_IDS, OBJ_NAME, REC_NAME, objGid, recGid } from './names';
 import { Rng } from './rng';
 
 export type Pool = 'train' | 'seen' | 'unseen';
@@ -149,19 +150,24 @@ export interface TaskDef {
   recType: Uint8Array;
   recOpenable: Uint8Array;
   recAppliance: Uint8Array;
+  /** Global name ids (names.ts) of the receptacles, and each one's name. */
+  recGid: Int16Array;
   recName: string[];
-  recByName: Map<string, number>;
+  /** Local receptacle index by global id, -1 when the room has no such receptacle. */
+  recLocal: Int16Array;
+  /** Receptacle indices ordered as their "go to" commands sort. */
+  recSorted: Int16Array;
   nObj: number;
   objType: Uint8Array;
   objProps: Uint8Array;
+  objGid: Int16Array;
   objName: string[];
-  objByName: Map<string, number>;
+  /** Local object index by global id, -1 when the room has no such object. */
+  objLocal: Int16Array;
   /** For lamps: the receptacle they stand in or next to; -1 for movable objects. */
   lampRec: Int16Array;
   /** 1 when a lamp stands next to its receptacle (a floorlamp) rather than in it. */
   lampNextTo: Uint8Array;
-  /** Receptacles each movable object may start in (never a goal destination for the goal type). */
-  startRecs: number[][];
   /** "You are in the middle of a room. Looking quickly around you, you see …." */
   middleLook: string;
   /** The first observation: middleLook, a blank line, then "Your task is to: …". */
@@ -312,31 +318,39 @@ function buildTask(pool: Pool, seed: number): TaskDef {
   const nObj = objTypes.length;
   const nRec = layout.recTypes.length;
 
-  // Plain loops: typed-array .from with a mapper is slow, and this runs on every new task.
+  // Plain loops over small typed arrays: this runs for every new task, and names are global.
   const recType = new Uint8Array(nRec);
   const recOpenable = new Uint8Array(nRec);
   const recAppliance = new Uint8Array(nRec);
+  const recGidArr = new Int16Array(nRec);
   const recName: string[] = new Array(nRec);
-  const recByName = new Map<string, number>();
+  const recLocal = new Int16Array(N_REC_IDS).fill(-1);
   for (let r = 0; r < nRec; r++) {
     const ty = RECEPTACLE_TYPES[layout.recTypes[r]];
+    const g = recGid(layout.recTypes[r], layout.recNums[r]);
     recType[r] = layout.recTypes[r];
     recOpenable[r] = ty.openable ? 1 : 0;
     recAppliance[r] = ty.appliance;
-    recName[r] = ty.name + ' ' + layout.recNums[r];
-    recByName.set(recName[r], r);
+    recGidArr[r] = g;
+    recName[r] = REC_NAME[g];
+    recLocal[g] = r;
   }
+  const recSorted = new Int16Array(nRec);
+  for (let r = 0; r < nRec; r++) recSorted[r] = r;
+  recSorted.sort((a, b) => GO_TO_RANK[recGidArr[a]] - GO_TO_RANK[recGidArr[b]]);
 
   const objType = new Uint8Array(nObj);
   const objProps = new Uint8Array(nObj);
+  const objGidArr = new Int16Array(nObj);
   const objName: string[] = new Array(nObj);
-  const objByName = new Map<string, number>();
+  const objLocal = new Int16Array(N_OBJ_IDS).fill(-1);
   for (let o = 0; o < nObj; o++) {
-    const ty = OBJECT_TYPES[objTypes[o]];
+    const g = objGid(objTypes[o], objNums[o]);
     objType[o] = objTypes[o];
-    objProps[o] = ty.props;
-    objName[o] = ty.name + ' ' + objNums[o];
-    objByName.set(objName[o], o);
+    objProps[o] = OBJECT_TYPES[objTypes[o]].props;
+    objGidArr[o] = g;
+    objName[o] = OBJ_NAME[g];
+    objLocal[g] = o;
   }
 
   const lampRec = new Int16Array(nObj).fill(-1);
@@ -345,26 +359,10 @@ function buildTask(pool: Pool, seed: number): TaskDef {
   for (const lamp of layout.lamps) {
     const k = (lampSeen.get(lamp.type) ?? 0) + 1;
     lampSeen.set(lamp.type, k);
-    const o = objByName.get(`${OBJECT_TYPES[lamp.type].name} ${k}`);
-    if (o === undefined) throw new Error('lamp bookkeeping');
+    const o = objLocal[objGid(lamp.type, k)];
+    if (o < 0) throw new Error('lamp bookkeeping');
     lampRec[o] = lamp.rec;
     lampNextTo[o] = lamp.type === FLOORLAMP ? 1 : 0;
-  }
-
-  const startRecs: number[][] = [];
-  for (let o = 0; o < nObj; o++) {
-    const recs: number[] = [];
-    if (lampRec[o] < 0) {
-      const mask = OBJECT_PLACE_MASK[objType[o]];
-      const avoidDest = objType[o] === goalType && draft.destType >= 0;
-      for (let r = 0; r < nRec; r++) {
-        if (!(mask & (1 << recType[r]))) continue;
-        if (avoidDest && recType[r] === draft.destType) continue;
-        recs.push(r);
-      }
-      if (recs.length === 0) throw new Error(`household ${id}: ${objName[o]} has nowhere to start`);
-    }
-    startRecs.push(recs);
   }
 
   const templates = GOAL_TEMPLATES[kind];
@@ -397,28 +395,52 @@ function buildTask(pool: Pool, seed: number): TaskDef {
     recType,
     recOpenable,
     recAppliance,
+    recGid: recGidArr,
     recName,
-    recByName,
+    recLocal,
+    recSorted,
     nObj,
     objType,
     objProps,
+    objGid: objGidArr,
     objName,
-    objByName,
+    objLocal,
     lampRec,
     lampNextTo,
-    startRecs,
     middleLook,
     intro,
     label: `${TASK_KIND_NAMES[kind]} · ${ROOM_NAMES[room]} · ${goalText}`,
   };
 }
 
+/**
+ * Receptacles where object o may start, in index order, written into `out`; returns the count.
+ * Goal objects never start in a receptacle of the goal's destination type.
+ */
+function startRecs(def: TaskDef, o: number, out: Int16Array): number {
+  const mask = OBJECT_PLACE_MASK[def.objType[o]];
+  const avoid = def.objType[o] === def.goal.objType ? def.goal.destType : -1;
+  let n = 0;
+  for (let r = 0; r < def.nRec; r++) {
+    const t = def.recType[r];
+    if (mask & (1 << t) && t !== avoid) out[n++] = r;
+  }
+  return n;
+}
+
 /** Where each movable object starts in episode `episodeSeed` of a task (lamps keep their place). */
 export function placeObjects(def: TaskDef, episodeSeed: number): Int16Array {
   const rng = Rng.of(`household/v${GENERATOR_VERSION}/place/${def.id}/${episodeSeed >>> 0}`);
   const loc = new Int16Array(def.nObj);
+  const buf = new Int16Array(def.nRec);
   for (let o = 0; o < def.nObj; o++) {
-    loc[o] = def.lampRec[o] >= 0 ? def.lampRec[o] : rng.pick(def.startRecs[o]);
+    if (def.lampRec[o] >= 0) {
+      loc[o] = def.lampRec[o];
+      continue;
+    }
+    const n = startRecs(def, o, buf);
+    if (n === 0) throw new Error(`household ${def.id}: ${def.objName[o]} has nowhere to start`);
+    loc[o] = buf[Math.floor(rng.next() * n)];
   }
   return loc;
 }

@@ -6,7 +6,20 @@ import type { Env, Observation, StepResult } from '../env';
 import { Appliance, CLEANABLE, COOLABLE, HEATABLE, PICKUPABLE, TASK_KIND_NAMES, TOGGLEABLE, TaskKind } from './catalog';
 import { Cmd, normalise, parse } from './command';
 import { GENERATOR_VERSION, placeObjects, taskFor, type TaskDef } from './generate';
-import { goToExcluding, phrasesFor, type Phrases } from './phrases';
+import {
+  CLOSE,
+  EXAMINE_OBJ,
+  EXAMINE_REC,
+  GO_TO,
+  OPEN,
+  USE,
+  WITH_ARTICLE,
+  cleanCmd,
+  coolCmd,
+  heatCmd,
+  putCmd,
+  takeCmd,
+} from './names';
 
 export const HOUSEHOLD_NAME = 'household';
 export const HOUSEHOLD_MAX_STEPS = 40;
@@ -31,7 +44,6 @@ export class HouseholdEnv implements Env {
   readonly maxSteps: number;
 
   private def!: TaskDef;
-  private ph!: Phrases;
   private loc = MIDDLE;
   private held = -1;
   private objLoc: Int16Array = new Int16Array(0);
@@ -46,7 +58,6 @@ export class HouseholdEnv implements Env {
   private steps = 0;
   private done = true;
   private won = false;
-  private admissibleCache: string[] | null = null;
 
   constructor(maxSteps = HOUSEHOLD_MAX_STEPS) {
     this.maxSteps = maxSteps;
@@ -55,7 +66,6 @@ export class HouseholdEnv implements Env {
   reset(taskId: string, seed: number): Observation {
     const def = taskFor(taskId);
     this.def = def;
-    this.ph = phrasesFor(def);
     this.loc = MIDDLE;
     this.held = -1;
     this.objLoc = placeObjects(def, seed);
@@ -75,7 +85,6 @@ export class HouseholdEnv implements Env {
     this.steps = 0;
     this.done = false;
     this.won = false;
-    this.admissibleCache = null;
     return { text: def.intro, goal: this.goalText() };
   }
 
@@ -113,7 +122,6 @@ export class HouseholdEnv implements Env {
     this.steps++;
     const text = typeof action === 'string' ? this.execute(normalise(action)) : null;
     const valid = text !== null;
-    if (valid) this.admissibleCache = null;
     const truncated = !this.won && this.steps >= this.maxSteps;
     if (this.won || truncated) this.done = true;
     return {
@@ -214,13 +222,13 @@ export class HouseholdEnv implements Env {
     const hit = this.seeCache[r];
     if (hit !== null) return hit;
     const list = this.contents[r];
-    const wa = this.ph.withArticle;
+    const wa = WITH_ARTICLE;
     let s: string;
     if (list.length === 0) s = 'nothing';
-    else if (list.length === 1) s = wa[list[0]];
+    else if (list.length === 1) s = wa[this.def.objGid[list[0]]];
     else {
-      s = wa[list[0]];
-      for (let i = 1; i < list.length; i++) s += (i === list.length - 1 ? ', and ' : ', ') + wa[list[i]];
+      s = wa[this.def.objGid[list[0]]];
+      for (let i = 1; i < list.length; i++) s += (i === list.length - 1 ? ', and ' : ', ') + wa[this.def.objGid[list[i]]];
     }
     this.seeCache[r] = s;
     return s;
@@ -240,9 +248,9 @@ export class HouseholdEnv implements Env {
     const near = this.beside[this.loc];
     let list = 'nothing';
     if (near.length > 0) {
-      const wa = this.ph.withArticle;
-      list = wa[near[0]];
-      for (let i = 1; i < near.length; i++) list += (i === near.length - 1 ? ', and ' : ', ') + wa[near[i]];
+      const wa = WITH_ARTICLE;
+      list = wa[this.def.objGid[near[0]]];
+      for (let i = 1; i < near.length; i++) list += (i === near.length - 1 ? ', and ' : ', ') + wa[this.def.objGid[near[i]]];
     }
     return `You are facing the ${this.def.recName[this.loc]}. Next to it, you see ${list}.`;
   }
@@ -309,56 +317,49 @@ export class HouseholdEnv implements Env {
     return -1;
   }
 
+  /** A fresh array each call (building it costs about what copying a cached one would). */
   admissibleActions(): string[] {
     if (!this.def || this.done) return [];
-    if (this.admissibleCache === null) this.admissibleCache = this.buildAdmissible();
-    return this.admissibleCache.slice();
+    return this.buildAdmissible();
   }
 
   // Built in sorted order (the order TextWorld lists them), verb by verb:
   // clean < close < cool < examine < go to < heat < inventory < look < open < put < take < use.
   private buildAdmissible(): string[] {
     const def = this.def;
-    const ph = this.ph;
     const loc = this.loc;
     const held = this.held;
-    const nRec = def.nRec;
     const out: string[] = [];
     const atRec = loc >= 0;
+    const rg = atRec ? def.recGid[loc] : -1;
+    const og = held >= 0 ? def.objGid[held] : -1;
     const app = atRec ? def.recAppliance[loc] : Appliance.None;
     const heldProps = held >= 0 ? def.objProps[held] : 0;
-    const pair = held * nRec + loc;
-    if (held >= 0 && app === Appliance.Clean && heldProps & CLEANABLE) {
-      out.push(ph.clean[pair] ?? (ph.clean[pair] = `clean ${def.objName[held]} with ${def.recName[loc]}`));
-    }
-    if (atRec && def.recOpenable[loc] && this.recOpen[loc]) out.push(ph.close[loc]);
-    if (held >= 0 && app === Appliance.Cool && heldProps & COOLABLE) {
-      out.push(ph.cool[pair] ?? (ph.cool[pair] = `cool ${def.objName[held]} with ${def.recName[loc]}`));
-    }
+    if (held >= 0 && app === Appliance.Clean && heldProps & CLEANABLE) out.push(cleanCmd(og, rg));
+    if (atRec && def.recOpenable[loc] && this.recOpen[loc]) out.push(CLOSE[rg]);
+    if (held >= 0 && app === Appliance.Cool && heldProps & COOLABLE) out.push(coolCmd(og, rg));
     if (atRec && held >= 0) {
-      const er = ph.examineRec[loc];
-      const eo = ph.examineObj[held];
+      const er = EXAMINE_REC[rg];
+      const eo = EXAMINE_OBJ[og];
       if (er < eo) out.push(er, eo);
       else out.push(eo, er);
-    } else if (atRec) out.push(ph.examineRec[loc]);
-    else if (held >= 0) out.push(ph.examineObj[held]);
-    const goTo = goToExcluding(ph, loc);
-    for (let i = 0; i < goTo.length; i++) out.push(goTo[i]);
-    if (held >= 0 && app === Appliance.Heat && heldProps & HEATABLE) {
-      out.push(ph.heat[pair] ?? (ph.heat[pair] = `heat ${def.objName[held]} with ${def.recName[loc]}`));
+    } else if (atRec) out.push(EXAMINE_REC[rg]);
+    else if (held >= 0) out.push(EXAMINE_OBJ[og]);
+    const sorted = def.recSorted;
+    for (let i = 0; i < sorted.length; i++) {
+      const r = sorted[i];
+      if (r !== loc) out.push(GO_TO[def.recGid[r]]);
     }
+    if (held >= 0 && app === Appliance.Heat && heldProps & HEATABLE) out.push(heatCmd(og, rg));
     out.push('inventory', 'look');
-    if (atRec && def.recOpenable[loc] && !this.recOpen[loc]) out.push(ph.open[loc]);
+    if (atRec && def.recOpenable[loc] && !this.recOpen[loc]) out.push(OPEN[rg]);
     if (atRec && this.reachable(loc)) {
-      if (held >= 0) {
-        out.push(ph.put[pair] ?? (ph.put[pair] = `put ${def.objName[held]} in/on ${def.recName[loc]}`));
-      } else {
+      if (held >= 0) out.push(putCmd(og, rg));
+      else {
         const list = this.contents[loc];
         for (let i = 0; i < list.length; i++) {
           const o = list[i];
-          if (!(def.objProps[o] & PICKUPABLE)) continue;
-          const k = o * nRec + loc;
-          out.push(ph.take[k] ?? (ph.take[k] = `take ${def.objName[o]} from ${def.recName[loc]}`));
+          if (def.objProps[o] & PICKUPABLE) out.push(takeCmd(def.objGid[o], rg));
         }
       }
     }
@@ -372,7 +373,7 @@ export class HouseholdEnv implements Env {
         let o: number;
         if (j >= near.length || (i < inside.length && inside[i] < near[j])) o = inside[i++];
         else o = near[j++];
-        if (def.objProps[o] & TOGGLEABLE) out.push(ph.use[o]);
+        if (def.objProps[o] & TOGGLEABLE) out.push(USE[def.objGid[o]]);
       }
     }
     return out;
@@ -406,7 +407,6 @@ export class HouseholdEnv implements Env {
     if (!this.def || this.done) return null;
     const def = this.def;
     const g = def.goal;
-    const ph = this.ph;
     const held = this.held;
 
     if (g.kind === TaskKind.LookAtObjInLight) {
@@ -420,9 +420,9 @@ export class HouseholdEnv implements Env {
         if (lamp < 0 || (this.objState[o] & IS_ON && !(this.objState[lamp] & IS_ON))) lamp = o;
       }
       const where = this.objLoc[lamp];
-      if (this.loc !== where) return ph.goTo[where];
-      if (!this.lampHere(lamp)) return ph.open[where];
-      return ph.use[lamp];
+      if (this.loc !== where) return GO_TO[def.recGid[where]];
+      if (!this.lampHere(lamp)) return OPEN[def.recGid[where]];
+      return USE[def.objGid[lamp]];
     }
 
     // Placing tasks. For two objects, aim at the destination that already holds the most.
@@ -447,13 +447,14 @@ export class HouseholdEnv implements Env {
             break;
           }
         }
-        if (this.loc !== target) return ph.goTo[target];
-        const verb = app === Appliance.Heat ? 'heat' : app === Appliance.Cool ? 'cool' : 'clean';
-        return `${verb} ${def.objName[held]} with ${def.recName[target]}`;
+        if (this.loc !== target) return GO_TO[def.recGid[target]];
+        const og = def.objGid[held];
+        const rg = def.recGid[target];
+        return app === Appliance.Heat ? heatCmd(og, rg) : app === Appliance.Cool ? coolCmd(og, rg) : cleanCmd(og, rg);
       }
-      if (this.loc !== dest) return ph.goTo[dest];
-      if (!this.reachable(dest)) return ph.open[dest];
-      return `put ${def.objName[held]} in/on ${def.recName[dest]}`;
+      if (this.loc !== dest) return GO_TO[def.recGid[dest]];
+      if (!this.reachable(dest)) return OPEN[def.recGid[dest]];
+      return putCmd(def.objGid[held], def.recGid[dest]);
     }
     // Fetch a goal object that is not already counted in the destination.
     const counted = g.kind === TaskKind.PickTwoObjAndPlace ? dest : -1;
@@ -472,17 +473,18 @@ export class HouseholdEnv implements Env {
   }
 
   private fetch(o: number): string {
+    const def = this.def;
     const r = this.objLoc[o];
-    if (this.loc !== r) return this.ph.goTo[r];
-    if (!this.reachable(r)) return this.ph.open[r];
-    return `take ${this.def.objName[o]} from ${this.def.recName[r]}`;
+    if (this.loc !== r) return GO_TO[def.recGid[r]];
+    if (!this.reachable(r)) return OPEN[def.recGid[r]];
+    return takeCmd(def.objGid[o], def.recGid[r]);
   }
 
   /** Put the held object down where the agent stands (opening the receptacle first if needed). */
   private putDown(): string {
     const r = this.loc;
-    if (!this.reachable(r)) return this.ph.open[r];
-    return `put ${this.def.objName[this.held]} in/on ${this.def.recName[r]}`;
+    if (!this.reachable(r)) return OPEN[this.def.recGid[r]];
+    return putCmd(this.def.objGid[this.held], this.def.recGid[r]);
   }
 
   /** Where each object is: a receptacle id, -2 when held. For tests and the playground. */

@@ -21,7 +21,13 @@ export const householdSpec: EnvSpec = {
   },
   task(split: SplitName, index: number): TaskRef {
     const id = taskIdAt(split, index);
-    return { id, label: taskFor(id).label };
+    // The label needs the task generated; rollouts only need the id, so build it on demand.
+    return {
+      id,
+      get label() {
+        return taskFor(id).label;
+      },
+    };
   },
   create: () => new HouseholdEnv(),
 };

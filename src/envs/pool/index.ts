@@ -3,5 +3,5 @@
 // `nodeSpawner` from './spawn-node' in Node.
 
 export { EnvPool, PoolError } from './pool';
-export type { PoolOptions, SlotReset, SlotStep, SlotTask } from './pool';
+export type { PoolOptions, SlotOp, SlotOutcome, SlotReset, SlotStep, SlotTask } from './pool';
 export type { Extras, Spawner, WorkerPort } from './protocol';

@@ -1,9 +1,12 @@
-// A pool of environment slots spread over workers. Each call (reset or step) sends one message
-// per worker with the operations for all of its slots, and resolves when every worker has
-// answered. The pool keeps an action log per slot; when a worker dies, a fresh one is started,
-// each of its slots is rebuilt by replaying reset + logged actions (and checked against the last
-// observation seen), and the batch that was in flight is sent again, so the caller never sees
-// the crash and no trajectory is lost.
+// A pool of environment slots spread over workers. A batch (any mix of resets and steps over
+// the slots) goes out as one message per worker and resolves when every worker has answered.
+// Batches on disjoint slots may be in flight together (so a caller can step one half of its
+// slots while it thinks about the other); batches that share a slot run in call order.
+//
+// The pool keeps an action log per slot. When a worker dies, a fresh one is started, each of its
+// slots is rebuilt by replaying reset + logged actions (checked against the last observation
+// seen), and the batches that were in flight are sent again, so the caller never sees the crash
+// and no trajectory is lost.
 
 import type { Observation, StepResult } from '../env';
 import type { Extras, Op, OpOk, OpResult, Request, Response, Spawner, WorkerPort } from './protocol';
@@ -29,6 +32,10 @@ export interface SlotStep extends StepResult {
   stateKey?: string;
 }
 
+/** One slot's part of a batch: start an episode, take an action, or (null) nothing. */
+export type SlotOp = { reset: SlotTask } | { step: string } | null;
+export type SlotOutcome = ({ kind: 'reset' } & SlotReset) | ({ kind: 'step' } & SlotStep) | null;
+
 export interface PoolOptions {
   /** Number of environment slots. */
   slots: number;
@@ -45,6 +52,8 @@ interface SlotLog {
   task: SlotTask | null;
   actions: string[];
   lastText: string;
+  /** Settles when the last batch that touched this slot has been applied. */
+  tail: Promise<unknown>;
 }
 
 interface Pending {
@@ -57,9 +66,9 @@ interface WorkerState {
   port: WorkerPort;
   gen: number;
   slots: number[];
-  /** The caller's batch on this worker, if one is in flight. */
-  pending: Pending | null;
-  /** Id of the replay request while the worker is being rebuilt. */
+  /** Batches in flight on this worker, in the order they were sent. */
+  pending: Map<number, Pending>;
+  /** Id of the replay request while the worker is being rebuilt (0 otherwise). */
   replayId: number;
   deathsInARow: number;
   broken: Error | null;
@@ -84,8 +93,6 @@ export class EnvPool {
   private readonly workers: WorkerState[];
   private nextId = 1;
   private closed = false;
-  /** Calls run one at a time, so each worker has at most one batch in flight. */
-  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(opts: PoolOptions) {
     if (!Number.isInteger(opts.slots) || opts.slots < 1) throw new PoolError(`slots must be a positive integer, got ${opts.slots}`);
@@ -96,76 +103,105 @@ export class EnvPool {
     this.spawn = opts.spawn;
     this.want = opts.want ?? {};
     this.maxRestarts = opts.maxConsecutiveRestarts ?? 5;
-    this.logs = Array.from({ length: opts.slots }, () => ({ task: null, actions: [], lastText: '' }));
+    this.logs = Array.from({ length: opts.slots }, () => ({ task: null, actions: [], lastText: '', tail: Promise.resolve() }));
     this.workers = [];
     for (let w = 0; w < this.workerCount; w++) {
       const slots: number[] = [];
       for (let s = w; s < opts.slots; s += this.workerCount) slots.push(s);
-      const state: WorkerState = { port: null as unknown as WorkerPort, gen: 0, slots, pending: null, replayId: 0, deathsInARow: 0, broken: null };
-      this.workers.push(state);
+      this.workers.push({ port: null as unknown as WorkerPort, gen: 0, slots, pending: new Map(), replayId: 0, deathsInARow: 0, broken: null });
       this.attach(w);
     }
   }
 
   /** Reset the given slots (null leaves a slot as it is). Resolves with one entry per slot. */
-  reset(tasks: readonly (SlotTask | null)[], want: Extras = this.want): Promise<(SlotReset | null)[]> {
-    this.checkLength(tasks.length);
-    return this.serial(async () => {
-      const ops: (Op | null)[] = tasks.map((t, slot) =>
-        t ? { op: 'reset', slot, env: t.env, taskId: t.taskId, seed: t.seed } : null,
-      );
-      const results = await this.dispatch(ops, want);
-      const errors: string[] = [];
-      const out = results.map((r, slot): SlotReset | null => {
-        const t = tasks[slot];
-        if (!r || !t) return null;
-        const log = this.logs[slot];
-        if (!r.ok) {
-          log.task = null;
-          log.actions = [];
-          errors.push(`slot ${slot} (${t.env} ${t.taskId}): ${r.error}`);
-          return null;
-        }
-        const observation = r.observation as Observation;
-        log.task = { ...t };
-        log.actions = [];
-        log.lastText = observation.text;
-        return withExtras({ observation }, r);
-      });
-      if (errors.length) throw new PoolError(`reset failed: ${errors.join('; ')}`);
-      return out;
-    });
+  async reset(tasks: readonly (SlotTask | null)[], want: Extras = this.want): Promise<(SlotReset | null)[]> {
+    const out = await this.batch(
+      tasks.map((t) => (t ? { reset: t } : null)),
+      want,
+    );
+    return out.map((o) => (o && o.kind === 'reset' ? strip(o) : null));
   }
 
   /** Step the given slots (null skips a slot). Resolves with one entry per slot. */
-  step(actions: readonly (string | null)[], want: Extras = this.want): Promise<(SlotStep | null)[]> {
-    this.checkLength(actions.length);
-    for (let slot = 0; slot < actions.length; slot++) {
-      const a = actions[slot];
-      if (a === null) continue;
-      if (typeof a !== 'string') return Promise.reject(new PoolError(`slot ${slot}: action must be a string`));
-      if (!this.logs[slot].task) return Promise.reject(new PoolError(`slot ${slot} has no episode; reset it first`));
+  async step(actions: readonly (string | null)[], want: Extras = this.want): Promise<(SlotStep | null)[]> {
+    const out = await this.batch(
+      actions.map((a) => (a === null ? null : { step: a })),
+      want,
+    );
+    return out.map((o) => (o && o.kind === 'step' ? strip(o) : null));
+  }
+
+  /**
+   * Any mix of resets and steps, one entry per slot: one message per worker. A slot that ended
+   * its episode can be reset in the same batch in which the others step.
+   */
+  batch(items: readonly SlotOp[], want: Extras = this.want): Promise<SlotOutcome[]> {
+    if (this.closed) return Promise.reject(new PoolError('pool is closed'));
+    if (items.length !== this.slots) {
+      return Promise.reject(new PoolError(`expected one entry per slot (${this.slots}), got ${items.length}`));
     }
-    return this.serial(async () => {
-      const ops: (Op | null)[] = actions.map((action, slot) => (action === null ? null : { op: 'step', slot, action }));
-      const results = await this.dispatch(ops, want);
-      const errors: string[] = [];
-      const out = results.map((r, slot): SlotStep | null => {
-        const action = actions[slot];
-        if (!r || action === null) return null;
+    const ops: (Op | null)[] = new Array(items.length).fill(null);
+    const touched: number[] = [];
+    for (let slot = 0; slot < items.length; slot++) {
+      const it = items[slot];
+      if (it === null) continue;
+      if ('reset' in it) {
+        const t = it.reset;
+        if (!t || typeof t.env !== 'string' || typeof t.taskId !== 'string' || !Number.isFinite(t.seed)) {
+          return Promise.reject(new PoolError(`slot ${slot}: reset needs {env, taskId, seed}`));
+        }
+        ops[slot] = { op: 'reset', slot, env: t.env, taskId: t.taskId, seed: t.seed };
+      } else {
+        if (typeof it.step !== 'string') return Promise.reject(new PoolError(`slot ${slot}: action must be a string`));
+        ops[slot] = { op: 'step', slot, action: it.step };
+      }
+      touched.push(slot);
+    }
+    // Wait for earlier batches on the same slots, then run; later ones wait for this one.
+    const before = Promise.all(touched.map((s) => this.logs[s].tail));
+    const run = before.then(() => this.runBatch(ops, want));
+    const settled = run.catch(() => undefined);
+    for (const s of touched) this.logs[s].tail = settled;
+    return run;
+  }
+
+  private async runBatch(ops: (Op | null)[], want: Extras): Promise<SlotOutcome[]> {
+    for (let slot = 0; slot < ops.length; slot++) {
+      if (ops[slot]?.op === 'step' && !this.logs[slot].task) throw new PoolError(`slot ${slot} has no episode; reset it first`);
+    }
+    const results = await this.dispatch(ops, want);
+    const errors: string[] = [];
+    const out: SlotOutcome[] = new Array(ops.length).fill(null);
+    for (let slot = 0; slot < ops.length; slot++) {
+      const op = ops[slot];
+      const r = results[slot];
+      if (!op || !r) continue;
+      const log = this.logs[slot];
+      if (op.op === 'reset') {
+        if (!r.ok) {
+          log.task = null;
+          log.actions = [];
+          errors.push(`slot ${slot} (${op.env} ${op.taskId}): ${r.error}`);
+          continue;
+        }
+        const observation = r.observation as Observation;
+        log.task = { env: op.env, taskId: op.taskId, seed: op.seed };
+        log.actions = [];
+        log.lastText = observation.text;
+        out[slot] = withExtras({ kind: 'reset' as const, observation }, r);
+      } else if (op.op === 'step') {
         if (!r.ok) {
           errors.push(`slot ${slot}: ${r.error}`);
-          return null;
+          continue;
         }
         const result = r.result as StepResult;
-        const log = this.logs[slot];
-        log.actions.push(action);
+        log.actions.push(op.action);
         log.lastText = result.observation.text;
-        return withExtras({ ...result }, r);
-      });
-      if (errors.length) throw new PoolError(`step failed: ${errors.join('; ')}`);
-      return out;
-    });
+        out[slot] = withExtras({ kind: 'step' as const, ...result }, r);
+      }
+    }
+    if (errors.length) throw new PoolError(`batch failed: ${errors.join('; ')}`);
+    return out;
   }
 
   /** The actions taken in a slot since its last reset (what a restart replays). */
@@ -190,21 +226,10 @@ export class EnvPool {
     if (this.closed) return;
     this.closed = true;
     for (const w of this.workers) {
-      w.pending?.reject(new PoolError('pool closed'));
-      w.pending = null;
+      for (const p of w.pending.values()) p.reject(new PoolError('pool closed'));
+      w.pending.clear();
       w.port.terminate();
     }
-  }
-
-  private checkLength(n: number): void {
-    if (this.closed) throw new PoolError('pool is closed');
-    if (n !== this.slots) throw new PoolError(`expected one entry per slot (${this.slots}), got ${n}`);
-  }
-
-  private serial<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(fn, fn);
-    this.queue = run.catch(() => undefined);
-    return run;
   }
 
   /** Send each worker its share of the ops in one message; results come back indexed by slot. */
@@ -233,7 +258,7 @@ export class EnvPool {
     if (state.broken) return Promise.reject(state.broken);
     return new Promise<OpResult[]>((resolve, reject) => {
       const req: Request = { id: this.nextId++, ops, want };
-      state.pending = { req, resolve, reject };
+      state.pending.set(req.id, { req, resolve, reject });
       // While a replay is running the batch waits; the replay's completion posts it.
       if (state.replayId === 0) this.post(state, req);
     });
@@ -260,9 +285,9 @@ export class EnvPool {
       this.finishReplay(w, msg.results);
       return;
     }
-    const p = state.pending;
-    if (p && msg.id === p.req.id) {
-      state.pending = null;
+    const p = state.pending.get(msg.id);
+    if (p) {
+      state.pending.delete(msg.id);
       state.deathsInARow = 0;
       p.resolve(msg.results);
     }
@@ -278,6 +303,8 @@ export class EnvPool {
       return;
     }
     this.attach(w);
+    // Logs hold only completed batches, so replaying them and re-sending the batches still in
+    // flight reproduces exactly what the dead worker would have done.
     const replay: Op[] = [];
     for (const slot of state.slots) {
       const log = this.logs[slot];
@@ -286,7 +313,7 @@ export class EnvPool {
     }
     if (replay.length === 0) {
       state.replayId = 0;
-      if (state.pending) this.post(state, state.pending.req);
+      for (const p of state.pending.values()) this.post(state, p.req);
       return;
     }
     const req: Request = { id: this.nextId++, ops: replay, want: {} };
@@ -317,21 +344,29 @@ export class EnvPool {
         return;
       }
     }
-    if (state.pending) this.post(state, state.pending.req);
+    for (const p of state.pending.values()) this.post(state, p.req);
   }
 
   private fail(state: WorkerState, err: Error): void {
     state.broken = err;
-    const p = state.pending;
-    state.pending = null;
-    p?.reject(err);
+    for (const p of state.pending.values()) p.reject(err);
+    state.pending.clear();
   }
 }
 
-function withExtras<T extends object>(base: T, r: OpOk): T & { admissible?: string[]; expert?: string | null; stateKey?: string } {
-  const out = base as T & { admissible?: string[]; expert?: string | null; stateKey?: string };
+type Extra = { admissible?: string[]; expert?: string | null; stateKey?: string };
+
+function withExtras<T extends object>(base: T, r: OpOk): T & Extra {
+  const out = base as T & Extra;
   if (r.admissible !== undefined) out.admissible = r.admissible;
   if (r.expert !== undefined) out.expert = r.expert;
   if (r.stateKey !== undefined) out.stateKey = r.stateKey;
   return out;
+}
+
+/** Drop the `kind` tag for the reset()/step() views. */
+function strip<T extends { kind: string }>(o: T): Omit<T, 'kind'> {
+  const { kind, ...rest } = o;
+  void kind;
+  return rest;
 }
