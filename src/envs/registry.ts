@@ -3,8 +3,9 @@
 
 import type { EnvSpec } from './env';
 import { householdSpec } from './household/index';
+import { virtualhomeSpec } from './virtualhome/index';
 
-const SPECS: readonly EnvSpec[] = [householdSpec];
+const SPECS: readonly EnvSpec[] = [householdSpec, virtualhomeSpec];
 
 export const ENV_REGISTRY: ReadonlyMap<string, EnvSpec> = new Map(SPECS.map((s) => [s.name, s]));
 
