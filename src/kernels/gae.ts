@@ -1,0 +1,86 @@
+// Step-level GAE over ragged trajectories and masked whitening (shaders/gae.wgsl).
+
+import type { Gpu, Tensor } from '../gpu';
+import { assertCount, assertSize, grid1d } from './grid';
+import type { Segments } from './segments';
+
+const WG = 64;
+const CHUNK = 64;
+/** Whitening statistics written by PreparedWhiten: mean, (unbiased) variance, count, std. */
+export const WHITEN_STATS = { mean: 0, variance: 1, count: 2, std: 3 } as const;
+
+export interface GaeArgs {
+  gamma: number;
+  lambda: number;
+  /** r_t per step. */
+  rewards: Tensor;
+  /** V(s_t) per step (the critic's values at collection time). */
+  values: Tensor;
+  /** Per trajectory: 0 if it ended, else the value of the state after its last step. */
+  bootstrap: Tensor;
+  advantages: Tensor;
+  returns: Tensor;
+}
+
+export class PreparedGae {
+  private constructor(private readonly gpu: Gpu, private readonly pipe: GPUComputePipeline) {}
+
+  static async create(gpu: Gpu): Promise<PreparedGae> {
+    return new PreparedGae(gpu, await gpu.pipeline({ shader: 'gae', entryPoint: 'gae', constants: { WG } }));
+  }
+
+  record(traj: Segments, a: GaeArgs): void {
+    for (const [k, v] of [['γ', a.gamma], ['λ', a.lambda]] as const) {
+      if (!(v >= 0 && v <= 1)) throw new RangeError(`GAE: ${k} must be in [0, 1], got ${v}`);
+    }
+    const { count, total } = traj;
+    assertSize(a.rewards, total, 'GAE rewards');
+    assertSize(a.values, total, 'GAE values');
+    assertSize(a.bootstrap, count, 'GAE bootstrap values (one per trajectory)');
+    assertSize(a.advantages, total, 'GAE advantages output');
+    assertSize(a.returns, total, 'GAE returns output');
+    const u = this.gpu.uniforms([count, 0, 0, 0, a.gamma, a.lambda, 0, 0], ['u32', 'u32', 'u32', 'u32', 'f32', 'f32', 'f32', 'f32']);
+    this.gpu.dispatch(this.pipe, [u, traj.offsets, a.rewards, a.values, a.bootstrap, a.advantages, a.returns], grid1d(count, WG), { label: 'gae' });
+  }
+}
+
+/** out = mask·(x − μ)/√(σ² + 1e-8) with the masked mean and unbiased variance; stats ← [μ, σ², n, σ]. */
+export class PreparedWhiten {
+  private readonly chunks: number;
+  private readonly partials: Tensor;
+  private constructor(
+    private readonly gpu: Gpu,
+    readonly n: number,
+    private readonly p: Record<'moments' | 'combine_mean' | 'centred' | 'combine_var' | 'apply', GPUComputePipeline>,
+  ) {
+    this.chunks = Math.ceil(n / CHUNK);
+    this.partials = gpu.empty([this.chunks * 2], 'f32', 'whiten-partials');
+  }
+
+  static async create(gpu: Gpu, n: number): Promise<PreparedWhiten> {
+    assertCount(n, 'whitening length');
+    const names = ['moments', 'combine_mean', 'centred', 'combine_var', 'apply'] as const;
+    const pipes = await Promise.all(names.map((entryPoint) => gpu.pipeline({ shader: 'gae', entryPoint, constants: entryPoint.startsWith('combine') ? {} : { WG } })));
+    return new PreparedWhiten(gpu, n, Object.fromEntries(names.map((k, i) => [k, pipes[i]])) as PreparedWhiten['p']);
+  }
+
+  record(x: Tensor, mask: Tensor, out: Tensor, stats: Tensor): void {
+    assertSize(x, this.n, 'whitening input');
+    assertSize(mask, this.n, 'whitening mask');
+    assertSize(out, this.n, 'whitening output');
+    assertSize(stats, 4, 'whitening statistics');
+    if (out.buffer === x.buffer && (out.byteOffset ?? 0) === (x.byteOffset ?? 0)) throw new RangeError('whitening cannot run in place (x is read after out is written)');
+    const g = this.gpu;
+    const u = g.uniforms([this.n, CHUNK, this.chunks, 0, 0, 0, 0, 0]);
+    const chunksGrid = grid1d(this.chunks, WG);
+    g.dispatch(this.p.moments, [u, x, mask, this.partials], chunksGrid, { label: 'whiten-moments' });
+    g.dispatch(this.p.combine_mean, [u, this.partials, stats], [1], { label: 'whiten-mean' });
+    g.dispatch(this.p.centred, [u, x, mask, stats, this.partials], chunksGrid, { label: 'whiten-centred' });
+    g.dispatch(this.p.combine_var, [u, this.partials, stats], [1], { label: 'whiten-var' });
+    g.dispatch(this.p.apply, [u, x, mask, stats, out], grid1d(this.n, WG), { label: 'whiten-apply' });
+  }
+
+  destroy(): void {
+    this.gpu.release(this.partials);
+  }
+}
