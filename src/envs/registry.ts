@@ -4,8 +4,9 @@
 import type { EnvSpec } from './env';
 import { householdSpec } from './household/index';
 import { virtualhomeSpec } from './virtualhome/index';
+import { webshopSpec } from './webshop/index';
 
-const SPECS: readonly EnvSpec[] = [householdSpec, virtualhomeSpec];
+const SPECS: readonly EnvSpec[] = [householdSpec, webshopSpec, virtualhomeSpec];
 
 export const ENV_REGISTRY: ReadonlyMap<string, EnvSpec> = new Map(SPECS.map((s) => [s.name, s]));
 
