@@ -15,14 +15,21 @@
 //
 // Object names are resolved to nodes the way SPA's `change_obj_index` does (see `resolve`).
 
-import {
+import * as catalog from './catalog';
+import { V as GRAMMAR_V, VERB_ARITY, VERB_NAMES, type ParsedAction } from './grammar';
+import * as worldMod from './world';
+import { type World } from './world';
+
+// Bound once: tsx and vitest compile imported bindings to getter calls, which add up in the
+// executor's inner loops.
+const {
   BODY_PART, CAN_OPEN, CLASSES, CLEAN, CLEANLINESS, CLOSED, CLOTHES, CUTTABLE, DIRTY, DRINKABLE,
   EATABLE, GRABBABLE, HAS_PLUG, HAS_SWITCH, LIEABLE, LOOKABLE, LYING, MOVABLE, OFF, ON, OPEN,
   PERSON, PLUGGED_IN, PLUGGED_OUT, POURABLE, R_CLOSE, R_FACING, R_HOLDS_LH, R_HOLDS_RH, R_INSIDE,
   R_ON, READABLE, RECIPIENT, SITTABLE, SITTING, classId,
-} from './catalog';
-import { V, VERB_ARITY, VERB_NAMES, type ParsedAction } from './grammar';
-import { CHAR, type World } from './world';
+} = catalog;
+const V = GRAMMAR_V;
+const { CHAR, lowBit } = worldMod;
 
 // ---- failure codes (the executor's `info.error` messages) --------------------------------------
 
@@ -115,42 +122,47 @@ export function isSeated(w: World): boolean {
   return (w.states[CHAR] & (SITTING | LYING)) !== 0;
 }
 
-/** `_is_character_close_to`, with its loose rule. */
+/**
+ * `_is_character_close_to`, with its loose rule: x is close when the character is CLOSE to x, or
+ * to some c with c CLOSE x or x ON c. With bitsets that is (CLOSE from char) AND (CLOSE into x OR
+ * ON from x), word by word.
+ */
 export function isClose(w: World, x: number): boolean {
-  const n = w.n;
-  const adj = w.adj;
-  const closeRow = (R_CLOSE * n + CHAR) * n;
-  if (adj[closeRow + x] === 1) return true;
-  const onBase = (R_ON * n + x) * n;
-  for (let c = 0; c < n; c++) {
-    if (adj[closeRow + c] !== 1) continue;
-    if (adj[(R_CLOSE * n + c) * n + x] === 1 || adj[onBase + c] === 1) return true;
+  if (w.has(R_CLOSE, CHAR, x)) return true;
+  const W = w.W;
+  const c0 = w.row(R_CLOSE, CHAR);
+  const cx = w.row(R_CLOSE, x);
+  const ox = w.row(R_ON, x);
+  for (let k = 0; k < W; k++) {
+    if ((w.outs[c0 + k] & (w.ins[cx + k] | w.outs[ox + k])) !== 0) return true;
   }
   return false;
 }
 
-/** `_is_character_face_to`. */
+/** `_is_character_face_to`: facing x, or facing something that faces x. */
 export function isFacing(w: World, x: number): boolean {
   if (w.has(R_FACING, CHAR, x)) return true;
-  const n = w.n;
-  const row = (R_FACING * n + CHAR) * n;
-  for (let f = 0; f < n; f++) if (w.adj[row + f] === 1 && w.has(R_FACING, f, x)) return true;
+  const W = w.W;
+  const f0 = w.row(R_FACING, CHAR);
+  const fx = w.row(R_FACING, x);
+  for (let k = 0; k < W; k++) if ((w.outs[f0 + k] & w.ins[fx + k]) !== 0) return true;
   return false;
 }
 
 /** `_get_room_node`: the room a node is in, following INSIDE edges; -1 when there is none. */
 export function roomOf(w: World, x: number): number {
-  const g = w.g;
+  const W = w.W;
   let cur = x;
   for (let depth = 0; depth < 16; depth++) {
-    if (g.isRoom[cur]) return cur;
-    const n = w.n;
-    const row = (R_INSIDE * n + cur) * n;
+    if (w.g.isRoom[cur]) return cur;
+    const base = w.row(R_INSIDE, cur);
     let next = -1;
-    for (let b = 0; b < n; b++) {
-      if (w.adj[row + b] !== 1) continue;
-      if (g.isRoom[b]) return b;
-      if (next < 0) next = b;
+    for (let k = 0; k < W; k++) {
+      const word = w.outs[base + k];
+      if (word === 0) continue;
+      const rooms = word & w.roomBits[k];
+      if (rooms !== 0) return (k << 5) + lowBit(rooms);
+      if (next < 0) next = (k << 5) + lowBit(word);
     }
     if (next < 0) return -1;
     cur = next;
@@ -160,22 +172,23 @@ export function roomOf(w: World, x: number): number {
 
 /** `_is_inside`: INSIDE something CLOSED that is not a room. */
 export function isInsideClosed(w: World, x: number): boolean {
-  const n = w.n;
-  const row = (R_INSIDE * n + x) * n;
-  for (let b = 0; b < n; b++) {
-    if (w.adj[row + b] === 1 && !w.g.isRoom[b] && (w.states[b] & CLOSED) !== 0) return true;
+  const W = w.W;
+  const base = w.row(R_INSIDE, x);
+  for (let k = 0; k < W; k++) {
+    let word = w.outs[base + k] & ~w.roomBits[k];
+    while (word !== 0) {
+      const b = (k << 5) + lowBit(word);
+      word &= word - 1;
+      if (w.states[b] & CLOSED) return true;
+    }
   }
   return false;
 }
 
-function anyOut(w: World, r: number, a: number): boolean {
-  return w.first(r, a) >= 0;
-}
-
 /** `_find_free_hand`: the right hand first. -1 when both are full. */
 export function freeHand(w: World): number {
-  if (!anyOut(w, R_HOLDS_RH, CHAR)) return R_HOLDS_RH;
-  if (!anyOut(w, R_HOLDS_LH, CHAR)) return R_HOLDS_LH;
+  if (w.first(R_HOLDS_RH, CHAR) < 0) return R_HOLDS_RH;
+  if (w.first(R_HOLDS_LH, CHAR) < 0) return R_HOLDS_LH;
   return -1;
 }
 
@@ -184,19 +197,22 @@ export function isHeld(w: World, x: number): boolean {
 }
 
 export function heldNodes(w: World): number[] {
-  const out: number[] = [];
-  const rh = w.first(R_HOLDS_RH, CHAR);
-  const lh = w.first(R_HOLDS_LH, CHAR);
-  // A hand holds one thing, but scan both rows in full so a malformed graph still reads sensibly.
-  if (rh >= 0) for (const x of w.out(R_HOLDS_RH, CHAR)) out.push(x);
-  if (lh >= 0) for (const x of w.out(R_HOLDS_LH, CHAR)) if (!out.includes(x)) out.push(x);
+  const out = w.out(R_HOLDS_RH, CHAR);
+  for (const x of w.out(R_HOLDS_LH, CHAR)) if (!out.includes(x)) out.push(x);
   return out;
 }
 
 function countOn(w: World, x: number): number {
-  const n = w.n;
+  const W = w.W;
+  const base = w.row(R_ON, x);
   let k = 0;
-  for (let a = 0; a < n; a++) if (w.adj[(R_ON * n + a) * n + x] === 1) k++;
+  for (let i = 0; i < W; i++) {
+    let word = w.ins[base + i];
+    while (word !== 0) {
+      word &= word - 1;
+      k++;
+    }
+  }
   return k;
 }
 

@@ -13,14 +13,24 @@
 //   7. the character's posture (sit/lie on the right seat, or stand);
 //   8. what the character faces (walking clears FACING, so this comes last).
 
-import {
-  CAN_OPEN, CLASS_WORDS, CLEAN, CLOSED, DIRTY, DRINKABLE, LYING, OFF, ON, OPEN, PLUGGED_IN, PLUGGED_OUT,
-  POURABLE, RECIPIENT, R_FACING, R_INSIDE, R_ON, R_HOLDS_RH, SITTING, classId,
-} from './catalog';
-import { check, freeHand, heldNodes, isClose, isHeld, isSeated } from './executor';
-import { edgeHolds, type Goal, type GoalEdge } from './goal';
-import { V, formatAction } from './grammar';
-import { CHAR, type World } from './world';
+import * as catalog from './catalog';
+import * as executorMod from './executor';
+import * as goalMod from './goal';
+import { type Goal, type GoalEdge } from './goal';
+import { V as GRAMMAR_V, formatAction } from './grammar';
+import * as worldMod from './world';
+import { type World } from './world';
+
+// Bound once: tsx and vitest compile imported bindings to getter calls, which add up in the
+// executor's inner loops.
+const {
+  CAN_OPEN, CLASS_WORDS, CLEAN, CLOSED, DIRTY, DRINKABLE, LYING, OFF, ON, OPEN, PLUGGED_IN,
+  PLUGGED_OUT, POURABLE, RECIPIENT, R_FACING, R_INSIDE, R_ON, R_HOLDS_RH, SITTING, classId,
+} = catalog;
+const V = GRAMMAR_V;
+const { edgeHolds } = goalMod;
+const { check, freeHand, heldNodes, isClose, isHeld, isSeated } = executorMod;
+const { CHAR } = worldMod;
 
 const C_SPONGE = classId('sponge');
 const TOO_MANY = 26; // executor failure code for a full seat

@@ -7,10 +7,16 @@
 // and INSIDE-a-room edges, which only record where things happen to be. Holding is checked
 // hand-agnostically (either hand), so grabbing things in another order still succeeds.
 
-import {
+import * as catalog from './catalog';
+import * as worldMod from './world';
+import { type World } from './world';
+
+// Bound once: tsx and vitest compile imported bindings to getter calls, which add up in the
+// executor's inner loops.
+const {
   CLASSES, RELATION_NAMES, R_CLOSE, R_FACING, R_HOLDS_LH, R_HOLDS_RH, R_INSIDE, R_ON, stateList,
-} from './catalog';
-import { CHAR, type World } from './world';
+} = catalog;
+const { CHAR } = worldMod;
 
 export interface GoalEdge {
   from: number;

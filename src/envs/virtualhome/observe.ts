@@ -8,27 +8,41 @@
 // ("milk INSIDE fridge"), since the executor's walk rules make contents of containers close.
 // Order is by node id (SPA's came out of a Python set), so transcripts are deterministic.
 
-import { CLASSES, R_CLOSE, R_INSIDE, R_ON, stateList } from './catalog';
-import { heldNodes, roomOf } from './executor';
-import { CHAR, type World } from './world';
+import * as catalog from './catalog';
+import * as executorMod from './executor';
+import * as worldMod from './world';
+import { type World } from './world';
 
-/** Nodes the character can reach, ascending (rooms and the character excluded). */
-export function reachable(w: World, mark: Uint8Array): number[] {
-  const n = w.n;
-  const adj = w.adj;
-  mark.fill(0, 0, n);
-  const closeRow = (R_CLOSE * n + CHAR) * n;
-  for (let c = 0; c < n; c++) {
-    if (adj[closeRow + c] !== 1) continue;
-    mark[c] = 1;
-    const cRow = (R_CLOSE * n + c) * n;
-    for (let x = 0; x < n; x++) {
-      if (adj[cRow + x] === 1 || adj[(R_ON * n + x) * n + c] === 1) mark[x] = 1;
+// Bound once: tsx and vitest compile imported bindings to getter calls, which add up in the
+// executor's inner loops.
+const {
+  CLASSES, R_CLOSE, R_INSIDE, R_ON, stateList,
+} = catalog;
+const { heldNodes, roomOf } = executorMod;
+const { CHAR, bitsToList, lowBit } = worldMod;
+
+/**
+ * Nodes the character can reach, ascending (rooms and the character excluded), and their bitset
+ * in `mark` (W words): the direct CLOSE set, plus what is CLOSE to or ON any of those.
+ */
+export function reachable(w: World, mark: Uint32Array): number[] {
+  const W = w.W;
+  mark.fill(0, 0, W);
+  const c0 = w.row(R_CLOSE, CHAR);
+  for (let k = 0; k < W; k++) {
+    let word = w.outs[c0 + k];
+    mark[k] |= word;
+    while (word !== 0) {
+      const c = (k << 5) + lowBit(word);
+      word &= word - 1;
+      const cc = w.row(R_CLOSE, c);
+      const oc = w.row(R_ON, c);
+      for (let j = 0; j < W; j++) mark[j] |= w.outs[cc + j] | w.ins[oc + j];
     }
   }
-  const out: number[] = [];
-  for (let x = 1; x < n; x++) if (mark[x] && !w.g.isRoom[x]) out.push(x);
-  return out;
+  mark[0] &= ~1; // the character
+  for (let k = 0; k < W; k++) mark[k] &= ~w.roomBits[k];
+  return bitsToList(mark, 0, W);
 }
 
 const stateText = new Map<number, string>();
@@ -41,8 +55,8 @@ function statesPhrase(mask: number): string {
   return s;
 }
 
-export function describe(w: World, near: readonly number[], mark: Uint8Array): string {
-  // `mark` is the membership array `reachable` filled for `near`.
+export function describe(w: World, near: readonly number[], mark: Uint32Array): string {
+  // `mark` is the bitset `reachable` filled for `near`.
   const names = w.g.cls;
   const parts: string[] = [];
   const seen = new Set<string>();
@@ -53,17 +67,21 @@ export function describe(w: World, near: readonly number[], mark: Uint8Array): s
       parts.push(s);
     }
   }
-  const n = w.n;
+  const W = w.W;
   for (const r of [R_ON, R_INSIDE]) {
     const label = r === R_ON ? ' ON ' : ' INSIDE ';
     for (const x of near) {
-      const row = (r * n + x) * n;
-      for (const y of near) {
-        if (w.adj[row + y] !== 1 || !mark[y]) continue;
+      const base = w.row(r, x);
+      for (let k = 0; k < W; k++) {
+        let word = w.outs[base + k] & mark[k];
+        while (word !== 0) {
+        const y = (k << 5) + lowBit(word);
+        word &= word - 1;
         const s = CLASSES[names[x]].name + label + CLASSES[names[y]].name;
         if (!seen.has(s)) {
           seen.add(s);
           parts.push(s);
+        }
         }
       }
     }

@@ -7,15 +7,20 @@
 // `object_id_dict`: at reset those bindings are in place, so "walk to light" in a bedroom task
 // means the bedroom light.
 
-import {
-  CAN_OPEN, CLASSES, CLASS_WORDS, CLOSED, OFF, ON, OPEN, PLUGGED_IN, PLUGGED_OUT, R_CLOSE, R_INSIDE,
-  R_ON, LYING, SITTING, cls,
-} from './catalog';
+import * as catalog from './catalog';
 import { execute, freeHand, isClose, isHeld, isSeated, roomOf, type StepOutcome } from './executor';
-import { V, VERB_ARITY, formatAction, parseAction } from './grammar';
+import { V as GRAMMAR_V, VERB_ARITY, formatAction, parseAction } from './grammar';
 import { Rng } from './rng';
 import type { RoomType, Scene } from './scenes';
 import { CHAR, type World } from './world';
+
+// Bound once: tsx and vitest compile imported bindings to getter calls, which add up in the
+// executor's inner loops.
+const {
+  CAN_OPEN, CLASSES, CLASS_WORDS, CLOSED, OFF, ON, OPEN, PLUGGED_IN, PLUGGED_OUT, R_CLOSE,
+  R_INSIDE, R_ON, LYING, SITTING, cls,
+} = catalog;
+const V = GRAMMAR_V;
 
 export class Infeasible extends Error {}
 

@@ -4,14 +4,15 @@
 
 import { diffGoal, goalIsEmpty, goalMet, type Goal } from './goal';
 import { Infeasible, ProgramBuilder } from './program-builder';
-import { FAMILIES, generateScene, type Scene } from './scenes';
+import { FAMILIES, generateScene } from './scenes';
 import { TEMPLATE_BY_ID, type Template } from './templates';
 import type { World } from './world';
 
 export interface Task {
   id: string;
   template: Template;
-  scene: Scene;
+  /** "apt2.0137" */
+  sceneKey: string;
   /** "The task is Watch TV(Turn on the television, sit on the sofa and watch TV)." */
   sentence: string;
   description: string;
@@ -58,7 +59,7 @@ export function tryBuildTask(id: string): Task | null {
   return {
     id,
     template,
-    scene,
+    sceneKey: scene.key,
     sentence: `The task is ${template.title}(${description}).`,
     description,
     init,
@@ -68,12 +69,17 @@ export function tryBuildTask(id: string): Task | null {
   };
 }
 
+// A task holds one graph (~20 KB for a hundred nodes); 512 of them stay well under 16 MB per worker.
 const cache = new Map<string, Task>();
-const CACHE_LIMIT = 2048;
+const CACHE_LIMIT = 512;
 
 export function getTask(id: string): Task {
   const hit = cache.get(id);
-  if (hit) return hit;
+  if (hit) {
+    cache.delete(id); // most recently used goes last
+    cache.set(id, hit);
+    return hit;
+  }
   const t = tryBuildTask(id);
   if (!t) throw new RangeError(`virtualhome: task "${id}" does not fit its scene (not in any split)`);
   if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string);

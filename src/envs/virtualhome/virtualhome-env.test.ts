@@ -18,11 +18,13 @@ interface Transcript {
   reward: number;
 }
 
-function expertTranscript(env: VirtualHomeEnv, task: string, seed: number): Transcript {
+/** Plays the expert; with `inAdmissible`, also counts expert actions missing from the admissible list. */
+function expertTranscript(env: VirtualHomeEnv, task: string, seed: number, inAdmissible?: { missing: string[] }): Transcript {
   const goal = env.reset(task, seed).goal;
   const steps: Transcript['steps'] = [];
   let reward = 0;
   for (let a = env.expert(); a !== null; a = env.expert()) {
+    if (inAdmissible && !env.admissibleActions().includes(a)) inAdmissible.missing.push(`${task}: ${a}`);
     const r = env.step(a);
     steps.push({ action: a, observation: r.observation.text, valid: r.valid, reward: r.reward, done: r.done });
     reward = r.reward;
@@ -235,16 +237,19 @@ describe('virtualhome env', () => {
 });
 
 describe('virtualhome tasks and expert', () => {
-  it('the expert wins every task of both test splits within 40 steps, every action valid', () => {
+  it('the expert wins every task of both test splits within 40 steps, every action valid and admissible', () => {
     const env = new VirtualHomeEnv();
+    const check = { missing: [] as string[] };
     for (const split of ['seen-test', 'unseen-test'] as const) {
       for (const id of SPLITS[split]) {
-        const t = expertTranscript(env, id, 0);
+        const t = expertTranscript(env, id, 0, check);
         expect(t.reward, `${id}: ${t.steps.map((s) => s.action).join(' | ')}`).toBe(1);
         expect(t.steps.every((s) => s.valid)).toBe(true);
         expect(t.steps.length).toBeLessThanOrEqual(MAX_STEPS);
       }
     }
+    // Behaviour cloning scores the expert's action among the admissible ones, so it must be there.
+    expect(check.missing).toEqual([]);
   });
 
   it('the expert recovers after random play (with room to finish)', () => {
@@ -262,6 +267,7 @@ describe('virtualhome tasks and expert', () => {
       for (let n = 0; n < 100 && !r?.done; n++) {
         const a = env.expert();
         expect(a, `${id} after ${k} random steps`).not.toBeNull();
+        expect(env.admissibleActions(), `${id}: ${a}`).toContain(a);
         r = env.step(a!);
         expect(r.valid, `${id}: ${a}`).toBe(true);
       }

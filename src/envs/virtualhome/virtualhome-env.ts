@@ -57,7 +57,7 @@ export class VirtualHomeEnv implements Env {
   private steps = 0;
   private done = false;
   private won = false;
-  private mark = new Uint8Array(0);
+  private mark = new Uint32Array(0);
   private near: number[] | null = null;
   private readonly strings = new ActionStrings();
   private readonly outcome: StepOutcome = { valid: false, program: null, reason: null };
@@ -72,7 +72,7 @@ export class VirtualHomeEnv implements Env {
     const task = getTask(taskId);
     if (!this.world || this.world.g !== task.init.g) {
       this.world = new World(task.init.g);
-      this.mark = new Uint8Array(task.init.g.n);
+      this.mark = new Uint32Array(this.world.W);
     }
     this.world.copyFrom(task.init);
     this.world.bind.set(task.bindings);
@@ -132,7 +132,8 @@ export class VirtualHomeEnv implements Env {
   admissibleActions(): string[] {
     const { world } = this.live();
     if (this.done) return [];
-    return admissibleActions(world, this.reach(world), this.mark, this.strings);
+    this.reach(world);
+    return admissibleActions(world, this.mark, this.strings);
   }
 
   stateKey(): string {

@@ -1,10 +1,17 @@
 // The evolving graph: one scene's static node table plus the mutable part (node states, edges,
-// name bindings). Edges live in a dense byte matrix per relation: scenes have about a hundred
-// nodes, so a matrix is small (tens of KB), copying it on reset is one memcpy, and every
-// "is there an edge" question is one load. A 64-bit Zobrist hash of the edge set is kept up to
-// date on every change so that `stateKey` never has to walk the matrix.
+// name bindings). Edges are bitset rows per (relation, node), kept together with their transpose:
+// scenes have about a hundred nodes, so a row is four words, a whole graph is a few KB (reset is
+// one memcpy), "is there an edge" is one load, and the executor's closeness rule is a handful of
+// word ANDs. A 64-bit Zobrist hash of the edge set is kept up to date on every change so that
+// `stateKey` never has to walk the edges.
 
-import { CHARACTER_CLASS, CLASSES, N_CLASSES, N_RELATIONS } from './catalog';
+import * as catalog from './catalog';
+
+// Bound once: tsx and vitest compile imported bindings to getter calls, which add up in the
+// executor's inner loops.
+const {
+  CHARACTER_CLASS, CLASSES, N_CLASSES, N_RELATIONS,
+} = catalog;
 
 /** The character is always node 0. */
 export const CHAR = 0;
@@ -54,12 +61,26 @@ function fmix32(h: number): number {
   return h >>> 0;
 }
 
+/** Lowest set bit index of a non-zero 32-bit word. */
+export function lowBit(x: number): number {
+  return 31 - Math.clz32(x & -x);
+}
+
 export class World {
   readonly g: SceneGraph;
   readonly n: number;
+  /** 32-bit words per bitset row. */
+  readonly W: number;
   readonly states: Uint16Array;
-  /** adj[(r * n + from) * n + to] = 1 when the edge exists. */
-  readonly adj: Uint8Array;
+  /**
+   * Edges as bitset rows: bit b of row (r, a) in `outs` is set when a -r-> b exists; `ins` holds
+   * the transpose (bit a of row (r, b)), so "what is ON x" is as cheap as "what is x ON".
+   * Row (r, a) starts at word (r * n + a) * W.
+   */
+  readonly outs: Uint32Array;
+  readonly ins: Uint32Array;
+  /** Bitset of room nodes. */
+  readonly roomBits: Uint32Array;
   /**
    * Where a held object was grabbed from, for `put back` (VirtualHome's executor_data):
    * `dest * 8 + relation`, or -1.
@@ -79,8 +100,12 @@ export class World {
   constructor(g: SceneGraph) {
     this.g = g;
     this.n = g.n;
+    this.W = (g.n + 31) >>> 5;
     this.states = new Uint16Array(g.n);
-    this.adj = new Uint8Array(N_RELATIONS * g.n * g.n);
+    this.outs = new Uint32Array(N_RELATIONS * g.n * this.W);
+    this.ins = new Uint32Array(N_RELATIONS * g.n * this.W);
+    this.roomBits = new Uint32Array(this.W);
+    for (let i = 0; i < g.n; i++) if (g.isRoom[i]) this.roomBits[i >>> 5] |= 1 << (i & 31);
     this.origin = new Int32Array(g.n).fill(-1);
     this.bind = new Int16Array(N_CLASSES).fill(-1);
   }
@@ -88,7 +113,8 @@ export class World {
   copyFrom(o: World): void {
     if (o.g !== this.g) throw new Error('virtualhome: copyFrom across scenes');
     this.states.set(o.states);
-    this.adj.set(o.adj);
+    this.outs.set(o.outs);
+    this.ins.set(o.ins);
     this.origin.set(o.origin);
     this.bind.set(o.bind);
     this.lastObj = o.lastObj;
@@ -102,24 +128,31 @@ export class World {
     return w;
   }
 
+  /** Word offset of row (r, a). */
+  row(r: number, a: number): number {
+    return (r * this.n + a) * this.W;
+  }
+
   has(r: number, a: number, b: number): boolean {
-    return this.adj[(r * this.n + a) * this.n + b] === 1;
+    return ((this.outs[(r * this.n + a) * this.W + (b >>> 5)] >>> (b & 31)) & 1) === 1;
   }
 
   add(r: number, a: number, b: number): void {
-    const i = (r * this.n + a) * this.n + b;
-    if (this.adj[i] === 0) {
-      this.adj[i] = 1;
-      this.toggle(i);
-    }
+    const i = (r * this.n + a) * this.W + (b >>> 5);
+    const m = 1 << (b & 31);
+    if (this.outs[i] & m) return;
+    this.outs[i] |= m;
+    this.ins[(r * this.n + b) * this.W + (a >>> 5)] |= 1 << (a & 31);
+    this.toggle(r, a, b);
   }
 
   del(r: number, a: number, b: number): void {
-    const i = (r * this.n + a) * this.n + b;
-    if (this.adj[i] === 1) {
-      this.adj[i] = 0;
-      this.toggle(i);
-    }
+    const i = (r * this.n + a) * this.W + (b >>> 5);
+    const m = 1 << (b & 31);
+    if (!(this.outs[i] & m)) return;
+    this.outs[i] &= ~m;
+    this.ins[(r * this.n + b) * this.W + (a >>> 5)] &= ~(1 << (a & 31));
+    this.toggle(r, a, b);
   }
 
   /** Both directions, as VirtualHome's `add_reverse=True`. */
@@ -128,44 +161,52 @@ export class World {
     this.add(r, b, a);
   }
 
-  private toggle(i: number): void {
+  private toggle(r: number, a: number, b: number): void {
+    const i = (r * this.n + a) * this.n + b;
     this.h1 = (this.h1 ^ fmix32(Math.imul(i + 1, 0x9e3779b1))) >>> 0;
     this.h2 = (this.h2 ^ fmix32(Math.imul(i + 0x632be5ab, 0x85ebca77) ^ 0x5bd1e995)) >>> 0;
   }
 
   /** Remove every edge of relation r leaving `a` (and, with `reverse`, arriving at `a`). */
   delAll(r: number, a: number, reverse: boolean): void {
-    const n = this.n;
-    const row = (r * n + a) * n;
-    for (let b = 0; b < n; b++) {
-      if (this.adj[row + b] === 1) this.del(r, a, b);
-      if (reverse && this.adj[(r * n + b) * n + a] === 1) this.del(r, b, a);
+    const W = this.W;
+    const base = (r * this.n + a) * W;
+    for (let k = 0; k < W; k++) {
+      let word = this.outs[base + k];
+      while (word !== 0) {
+        const b = (k << 5) + lowBit(word);
+        word &= word - 1;
+        this.del(r, a, b);
+      }
+      if (!reverse) continue;
+      word = this.ins[base + k];
+      while (word !== 0) {
+        const s = (k << 5) + lowBit(word);
+        word &= word - 1;
+        this.del(r, s, a);
+      }
     }
   }
 
   /** First target of relation r from `a` (lowest id), or -1. */
   first(r: number, a: number): number {
-    const n = this.n;
-    const row = (r * n + a) * n;
-    for (let b = 0; b < n; b++) if (this.adj[row + b] === 1) return b;
+    const W = this.W;
+    const base = (r * this.n + a) * W;
+    for (let k = 0; k < W; k++) {
+      const word = this.outs[base + k];
+      if (word !== 0) return (k << 5) + lowBit(word);
+    }
     return -1;
   }
 
   /** Targets of relation r from `a`, ascending. */
   out(r: number, a: number): number[] {
-    const n = this.n;
-    const row = (r * n + a) * n;
-    const res: number[] = [];
-    for (let b = 0; b < n; b++) if (this.adj[row + b] === 1) res.push(b);
-    return res;
+    return bitsToList(this.outs, (r * this.n + a) * this.W, this.W);
   }
 
   /** Sources of relation r into `b`, ascending. */
   into(r: number, b: number): number[] {
-    const n = this.n;
-    const res: number[] = [];
-    for (let a = 0; a < n; a++) if (this.adj[(r * n + a) * n + b] === 1) res.push(a);
-    return res;
+    return bitsToList(this.ins, (r * this.n + b) * this.W, this.W);
   }
 
   /** Exact 64-bit digest of everything that can change: edges, states, bindings, grab origins. */
@@ -183,4 +224,16 @@ export class World {
     mixIn(this.lastObj, 0x30000);
     return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
   }
+}
+
+export function bitsToList(bits: Uint32Array, base: number, W: number): number[] {
+  const res: number[] = [];
+  for (let k = 0; k < W; k++) {
+    let word = bits[base + k];
+    while (word !== 0) {
+      res.push((k << 5) + lowBit(word));
+      word &= word - 1;
+    }
+  }
+  return res;
 }
