@@ -23,19 +23,37 @@ export function searchPage(instruction: string): string {
   return ['WebShop', 'Instruction:', instruction, 'Search'].join(SEP);
 }
 
+// Products never change, so the product-only parts of a page are built once per product.
+const resultEntries = new WeakMap<Product, string>();
+const itemTails = new WeakMap<Product, string>();
+
+function resultEntry(p: Product): string {
+  let s = resultEntries.get(p);
+  if (s === undefined) {
+    s = [p.asin, p.Title, p.Price].join(SEP);
+    resultEntries.set(p, s);
+  }
+  return s;
+}
+
 export function resultsPage(instruction: string, page: number, total: number, items: readonly Product[]): string {
   const parts = ['Instruction:', instruction, BACK_TO_SEARCH, `Page ${page} (Total results: ${total})`];
   if (page > 1) parts.push(PREV_PAGE);
   if (page * PRODUCT_WINDOW < total) parts.push(NEXT_PAGE);
-  for (const p of items) parts.push(p.asin, p.Title, p.Price);
+  for (const p of items) parts.push(resultEntry(p));
   return parts.join(SEP);
 }
 
 export function itemPage(instruction: string, p: Product): string {
-  const parts = ['Instruction:', instruction, BACK_TO_SEARCH, PREV_PAGE];
-  for (const [name, values] of Object.entries(p.options)) parts.push(name, ...values);
-  parts.push(p.Title, `Price: ${p.Price}`, `Rating: ${p.Rating}`, ...SUB_PAGES, BUY_NOW);
-  return parts.join(SEP);
+  let tail = itemTails.get(p);
+  if (tail === undefined) {
+    const parts: string[] = [];
+    for (const [name, values] of Object.entries(p.options)) parts.push(name, ...values);
+    parts.push(p.Title, `Price: ${p.Price}`, `Rating: ${p.Rating}`, ...SUB_PAGES, BUY_NOW);
+    tail = parts.join(SEP);
+    itemTails.set(p, tail);
+  }
+  return ['Instruction:', instruction, BACK_TO_SEARCH, PREV_PAGE, tail].join(SEP);
 }
 
 export function subPage(instruction: string, p: Product, sub: SubPage): string {

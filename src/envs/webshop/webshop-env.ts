@@ -102,7 +102,7 @@ export class WebshopEnv implements Env {
     this.done = false;
     this.finalReward = 0;
     this.searched = [];
-    this.plans = new Map();
+    this.plans = plansForGoal(goal.index);
     // The search bar takes any text; these are the searches offered as discrete choices: the
     // goal's attributes + noun (the expert's), the bare noun, and the instruction minus price.
     const core = goal.instruction_text.split(', and price lower than')[0];
@@ -156,17 +156,7 @@ export class WebshopEnv implements Env {
       } else if (this.page === 'search') {
         this.admissibleCache = this.searchCandidates;
       } else if (this.page === 'item') {
-        // Page order (options sit between "< Prev" and the title); a label counts only if the
-        // click would reach it, since an option value shadows a button of the same text.
-        const m = this.clickables();
-        const values = Object.values(this.world.products[this.asin as number].options).flat();
-        const labels = [BACK_TO_SEARCH, PREV_PAGE, ...values, ...SUB_PAGES, BUY_NOW];
-        const out = new Set<string>();
-        for (const label of labels) {
-          const c = m.get(label.toLowerCase());
-          if (c && c.label === label) out.add(`click[${label}]`);
-        }
-        this.admissibleCache = [...out];
+        this.admissibleCache = this.itemActions(this.world.products[this.asin as number]);
       } else {
         this.admissibleCache = [...this.clickables().values()].map((c) => `click[${c.label}]`);
       }
@@ -371,6 +361,27 @@ export class WebshopEnv implements Env {
     return { text: this.textCache as string, goal: goal.instruction_text };
   }
 
+  /**
+   * Item-page actions in page order (options sit between "< Prev" and the title). A label
+   * counts only if a click reaches it: an option value shadows a button of the same text.
+   * They depend on the product alone, so they are built once per product.
+   */
+  private itemActions(p: Product): string[] {
+    let out = ITEM_ACTIONS.get(p);
+    if (!out) {
+      const m = this.clickables();
+      const labels = [BACK_TO_SEARCH, PREV_PAGE, ...Object.values(p.options).flat(), ...SUB_PAGES, BUY_NOW];
+      const set = new Set<string>();
+      for (const label of labels) {
+        const c = m.get(label.toLowerCase());
+        if (c && c.label === label) set.add(`click[${label}]`);
+      }
+      out = [...set];
+      ITEM_ACTIONS.set(p, out);
+    }
+    return out;
+  }
+
   /** WebShop's text_to_clickable: lowercased button texts and ASINs, then option values (which win on a clash). */
   private clickables(): Map<string, Clickable> {
     if (this.clickCache) return this.clickCache;
@@ -431,4 +442,18 @@ export class WebshopEnv implements Env {
     }
     return plan;
   }
+}
+
+const ITEM_ACTIONS = new WeakMap<Product, string[]>();
+
+/** Purchase plans depend only on (goal, product), so every env in the thread shares them. */
+const PLAN_CACHE = new Map<number, Map<number, Map<string, string> | null>>();
+
+function plansForGoal(goalIndex: number): Map<number, Map<string, string> | null> {
+  let m = PLAN_CACHE.get(goalIndex);
+  if (!m) {
+    m = new Map();
+    PLAN_CACHE.set(goalIndex, m);
+  }
+  return m;
 }
