@@ -1,0 +1,197 @@
+#!/usr/bin/env node
+// npm run bench [-- --json] [-- --only matmul,envs] [-- --quick]
+//
+// Runs the browser suites in one headless Chromium (WebGPU on SwiftShader here) served by Vite,
+// and the node suites in this process, then rewrites BENCHMARKS.md from bench/results.json. A run
+// limited with --only keeps the other suites' earlier rows (each section states its own date).
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync, readdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createServer } from 'vite';
+import { chromium } from '@playwright/test';
+import { register } from 'tsx/esm/api';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../scripts/chromium.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+const json = args.includes('--json');
+const quick = args.includes('--quick');
+const onlyArg = args.find((a, i) => args[i - 1] === '--only' || a.startsWith('--only='));
+const only = onlyArg ? onlyArg.replace(/^--only=/, '').split(',').filter(Boolean) : null;
+const resultsPath = path.join(root, 'bench', 'results.json');
+const log = (m) => { if (!json) console.log(m); else console.error(m); };
+
+const suiteFiles = readdirSync(path.join(root, 'bench', 'suites')).filter((f) => f.endsWith('.ts'));
+const started = new Date();
+const rows = [];
+const descriptions = {};
+const suiteMeta = {};
+let adapterLine = 'unknown';
+
+function emit(row, where) {
+  const adapter = where === 'browser' ? adapterLine : 'n/a (CPU)';
+  const full = { ...row, adapter };
+  rows.push({ ...full, where });
+  if (json) {
+    const metric = row.gflops !== undefined ? { gflops: row.gflops } : row.per_s !== undefined ? { per_s: row.per_s } : { ms: row.ms };
+    console.log(JSON.stringify({ bench: row.bench, impl: row.impl, shape: row.shape, ...metric, adapter, ...(row.ms !== undefined && !('ms' in metric) ? { ms: row.ms } : {}), ...(row.unit ? { unit: row.unit } : {}) }));
+  } else {
+    const fig = row.gflops !== undefined ? `${row.gflops.toFixed(2)} GFLOP/s` : row.per_s !== undefined ? `${row.per_s.toFixed(1)} ${row.unit ?? ''}/s` : `${row.ms?.toFixed(2)} ms`;
+    console.log(`  ${row.bench.padEnd(12)} ${row.impl.padEnd(28)} ${row.shape.padEnd(18)} ${fig}`);
+  }
+}
+
+async function main() {
+  const unregister = register();
+  const suites = [];
+  for (const f of suiteFiles) {
+    const mod = await import(path.join(root, 'bench', 'suites', f));
+    if (!only || only.includes(mod.suite.name)) suites.push(mod.suite);
+  }
+  if (suites.length === 0) throw new Error(`no suites match ${only?.join(',')}; have ${suiteFiles.join(', ')}`);
+  const browserNames = suites.filter((s) => s.where === 'browser').map((s) => s.name);
+  log(`Stepwise bench: ${suites.map((s) => `${s.name} (${s.where})`).join(', ')}`);
+
+  let browserInfo = null;
+  if (browserNames.length) {
+    // The adapter line is filled from the page before rows arrive, so probe it up front.
+    browserInfo = await runBrowserSuitesWithAdapter(browserNames);
+  }
+  for (const s of suites.filter((s) => s.where === 'node')) {
+    log(`suite ${s.name} (node): start`);
+    current = s.name;
+    const t0 = performance.now();
+    await s.run({
+      quick, where: 'node',
+      record: (row) => { emit(row, 'node'); rowSuite.set(rows[rows.length - 1], current); },
+      describe: (bench, d) => { descriptions[bench] = d; },
+      log: (m) => log(`  ${m}`),
+    });
+    log(`suite ${s.name}: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  }
+  unregister();
+
+  const machine = machineLine();
+  const command = `npm run bench${process.argv.length > 2 ? ' -- ' + process.argv.slice(2).join(' ') : ''}`;
+  const previous = existsSync(resultsPath) ? JSON.parse(readFileSync(resultsPath, 'utf8')) : { suites: {} };
+  for (const s of suites) {
+    previous.suites[s.name] = {
+      date: started.toISOString(), command, machine, where: s.where,
+      browser: s.where === 'browser' ? browserInfo?.browserVersion : undefined,
+      adapter: s.where === 'browser' ? adapterLine : undefined,
+      rows: rows.filter((r) => r.where === s.where && suiteOwns(s, r)),
+      descriptions: Object.fromEntries(Object.entries(descriptions).filter(([b]) => rows.some((r) => r.bench === b && r.where === s.where && suiteOwns(s, r)))),
+    };
+  }
+  writeFileSync(resultsPath, JSON.stringify(previous, null, 1) + '\n');
+  writeFileSync(path.join(root, 'BENCHMARKS.md'), renderMarkdown(previous));
+  log(`wrote BENCHMARKS.md and bench/results.json (${rows.length} rows, ${((Date.now() - started.getTime()) / 1000).toFixed(0)} s)`);
+}
+
+// Browser rows are attributed to their suite by the page's "suite X: start" log line; node suites
+// run one at a time here, so `current` is set around each.
+const rowSuite = new Map();
+let current = null;
+function suiteOwns(s, r) { return rowSuite.get(r) === s.name; }
+
+async function runBrowserSuitesWithAdapter(names) {
+  // One page runs all browser suites.
+  const origLog = log;
+  return (async () => {
+    // Scanning the bench page up front keeps Vite from re-optimising dependencies mid-run, which
+    // reloads the page and would run the suites twice.
+    const server = await createServer({
+      root, configFile: path.join(root, 'vite.config.ts'), logLevel: 'error',
+      server: { port: 5199, strictPort: false, host: '127.0.0.1' },
+      optimizeDeps: { entries: ['bench/index.html'] },
+    });
+    await server.listen();
+    const url = server.resolvedUrls.local[0];
+    const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
+    const browserVersion = browser.version();
+    try {
+      const page = await browser.newPage();
+      page.on('console', (m) => { if (m.type() === 'error') origLog(`  [page] ${m.text()}`); });
+      page.on('pageerror', (e) => origLog(`  [page error] ${e.message}`));
+      const done = new Promise((resolve) => page.exposeFunction('__benchDone', resolve));
+      await page.exposeFunction('__benchAdapter', (line) => { adapterLine = line; });
+      await page.exposeFunction('__benchRecord', (row) => { emit(row, 'browser'); rowSuite.set(rows[rows.length - 1], current); });
+      await page.exposeFunction('__benchDescribe', (bench, d) => { descriptions[bench] = d; });
+      await page.exposeFunction('__benchLog', (m) => {
+        const start = /^suite (\S+): start$/.exec(m);
+        if (start) {
+          current = start[1];
+          // A page reload restarts a suite: drop what its interrupted run recorded.
+          for (let i = rows.length - 1; i >= 0; i--) if (rowSuite.get(rows[i]) === current) rows.splice(i, 1);
+        }
+        origLog(`  ${m}`);
+      });
+      await page.goto(`${url}bench/index.html?suites=${names.join(',')}${quick ? '&quick=1' : ''}`);
+      const result = await Promise.race([done, new Promise((_, rej) => setTimeout(() => rej(new Error('browser suites timed out after 9 minutes')), 540_000))]);
+      if (result.error) throw new Error(`browser suite failed: ${result.error}`);
+      return { browserVersion, adapter: result.adapter };
+    } finally {
+      await browser.close();
+      await server.close();
+    }
+  })();
+}
+
+function machineLine() {
+  const cpus = os.cpus();
+  let chromiumVersion = '';
+  try { chromiumVersion = execFileSync(CHROMIUM_PATH, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim(); } catch { /* reported as missing */ }
+  return `${cpus[0]?.model ?? 'unknown CPU'} × ${cpus.length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.type()} ${os.release()}, Node ${process.version}${chromiumVersion ? ', ' + chromiumVersion : ''}`;
+}
+
+function fmt(r) {
+  if (r.gflops !== undefined) return `${r.gflops.toFixed(2)} GFLOP/s`;
+  if (r.per_s !== undefined) return `${r.per_s >= 100 ? Math.round(r.per_s).toLocaleString('en-US') : r.per_s.toFixed(2)} ${r.unit ?? ''}/s`.replace(' /s', '/s');
+  return `${r.ms.toFixed(2)} ms`;
+}
+function speed(r) {
+  if (r.gflops !== undefined) return r.gflops;
+  if (r.per_s !== undefined) return r.per_s;
+  return r.ms ? 1 / r.ms : NaN;
+}
+
+function renderMarkdown(results) {
+  const out = ['# Benchmarks', '',
+    'Written by `npm run bench` (bench/run.mjs); do not edit by hand. Benchmarks are not tests: they measure.',
+    'These machines are noisy and shared, so read the **ratios** (each figure divided by the peer measured in the',
+    'same run, on the same shape), not the absolute numbers. `npm run bench -- --json` prints one JSON object per row.', ''];
+  for (const [name, s] of Object.entries(results.suites)) {
+    out.push(`## ${name}`, '');
+    out.push(`- command: \`${s.command}\``, `- date: ${s.date}`, `- machine: ${s.machine}`);
+    if (s.adapter) out.push(`- adapter: ${s.adapter}`);
+    out.push('');
+    const benches = [...new Set(s.rows.map((r) => r.bench))];
+    for (const bench of benches) {
+      const d = s.descriptions?.[bench];
+      out.push(`### ${d?.title ?? bench}`, '');
+      if (d?.about) out.push(d.about, '');
+      const shapes = [...new Set(s.rows.filter((r) => r.bench === bench).map((r) => r.shape))];
+      out.push(`| impl | ${shapes.join(' | ')} |`, `|---|${shapes.map(() => '---').join('|')}|`);
+      const impls = [...new Set(s.rows.filter((r) => r.bench === bench).map((r) => r.impl))];
+      for (const impl of impls) {
+        const cells = shapes.map((shape) => {
+          const r = s.rows.find((x) => x.bench === bench && x.impl === impl && x.shape === shape);
+          if (!r) return '–';
+          const base = d?.baseline ? s.rows.find((x) => x.bench === bench && x.impl === d.baseline && x.shape === shape) : undefined;
+          const ratio = base && base !== r ? ` (${(speed(r) / speed(base)).toFixed(2)}×)` : base === r ? ' (1×)' : '';
+          return `${fmt(r)}${ratio}${r.note ? ` ¹` : ''}`;
+        });
+        out.push(`| ${impl} | ${cells.join(' | ')} |`);
+      }
+      const notes = [...new Set(s.rows.filter((r) => r.bench === bench && r.note).map((r) => `${r.impl}: ${r.note}`))];
+      if (d?.baseline) out.push('', `Ratios in parentheses are speed relative to **${d.baseline}** on the same shape (higher is faster).`);
+      if (notes.length) out.push('', ...notes.map((n) => `¹ ${n}`));
+      out.push('');
+    }
+  }
+  return out.join('\n');
+}
+
+main().catch((e) => { console.error(e instanceof Error ? e.stack : e); process.exit(1); });
