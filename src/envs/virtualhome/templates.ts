@@ -19,7 +19,6 @@ export interface Template {
   build(b: ProgramBuilder): string;
 }
 
-const DINING: RoomType[] = ['dining_room', 'kitchen'];
 const DESK_ROOMS: RoomType[] = ['home_office', 'bedroom'];
 
 function tableAndChair(b: ProgramBuilder): [number, number] {

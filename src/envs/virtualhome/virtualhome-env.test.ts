@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { execute, type StepOutcome } from './executor';
 import { describeGoal } from './goal';
 import { parseAction } from './grammar';
+import { hashKey } from './rng';
 import { SPLITS, virtualhomeSpec } from './index';
 import { TEMPLATE_BY_ID } from './templates';
 import { getTask, parseTaskId } from './tasks';
@@ -333,6 +334,17 @@ describe('virtualhome splits', () => {
     const { generateSplits } = await import('./split-gen');
     const frozen = JSON.parse(readFileSync(fileURLToPath(new URL('./splits.v1.json', import.meta.url)), 'utf8'));
     expect(generateSplits()).toEqual(frozen);
+  });
+
+  it('pin the content of the test tasks (initial graphs, sentences, goals, programs)', () => {
+    // If this changes, the generated worlds changed: bump VIRTUALHOME_VERSION (and, if task
+    // membership moved, the split version) and update the pin.
+    let h = '';
+    for (const id of [...SPLITS['seen-test'], ...SPLITS['unseen-test']]) {
+      const t = getTask(id);
+      h = hashKey(h + id + t.sentence + describeGoal(t.init, t.goal).join(';') + t.program.join('|') + t.init.digest()).toString(16);
+    }
+    expect(h).toBe('aaec57e8');
   });
 
   it('spec: sizes, task refs, aliases and range errors', () => {

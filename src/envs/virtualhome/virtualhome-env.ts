@@ -21,7 +21,7 @@ import { World } from './world';
 export const MAX_STEPS = 40;
 export const NOTHING_HAPPENS = 'Nothing happens.';
 /** Bump a part whenever transcripts could change: grammar, scene generator, templates, splits. */
-export const VIRTUALHOME_VERSION = 'virtualhome/1.0 grammar=spa-vh41 executor=1 scenes=1 templates=1 splits=1';
+export const VIRTUALHOME_VERSION = 'virtualhome/1.0 grammar=spa-vh42 executor=1 scenes=1 templates=1 splits=1';
 
 const parseCache = new Map<string, ParsedAction | null>();
 
