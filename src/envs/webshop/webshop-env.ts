@@ -114,7 +114,7 @@ export class WebshopEnv implements Env {
   step(action: string): StepResult {
     const goal = this.requireGoal();
     if (this.done) {
-      return { observation: this.observation(), reward: 0, done: true, valid: false, info: { page: 'done', note: 'the episode is over' } };
+      return { observation: this.observation(), reward: 0, done: true, valid: false, info: { page: this.page, note: 'the episode is over' } };
     }
     this.steps++;
     let valid = false;
