@@ -53,6 +53,43 @@ export function keepsPreActivation(activation: Activation): boolean {
   return activation === 'gelu';
 }
 
+/** The activation alone, elementwise: Y = f(Z) and dZ = dY ⊙ f′(S) (S = Y, or Z for GELU). */
+export class PreparedActivation {
+  private constructor(
+    private readonly gpu: Gpu,
+    readonly activation: Activation,
+    private readonly fwd: GPUComputePipeline,
+    private readonly bwd: GPUComputePipeline,
+  ) {}
+
+  static async create(gpu: Gpu, activation: Activation): Promise<PreparedActivation> {
+    if (!(activation in ACTIVATION_CODE)) throw new RangeError(`unknown activation "${activation}"`);
+    const constants = { WG, ACTIVATION: ACTIVATION_CODE[activation] };
+    const [f, b] = await Promise.all([
+      gpu.pipeline({ shader: 'dense', entryPoint: 'activate', constants }),
+      gpu.pipeline({ shader: 'dense', entryPoint: 'act_backward', constants }),
+    ]);
+    return new PreparedActivation(gpu, activation, f, b);
+  }
+
+  private run(pipe: GPUComputePipeline, bindings: Tensor[], n: number, label: string): void {
+    const u = this.gpu.uniforms([n, 0, 0, 0]);
+    this.gpu.dispatch(pipe, [u, ...bindings], [Math.min(MAX_ELEMENTWISE_GROUPS, Math.ceil(n / WG))], { label });
+  }
+
+  forward(z: Tensor, y: Tensor): void {
+    assertSize(y, z.size, 'activation output');
+    this.run(this.fwd, [z, y], z.size, 'activate');
+  }
+
+  /** dz = dy ⊙ f′(saved); `saved` is Y for relu/tanh/identity, Z for GELU. */
+  backward(saved: Tensor, dy: Tensor, dz: Tensor): void {
+    assertSize(dy, saved.size, 'activation upstream gradient');
+    assertSize(dz, saved.size, 'activation input gradient');
+    this.run(this.bwd, [saved, dy, dz], saved.size, 'act-backward');
+  }
+}
+
 export class PreparedDense {
   readonly narrow: boolean;
   private constructor(

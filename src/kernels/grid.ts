@@ -28,3 +28,10 @@ export function assertMatrix(t: { size: number; dtype: string; shape: readonly n
     throw new RangeError(`${what} must have shape [${rows}×${cols}], got [${t.shape.join('×')}]`);
   }
 }
+
+/** The same tensor seen as rows × cols (a reshape of the handle; the data is not touched). */
+export function asMatrix<T extends { size: number; dtype: string; shape: readonly number[] }>(t: T, rows: number, cols: number, what: string): T {
+  assertSize(t, rows * cols, what);
+  if (t.shape.length === 2 && t.shape[0] === rows && t.shape[1] === cols) return t;
+  return { ...t, shape: [rows, cols] };
+}
