@@ -4,7 +4,7 @@ import type { HouseholdEnv } from '../household/household-env';
 import { getEnvSpec } from '../registry';
 import { Rng } from '../household/rng';
 import { EnvPool, PoolError } from './pool';
-import { nodeSpawner } from './spawn-node';
+import { createNodeSpawner, nodeSpawner } from './spawn-node';
 
 const household = getEnvSpec('household');
 const SLOTS = 6;
@@ -105,9 +105,11 @@ describe('env worker pool (worker_threads)', () => {
     pool = new EnvPool({ slots: SLOTS, workers: 2, spawn });
     const { pooled, local } = await rollout(pool, 20);
     expect(pooled).toEqual(local);
-    // Batch 8 is killed, re-sent after the replay as batch 9 and killed again: four kills in all.
-    expect(pool.restarts).toBe(4);
-    expect(spawned).toBe(2 + 4);
+    // Four kills; batch 8's answer may beat its kill, and then kill 9 can land on the same dying
+    // worker, so three or four deaths, each restarted once.
+    expect(pool.restarts).toBeGreaterThanOrEqual(3);
+    expect(pool.restarts).toBeLessThanOrEqual(4);
+    expect(spawned).toBe(2 + pool.restarts);
   });
 
   it('recovers from a worker that dies of an uncaught error inside it', async () => {
@@ -169,6 +171,13 @@ describe('env worker pool (worker_threads)', () => {
     const r2 = pool.step(['inventory', null, null, null]);
     await Promise.all([r1, r2]);
     expect(pool.actionLog(0).actions.slice(-2)).toEqual(['look', 'inventory']);
+  });
+
+  it('also runs workers started through tsx (the fallback when esbuild is missing)', async () => {
+    pool = new EnvPool({ slots: 2, workers: 1, spawn: createNodeSpawner({ bundle: false }), want: { admissible: true } });
+    const [r] = await pool.reset([{ env: 'household', taskId: 'train:0', seed: 0 }, null]);
+    const [s] = await pool.step([r!.admissible![0], null]);
+    expect(s!.valid).toBe(true);
   });
 
   it('gives clear errors for bad input and stays usable', async () => {

@@ -169,6 +169,7 @@ export class EnvPool {
     for (let slot = 0; slot < ops.length; slot++) {
       if (ops[slot]?.op === 'step' && !this.logs[slot].task) throw new PoolError(`slot ${slot} has no episode; reset it first`);
     }
+    // The logs were already brought up to date as each worker answered (see record()).
     const results = await this.dispatch(ops, want);
     const errors: string[] = [];
     const out: SlotOutcome[] = new Array(ops.length).fill(null);
@@ -176,32 +177,41 @@ export class EnvPool {
       const op = ops[slot];
       const r = results[slot];
       if (!op || !r) continue;
-      const log = this.logs[slot];
-      if (op.op === 'reset') {
-        if (!r.ok) {
-          log.task = null;
-          log.actions = [];
-          errors.push(`slot ${slot} (${op.env} ${op.taskId}): ${r.error}`);
-          continue;
-        }
-        const observation = r.observation as Observation;
-        log.task = { env: op.env, taskId: op.taskId, seed: op.seed };
-        log.actions = [];
-        log.lastText = observation.text;
-        out[slot] = withExtras({ kind: 'reset' as const, observation }, r);
-      } else if (op.op === 'step') {
-        if (!r.ok) {
-          errors.push(`slot ${slot}: ${r.error}`);
-          continue;
-        }
-        const result = r.result as StepResult;
-        log.actions.push(op.action);
-        log.lastText = result.observation.text;
-        out[slot] = withExtras({ kind: 'step' as const, ...result }, r);
+      if (!r.ok) {
+        errors.push(op.op === 'reset' ? `slot ${slot} (${op.env} ${op.taskId}): ${r.error}` : `slot ${slot}: ${r.error}`);
+        continue;
       }
+      if (op.op === 'reset') out[slot] = withExtras({ kind: 'reset' as const, observation: r.observation as Observation }, r);
+      else if (op.op === 'step') out[slot] = withExtras({ kind: 'step' as const, ...(r.result as StepResult) }, r);
     }
     if (errors.length) throw new PoolError(`batch failed: ${errors.join('; ')}`);
     return out;
+  }
+
+  /**
+   * Apply a worker's answer to the slot logs, synchronously on arrival. Doing it later (after
+   * the other workers answer) would leave a window in which this worker could die with its
+   * batch already answered but not yet logged, and the replay would miss those actions.
+   */
+  private record(ops: Op[], results: OpResult[]): void {
+    for (let i = 0; i < ops.length; i++) {
+      const op = ops[i];
+      const r = results[i];
+      const log = this.logs[op.slot];
+      if (op.op === 'reset') {
+        if (r && r.ok && r.observation) {
+          log.task = { env: op.env, taskId: op.taskId, seed: op.seed };
+          log.actions = [];
+          log.lastText = r.observation.text;
+        } else {
+          log.task = null;
+          log.actions = [];
+        }
+      } else if (op.op === 'step' && r && r.ok && r.result) {
+        log.actions.push(op.action);
+        log.lastText = r.result.observation.text;
+      }
+    }
   }
 
   /** The actions taken in a slot since its last reset (what a restart replays). */
@@ -289,6 +299,7 @@ export class EnvPool {
     if (p) {
       state.pending.delete(msg.id);
       state.deathsInARow = 0;
+      this.record(p.req.ops, msg.results);
       p.resolve(msg.results);
     }
   }
