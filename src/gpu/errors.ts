@@ -32,7 +32,7 @@ const FIXES: Record<GpuUnavailableCause, string> = {
 export class GpuUnavailableError extends Error {
   override readonly name = 'GpuUnavailableError';
   readonly fix: string;
-  constructor(readonly cause: GpuUnavailableCause, detail?: string) {
+  constructor(override readonly cause: GpuUnavailableCause, detail?: string) {
     super(`WebGPU unavailable (${cause})${detail ? `: ${detail}` : ''}. ${FIXES[cause]}`);
     this.fix = FIXES[cause];
   }

@@ -12,7 +12,7 @@ export interface TuneCandidate {
 
 export interface TuneResult {
   choice: string;
-  /** Median milliseconds per run for each candidate that was timed. */
+  /** Best milliseconds per run for each candidate that was timed. */
   timings: Record<string, number>;
 }
 
@@ -54,28 +54,33 @@ export function adapterKey(gpu: Gpu): string {
   return [i.runtime, i.vendor, i.architecture, i.device, i.description].join('/');
 }
 
-/** Times each candidate (after one warm-up) and returns the fastest. `budgetMs` bounds each candidate. */
-export async function timeCandidates(gpu: Gpu, candidates: TuneCandidate[], budgetMs = 150): Promise<TuneResult> {
-  const timings: Record<string, number> = {};
+/**
+ * Times each candidate and returns the fastest. Candidates are timed round-robin (so a burst of load
+ * from another process hurts them all alike) and each keeps its best round, the figure least
+ * disturbed by noise. Fast kernels are batched per round so timer resolution does not decide.
+ */
+export async function timeCandidates(gpu: Gpu, candidates: TuneCandidate[], rounds = 3): Promise<TuneResult> {
+  const reps = new Map<string, number>();
   for (const c of candidates) {
-    c.record(); // warm-up: first dispatch pays for lazy driver work
+    c.record(); // warm-up: the first dispatch pays for lazy driver work
     await gpu.done();
-    const samples: number[] = [];
-    const start = performance.now();
-    let reps = 1;
-    while (samples.length < 3) {
-      const t0 = performance.now();
-      for (let r = 0; r < reps; r++) c.record();
-      await gpu.done();
-      const dt = (performance.now() - t0) / reps;
-      samples.push(dt);
-      // Small shapes finish in microseconds: batch more runs per sample to beat timer noise.
-      if (dt * reps < 2) reps *= 4;
-      if (performance.now() - start > budgetMs) break;
-    }
-    samples.sort((a, b) => a - b);
-    timings[c.name] = samples[Math.floor(samples.length / 2)];
+    const t0 = performance.now();
+    c.record();
+    await gpu.done();
+    const once = performance.now() - t0;
+    reps.set(c.name, Math.max(1, Math.min(64, Math.ceil(4 / Math.max(once, 0.01)))));
   }
-  const choice = Object.entries(timings).sort((a, b) => a[1] - b[1])[0][0];
-  return { choice, timings };
+  const best: Record<string, number> = {};
+  for (let r = 0; r < rounds; r++) {
+    for (const c of candidates) {
+      const n = reps.get(c.name)!;
+      const t0 = performance.now();
+      for (let i = 0; i < n; i++) c.record();
+      await gpu.done();
+      const ms = (performance.now() - t0) / n;
+      best[c.name] = Math.min(best[c.name] ?? Infinity, ms);
+    }
+  }
+  const choice = Object.entries(best).sort((a, b) => a[1] - b[1])[0][0];
+  return { choice, timings: best };
 }

@@ -8,7 +8,7 @@
 // With `accumulate`, C += product instead (bias and activation are not applied).
 
 import type { Gpu, Tensor } from '../gpu';
-import { shapeString } from '../gpu';
+import { shapeString, type Constants } from '../gpu';
 import { adapterKey, DefaultTuneStore, timeCandidates, type TuneStore } from './autotune';
 
 export type MatmulForm = 'nn' | 'nt' | 'tn';
@@ -32,7 +32,7 @@ export interface MatmulOptions {
   /** Force a variant ('auto' = the autotuner's pick, the default). */
   variant?: MatmulVariant | 'auto';
   /** Write into this tensor instead of allocating one. Required with `accumulate`. */
-  out?: Tensor;
+  out?: Tensor<'f32'>;
 }
 
 const REG = { TM: 8, TN: 16, WG: 8 } as const;   // matmul-regblock.wgsl: 8×16 per invocation, 8×8 invocations
@@ -104,7 +104,7 @@ export class PreparedMatmul {
     if (variant === 'naive' && (epi.hasBias || epi.accumulate || epi.activation !== 'identity')) {
       throw new RangeError('the naive matmul has no epilogue (bias, activation, accumulate)');
     }
-    const constants = variant === 'naive' ? {} : {
+    const constants: Constants = variant === 'naive' ? {} : {
       ACTIVATION: ACTIVATION_CODE[epi.activation],
       HAS_BIAS: epi.hasBias ? 1 : 0,
       ACCUMULATE: epi.accumulate ? 1 : 0,
@@ -178,12 +178,12 @@ const inflight = new Map<string, Promise<MatmulVariant>>();
 
 /** The variant the autotuner picks for these dims (timing the candidates on first use). */
 export async function tunedVariant(gpu: Gpu, dims: MatmulDims): Promise<MatmulVariant> {
-  const candidates = applicableVariants(dims).filter((v) => v !== 'naive');
+  const candidates = applicableVariants(dims).filter((v): v is Exclude<MatmulVariant, 'naive'> => v !== 'naive');
   if (candidates.length === 1) return candidates[0];
   const key = `matmul:${adapterKey(gpu)}:${shapeClass(dims)}`;
   const store = tuneStore(gpu);
   const known = store.get(key) as MatmulVariant | undefined;
-  if (known && candidates.includes(known)) return known;
+  if (known && (candidates as MatmulVariant[]).includes(known)) return known;
   let p = inflight.get(key);
   if (!p) {
     p = (async () => {
@@ -214,11 +214,11 @@ export async function prepareMatmul(gpu: Gpu, dims: MatmulDims, options: Omit<Ma
 }
 
 /** One-shot convenience: records C = act(A·B + bias) and returns C (not yet read back). */
-export async function matmul(gpu: Gpu, a: Tensor, b: Tensor, options: MatmulOptions = {}): Promise<Tensor> {
+export async function matmul(gpu: Gpu, a: Tensor, b: Tensor, options: MatmulOptions = {}): Promise<Tensor<'f32'>> {
   const dims = matmulDims(a, b, options.form ?? 'nn');
   if (options.accumulate && !options.out) throw new RangeError('matmul with accumulate needs `out`');
   const op = await prepareMatmul(gpu, dims, options);
-  const c = options.out ?? gpu.empty([dims.M, dims.N]);
+  const c = (options.out ?? gpu.empty([dims.M, dims.N])) as Tensor<'f32'>;
   op.record(a, b, c, options.bias);
   return c;
 }

@@ -1,25 +1,24 @@
-// The screens the shell offers, in tab order. Each screen is a Lit element in its own folder,
-// loaded on first visit. Add an entry here to add a screen.
+// The lab's screens, in navigation order. The shell shows a tab for each entry here and nothing
+// else, so a screen appears in the lab only once it works. Each screen is a Lit element loaded on
+// first visit.
 
 export interface ScreenEntry {
-  /** URL-safe id, used in the address (e.g. #/playground). */
+  /** Route id: the URL is #/<id>?<state>. */
   id: string;
-  /** Tab label. */
   label: string;
-  /** One line shown under the label or as a tooltip. */
+  /** One line shown as the tab's tooltip. */
   blurb: string;
-  /** Loads the module that defines the element. */
-  load: () => Promise<unknown>;
-  /** The custom element's tag name. */
+  /** The custom element's tag; `load` must define it. */
   tag: string;
+  load: () => Promise<unknown>;
 }
 
-export const SCREENS: readonly ScreenEntry[] = [
+export const screens: ScreenEntry[] = [
   {
     id: 'playground',
     label: 'Playground',
     blurb: 'Play the text environments by hand: every admissible action is a button, and the expert can hint.',
-    load: () => import('./playground/playground-screen'),
     tag: 'sw-playground',
+    load: () => import('./playground/playground-screen'),
   },
 ];

@@ -1,0 +1,2 @@
+// Entry point of the lab page.
+import './shell/app-shell';
