@@ -3,7 +3,11 @@
 
 import type { Activation } from '../kernels/matmul';
 import { activateRef } from '../kernels/matmul.ref';
-import { denseForwardRef } from '../kernels/dense.ref';
+import { activationGradRef, denseBackwardRef, denseForwardRef } from '../kernels/dense.ref';
+import type { PpoConfig } from '../kernels/ppo';
+import { ppoStepRef } from '../kernels/ppo.ref';
+import { segSoftmaxBackwardRef, segSoftmaxForwardRef } from '../kernels/segsoftmax.ref';
+import { spaLossRef } from '../kernels/spa.ref';
 import type { ParamSet } from './params';
 
 export type HostParams = Map<string, Float64Array>;
@@ -50,4 +54,126 @@ export function pairMlpRef(
     }
   }
   return mlpRef(p, `${prefix}.trunk`, [...spec.hidden, 1], spec.activation, h1, N);
+}
+
+/** Adds ∂L/∂θ of an MLP for dy = ∂L/∂output into `grads` (by name); returns ∂L/∂input. */
+export function mlpBackwardRef(p: HostParams, prefix: string, sizes: number[], act: Activation, x: ArrayLike<number>, rows: number, dy: ArrayLike<number>, grads: HostParams, outAct: Activation = 'identity'): Float64Array {
+  const inputs: ArrayLike<number>[] = [x];
+  const zs: Float64Array[] = [];
+  const acts: Activation[] = [];
+  for (let i = 0; i + 1 < sizes.length; i++) {
+    const activation = i + 2 === sizes.length ? outAct : act;
+    const f = denseForwardRef(inputs[i], get(p, `${prefix}.layers.${i}.weight`), get(p, `${prefix}.layers.${i}.bias`), { rows, inDim: sizes[i], outDim: sizes[i + 1], activation });
+    zs.push(f.z);
+    acts.push(activation);
+    inputs.push(f.y);
+  }
+  let g: ArrayLike<number> = dy;
+  for (let i = sizes.length - 2; i >= 0; i--) {
+    const b = denseBackwardRef(inputs[i], get(p, `${prefix}.layers.${i}.weight`), zs[i], g, { rows, inDim: sizes[i], outDim: sizes[i + 1], activation: acts[i] });
+    addInto(grads, `${prefix}.layers.${i}.weight`, b.dW);
+    addInto(grads, `${prefix}.layers.${i}.bias`, b.db);
+    g = b.dx;
+  }
+  return Float64Array.from(g);
+}
+
+function addInto(grads: HostParams, name: string, v: Float64Array): void {
+  const cur = grads.get(name);
+  if (!cur) grads.set(name, Float64Array.from(v));
+  else for (let i = 0; i < v.length; i++) cur[i] += v[i];
+}
+
+/** Adds the split-first-layer MLP's ∂L/∂θ for dscore = ∂L/∂score per candidate into `grads`. */
+export function pairMlpBackwardRef(
+  p: HostParams, prefix: string, spec: { stateDim: number; actionDim: number; hidden: number[]; activation: Activation },
+  phi: ArrayLike<number>, psi: ArrayLike<number>, offsets: ArrayLike<number>, dscore: ArrayLike<number>, grads: HostParams,
+): void {
+  const S = offsets.length - 1, N = offsets[S], h = spec.hidden[0];
+  const { stateDim: dS, actionDim: dA } = spec;
+  const Ws = get(p, `${prefix}.state_in.weight`), Wa = get(p, `${prefix}.action_in.weight`), b = get(p, `${prefix}.in.bias`);
+  const z = new Float64Array(N * h);
+  for (let s = 0; s < S; s++) {
+    for (let j = offsets[s]; j < offsets[s + 1]; j++) {
+      for (let c = 0; c < h; c++) {
+        let v = b[c];
+        for (let k = 0; k < dS; k++) v += phi[s * dS + k] * Ws[k * h + c];
+        for (let k = 0; k < dA; k++) v += psi[j * dA + k] * Wa[k * h + c];
+        z[j * h + c] = v;
+      }
+    }
+  }
+  const h1 = z.map((v) => activateRef(v, spec.activation));
+  const dh1 = mlpBackwardRef(p, `${prefix}.trunk`, [...spec.hidden, 1], spec.activation, h1, N, dscore, grads);
+  const dz = dh1.map((g, i) => g * activationGradRef(z[i], spec.activation));
+  const dWs = new Float64Array(dS * h), dWa = new Float64Array(dA * h), db = new Float64Array(h);
+  for (let s = 0; s < S; s++) {
+    for (let j = offsets[s]; j < offsets[s + 1]; j++) {
+      for (let c = 0; c < h; c++) {
+        const g = dz[j * h + c];
+        db[c] += g;
+        for (let k = 0; k < dS; k++) dWs[k * h + c] += phi[s * dS + k] * g;
+        for (let k = 0; k < dA; k++) dWa[k * h + c] += psi[j * dA + k] * g;
+      }
+    }
+  }
+  addInto(grads, `${prefix}.state_in.weight`, dWs);
+  addInto(grads, `${prefix}.action_in.weight`, dWa);
+  addInto(grads, `${prefix}.in.bias`, db);
+}
+
+/** The estimator's whole step in float64: SPA loss and ∂L/∂θ. */
+export function estimatorStepRef(p: HostParams, prefix: string, sizes: number[], act: Activation, x: ArrayLike<number>, offsets: ArrayLike<number>, R: ArrayLike<number>): { loss: number; grads: HostParams } {
+  const T = offsets[offsets.length - 1];
+  const c = mlpRef(p, prefix, sizes, act, x, T);
+  const spa = spaLossRef(offsets, c, R);
+  const grads: HostParams = new Map();
+  mlpBackwardRef(p, prefix, sizes, act, x, T, spa.dc, grads);
+  return { loss: spa.loss, grads };
+}
+
+export interface PpoRefBatch {
+  phi: ArrayLike<number>;
+  psi: ArrayLike<number>;
+  prior: ArrayLike<number>;
+  offsets: ArrayLike<number>;
+  chosen: ArrayLike<number>;
+  /** PPO_BATCH_STRIDE per state: log π_old, advantage, V_old, return. */
+  rollout: ArrayLike<number>;
+}
+
+/** One PPO minibatch in float64: loss and ∂L/∂θ of the policy adapter and the value head. */
+export function ppoStepGradRef(
+  p: HostParams, adapter: { prefix: string; stateDim: number; actionDim: number; hidden: number[]; activation: Activation; kappa: number },
+  value: { prefix: string; sizes: number[]; activation: Activation }, b: PpoRefBatch, config: PpoConfig,
+): { loss: number; grads: HostParams } {
+  const S = b.offsets.length - 1;
+  const f = pairMlpRef(p, adapter.prefix, adapter, b.phi, b.psi, b.offsets);
+  const sm = segSoftmaxForwardRef(b.offsets, b.chosen, b.prior, f, adapter.kappa);
+  const V = mlpRef(p, value.prefix, value.sizes, value.activation, b.phi, S);
+  const gLp = new Float64Array(S), gH = new Float64Array(S), gKL = new Float64Array(S), dV = new Float64Array(S);
+  let loss = 0;
+  for (let s = 0; s < S; s++) {
+    const r = ppoStepRef({
+      lp: sm.lpChosen[s], entropy: sm.entropy[s], lpPrior: sm.priorLpChosen[s], klExact: sm.klPrior[s],
+      lpOld: b.rollout[4 * s], adv: b.rollout[4 * s + 1], vOld: b.rollout[4 * s + 2], ret: b.rollout[4 * s + 3], v: V[s],
+    }, config, S);
+    loss += r.loss / S;
+    gLp[s] = r.dLp; gH[s] = r.dH; gKL[s] = r.dKL; dV[s] = r.dV;
+  }
+  const grads: HostParams = new Map();
+  const dscore = segSoftmaxBackwardRef(b.offsets, b.chosen, b.prior, adapter.kappa, sm, gLp, gH, gKL);
+  pairMlpBackwardRef(p, adapter.prefix, adapter, b.phi, b.psi, b.offsets, dscore, grads);
+  mlpBackwardRef(p, value.prefix, value.sizes, value.activation, b.phi, S, dV, grads);
+  return { loss, grads };
+}
+
+/** Packs gradients by name into the ParamSet's layout (padding 0). */
+export function packGrads(set: ParamSet, grads: HostParams): Float64Array {
+  const out = new Float64Array(set.size);
+  for (const e of set.layout()) {
+    const g = grads.get(e.name);
+    if (g) out.set(g, e.offset);
+  }
+  return out;
 }

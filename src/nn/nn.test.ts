@@ -11,7 +11,7 @@ import { uploadTrajectories } from '../kernels/spa';
 import { spaLossRef } from '../kernels/spa.ref';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint';
 import { PolicyAdapter, ProgressEstimator, ValueHead } from './heads';
-import { hostParams, mlpRef, pairMlpRef, type HostParams } from './nn.ref';
+import { estimatorStepRef, hostParams, mlpRef, packGrads, pairMlpRef, ppoStepGradRef, type HostParams } from './nn.ref';
 import { AdamW } from './optimizer';
 import { PARAM_ALIGN, ParamSet } from './params';
 import { decodeSafetensors } from './safetensors';
@@ -64,7 +64,10 @@ describe('progress estimator step', () => {
     trainer.record(X, traj);
     const grads = await gpu.read(params.packed('grads'));
     const loss = (p: HostParams) => spaLossRef(offsets, mlpRef(p, 'estimator', sizes, 'tanh', x, T), R).loss;
-    expectClose(grads, fdGradient(params, packed, loss), GRAD_TOL, 'estimator ∂L/∂θ');
+    const fd = fdGradient(params, packed, loss);
+    const analytic = packGrads(params, estimatorStepRef(hostParams(params, packed), 'estimator', sizes, 'tanh', x, offsets, R).grads);
+    expectClose(analytic, fd, { abs: 1e-8, rel: 1e-6 }, 'reference ∂L/∂θ vs FD');
+    expectClose(grads, fd, GRAD_TOL, 'GPU ∂L/∂θ vs FD');
     const m = await trainer.readMetrics();
     expect(m.mse).toBeCloseTo(loss(hostParams(params, packed)), 5);
     trainer.destroy(); opt.destroy(); est.destroy(); params.destroy();
@@ -183,7 +186,12 @@ describe('policy adapter steps', () => {
         }
         return L / d.S;
       };
-      expectClose(grads, fdGradient(params, packed, loss), GRAD_TOL, 'PPO ∂L/∂θ');
+      const fd = fdGradient(params, packed, loss);
+      const analytic = ppoStepGradRef(p0, { prefix: 'policy', ...ADAPTER }, { prefix: 'value', sizes: [3, 6, 1], activation: 'tanh' },
+        { phi: d.phi, psi: d.psi, prior: d.prior, offsets: d.offsets, chosen: d.chosen, rollout }, config);
+      expect(analytic.loss).toBeCloseTo(loss(p0), 12);
+      expectClose(packGrads(params, analytic.grads), fd, { abs: 1e-8, rel: 1e-6 }, 'reference ∂L/∂θ vs FD');
+      expectClose(grads, fd, GRAD_TOL, 'GPU ∂L/∂θ vs FD');
       const m = await ppo.readMetrics();
       expect(m.loss).toBeCloseTo(loss(p0), 5);
       expect(m.grad_norm[0]).toBeGreaterThan(0);
