@@ -5,11 +5,11 @@
 // Goals are worked through in an order that never undoes finished work:
 //   1. placements (X ON/INSIDE Y) that end with X put down;
 //   2. object states (plug in -> open/close -> clean -> switch -> plug out);
-//   3. objects that must end up held (gather them);
-//   4. edges that must still disappear (grab the object; usually 1-3 already did it);
-//   5. pours (X INSIDE Y while still holding X): last among object goals, because walking while
+//   3. clothes to put on or take off (before gathering, since putting on frees the hand);
+//   4. objects that must end up held (gather them);
+//   5. edges that must still disappear (grab the object; usually 1-4 already did it);
+//   6. pours (X INSIDE Y while still holding X): last among object goals, because walking while
 //      holding X deletes X's INSIDE edges in VirtualHome's walk rule;
-//   6. clothes to put on or take off;
 //   7. the character's posture (sit/lie on the right seat, or stand);
 //   8. what the character faces (walking clears FACING, so this comes last).
 
@@ -178,6 +178,11 @@ export function expertAction(w: World, plan: Plan): string | null {
     const a = fixStates(w, plan, t.node, t.states);
     if (a !== null) return a;
   }
+  for (const x of plan.wear) {
+    if (w.has(R_ON, x, CHAR)) continue;
+    return isHeld(w, x) ? say(w, V.PUTON, x) : acquire(w, plan, x);
+  }
+  for (const x of plan.unwear) if (w.has(R_ON, x, CHAR)) return say(w, V.PUTOFF, x);
   for (const x of plan.holds) if (!isHeld(w, x)) return acquire(w, plan, x);
   for (const e of plan.removes) if (edgeHolds(w, e)) return acquire(w, plan, e.from);
   for (const e of plan.pours) {
@@ -186,11 +191,6 @@ export function expertAction(w: World, plan: Plan): string | null {
     if (!isClose(w, e.to)) return goTo(w, e.to);
     return say(w, V.POUR, e.from, e.to);
   }
-  for (const x of plan.wear) {
-    if (w.has(R_ON, x, CHAR)) continue;
-    return isHeld(w, x) ? say(w, V.PUTON, x) : acquire(w, plan, x);
-  }
-  for (const x of plan.unwear) if (w.has(R_ON, x, CHAR)) return say(w, V.PUTOFF, x);
   const p = posture(w, plan);
   if (p !== null) return p;
   for (const x of plan.facing) if (!w.has(R_FACING, CHAR, x)) return say(w, V.TURNTO, x);

@@ -823,6 +823,192 @@ export const TEMPLATES: readonly Template[] = [
       return 'Turn on the stove to start cooking';
     },
   },
+  // ---- routines: several activities in one task (longer horizons) ----------------------------
+  {
+    id: 'tidy_living_room', title: 'Tidy up living room',
+    build(b) {
+      const tv = b.find('television', 'living_room');
+      const sofa = b.find('sofa', 'living_room');
+      const table = b.find('coffee_table', 'living_room');
+      const shelf = b.find('bookshelf', 'living_room');
+      const book = b.find('book');
+      const pillow = b.find('pillow');
+      const remote = b.find('remote_control');
+      b.turnedOn(tv);
+      notOn(b, book, shelf, () => b.relocate(book, 'on', table));
+      notOn(b, pillow, sofa, () => b.relocate(pillow, 'floor', b.room('living_room')));
+      notOn(b, remote, table, () => b.relocate(remote, 'on', sofa));
+      b.switchOff(tv);
+      b.putOn(book, shelf);
+      b.putOn(pillow, sofa);
+      b.putOn(remote, table);
+      return 'Turn off the TV, put the book on the bookshelf, the pillow on the sofa and the remote control on the coffee table';
+    },
+  },
+  {
+    id: 'morning_routine', title: 'Morning routine',
+    build(b) {
+      const bed = b.find('bed', 'bedroom');
+      const light = b.find('light', 'bedroom');
+      const shirt = b.find('clothes_shirt');
+      const brush = b.find('toothbrush');
+      const paste = b.find('tooth_paste');
+      const faucet = b.find('faucet', 'bathroom');
+      b.turnedOff(light);
+      b.placeCharacter(bed, 'lying');
+      b.act(V.WAKEUP);
+      b.act(V.STANDUP);
+      b.switchOn(light);
+      b.fetch(shirt);
+      b.act(V.PUTON, shirt);
+      b.fetch(paste);
+      b.fetch(brush);
+      b.switchOn(faucet);
+      b.act(V.POUR, paste, brush);
+      b.switchOff(faucet);
+      return 'Get out of bed, turn on the light, put on a shirt, then put tooth paste on your toothbrush in the bathroom';
+    },
+  },
+  {
+    id: 'prepare_dinner', title: 'Prepare dinner',
+    build(b) {
+      const pan = b.find('frying_pan');
+      const stove = b.find('stove', 'kitchen');
+      const egg = b.find('egg');
+      const table = anyTable(b);
+      const plate = b.find('plate');
+      const fork = b.find('fork');
+      const cab = b.find('kitchen_cabinet', 'kitchen');
+      notOn(b, plate, table, () => b.relocate(plate, 'in', cab));
+      notOn(b, fork, table, () => b.relocate(fork, 'in', cab));
+      b.putOn(pan, stove);
+      b.putIn(egg, pan);
+      b.switchOn(stove);
+      b.fetch(plate);
+      b.fetch(fork);
+      b.goto(table);
+      b.act(V.PUTBACK, plate, table);
+      b.act(V.PUTBACK, fork, table);
+      return 'Fry an egg in the pan on the stove and set the table with a plate and a fork';
+    },
+  },
+  {
+    id: 'wash_and_put_away', title: 'Do the dishes',
+    build(b) {
+      const plate = b.find('plate');
+      const sink = b.find('sink', 'kitchen');
+      const faucet = b.find('faucet', 'kitchen');
+      const cab = b.find('kitchen_cabinet', 'kitchen');
+      dirty(b, plate);
+      b.relocate(plate, 'in', sink);
+      b.goto(sink);
+      b.switchOn(faucet);
+      b.act(V.GRAB, plate);
+      b.act(V.WASH, plate);
+      b.switchOff(faucet);
+      b.putIn(plate, cab);
+      return 'Wash the dirty plate in the kitchen sink and put it away in the cabinet';
+    },
+  },
+  {
+    id: 'coffee_and_newspaper', title: 'Morning coffee',
+    build(b) {
+      const maker = b.find('coffee_maker', 'kitchen');
+      const coffee = b.find('coffee');
+      const paper = b.find('newspaper');
+      const [, chair] = tableAndChair(b);
+      b.fetch(coffee);
+      b.putIn(coffee, maker);
+      b.switchOn(maker);
+      b.fetch(paper);
+      b.sit(chair);
+      b.act(V.READ, paper);
+      return 'Start the coffee maker with ground coffee, then read the newspaper sitting at the table';
+    },
+  },
+  {
+    id: 'host_dinner', title: 'Host dinner',
+    build(b) {
+      const table = anyTable(b);
+      const plate = b.find('plate');
+      const wine = b.find('wine');
+      const glass = b.find('wine_glass');
+      notOn(b, plate, table, () => b.relocate(plate, 'in', b.find('kitchen_cabinet', 'kitchen')));
+      notOn(b, glass, table, () => b.relocate(glass, 'in', b.find('kitchen_cabinet', 'kitchen')));
+      b.fetch(plate);
+      b.goto(table);
+      b.act(V.PUTBACK, plate, table);
+      b.fetch(wine);
+      b.fetch(glass);
+      b.goto(table);
+      b.act(V.PUTBACK, glass, table);
+      b.act(V.POUR, wine, glass);
+      return 'Put a plate and a wine glass on the table and pour the wine';
+    },
+  },
+  {
+    id: 'work_from_home', title: 'Work from home',
+    build(b) {
+      const maker = b.find('coffee_maker', 'kitchen');
+      const coffee = b.find('coffee');
+      const d = deskSetup(b);
+      b.fetch(coffee);
+      b.putIn(coffee, maker);
+      b.switchOn(maker);
+      b.sit(d.chair);
+      b.switchOn(d.computer);
+      b.act(V.TYPE, d.keyboard);
+      return 'Put the coffee on, then sit down at the computer, turn it on and start typing';
+    },
+  },
+  {
+    id: 'evening_routine', title: 'Evening routine', unseen: true,
+    build(b) {
+      const tv = b.find('television', 'living_room');
+      const win = b.find('window', 'living_room');
+      const bed = b.find('bed', 'bedroom');
+      b.turnedOn(tv);
+      b.setStates(win, CLOSED, OPEN);
+      b.switchOff(tv);
+      b.goto(win);
+      b.act(V.CLOSE, win);
+      b.lie(bed);
+      b.act(V.SLEEP);
+      return 'Turn off the TV, close the living room window and go to bed';
+    },
+  },
+  {
+    id: 'clean_kitchen', title: 'Clean kitchen', unseen: true,
+    build(b) {
+      const counter = b.find('kitchen_counter', 'kitchen');
+      const dw = b.find('dishwasher', 'kitchen');
+      const plate = b.find('plate');
+      const sponge = b.find('sponge');
+      dirty(b, counter);
+      dirty(b, plate);
+      notOn(b, plate, dw, () => b.relocate(plate, 'on', counter));
+      b.putIn(plate, dw);
+      b.switchOn(dw);
+      b.fetch(sponge);
+      b.goto(counter);
+      b.act(V.WIPE, counter);
+      return 'Load the dirty plate into the dishwasher and start it, then wipe the kitchen counter with the sponge';
+    },
+  },
+  {
+    id: 'bedtime_reading', title: 'Read before sleeping', unseen: true,
+    build(b) {
+      const book = b.find('book');
+      const lamp = b.find('table_lamp', 'bedroom');
+      const bed = b.find('bed', 'bedroom');
+      b.turnedOff(lamp);
+      b.fetch(book);
+      b.switchOn(lamp);
+      b.lie(bed);
+      b.act(V.READ, book);
+      return 'Take a book, switch on the bedside lamp and read lying in bed';
+    },
+  },
 ];
 
 export const TEMPLATE_BY_ID = new Map(TEMPLATES.map((t) => [t.id, t]));
