@@ -40,8 +40,11 @@ export class PipelineCache {
   }
 
   async compileSource(shader: string, code: string): Promise<GPUShaderModule> {
+    // The scope keeps the device from also reporting the error as "uncaptured": it is reported
+    // once, below, with the shader's name and line.
+    this.device.pushErrorScope('validation');
     const module = this.device.createShaderModule({ label: shader, code });
-    const info = await module.getCompilationInfo();
+    const [info] = await Promise.all([module.getCompilationInfo(), this.device.popErrorScope()]);
     const diagnostics: ShaderDiagnostic[] = info.messages.map((m) => ({
       type: m.type, line: m.lineNum, column: m.linePos, message: m.message,
     }));

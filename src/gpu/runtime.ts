@@ -31,6 +31,7 @@ export class Gpu {
   private pass: GPUComputePassEncoder | null = null;
   private profiler: Profiler | null = null;
   private pendingProfiles: Promise<ProfileEntry[]>[] = [];
+  private deferred: GPUBuffer[] = [];
   private readonly uniformCache = new Map<string, GPUBuffer>();
   private readonly bindGroups = new WeakMap<GPUComputePipeline, Map<string, GPUBindGroup>>();
   private readonly bufferIds = new WeakMap<GPUBuffer, number>();
@@ -98,15 +99,20 @@ export class Gpu {
     this.device.queue.writeBuffer(t.buffer, (t.byteOffset ?? 0) + elementOffset * BYTES_PER_ELEMENT, data.buffer, data.byteOffset, data.byteLength);
   }
 
-  /** Returns the tensor's buffer to the pool. The tensor must not be used afterwards. */
+  /**
+   * Returns the tensor's buffer to the pool. The tensor must not be used afterwards. While commands
+   * that may use it are still being recorded, the buffer is held back until they are submitted:
+   * handing it out again earlier could let a later upload overwrite data those commands read.
+   */
   release(...tensors: (Tensor | undefined | null)[]): void {
-    // Pending commands may still reference the buffer; submitting first keeps a recycled buffer
-    // from being overwritten by a later write before the earlier reads ran.
-    if (this.encoder) this.flush();
     for (const t of tensors) {
       if (t && t.byteOffset !== undefined) throw new Error('release: a tensor view is released with the tensor it views, not on its own');
     }
-    for (const t of tensors) if (t) this.pool.release(t.buffer);
+    for (const t of tensors) {
+      if (!t) continue;
+      if (this.encoder) this.deferred.push(t.buffer);
+      else this.pool.release(t.buffer);
+    }
   }
 
   // ---- uniforms --------------------------------------------------------------------------------
@@ -240,6 +246,8 @@ export class Gpu {
     this.device.queue.submit([encoder.finish()]);
     this.encoder = null;
     this.stats.submits++;
+    // Work submitted from now on is queued after these commands, so their buffers may be reused.
+    for (const b of this.deferred.splice(0)) this.pool.release(b);
     if (profiled) this.pendingProfiles.push(profiled());
   }
 
