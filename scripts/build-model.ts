@@ -53,7 +53,11 @@ export function buildBundledModel(): BuiltModel {
   const t0 = performance.now();
   const specs = [...ENV_REGISTRY.values()];
   const train = collectCorpus(specs, { episodes: { train: TRAIN_EPISODES } });
-  const heldOut = collectCorpus(specs, { episodes: { 'unseen-test': HELD_OUT_EPISODES } });
+  // Held out: the unseen split where an environment has one (new layouts, objects), else its test split.
+  const heldOut = specs.flatMap((spec) => {
+    const split = (['unseen-test', 'test', 'seen-test'] as const).find((s) => spec.splits[s]);
+    return split ? collectCorpus([spec], { episodes: { [split]: HELD_OUT_EPISODES } }) : [];
+  });
   const corpusTexts = [...scaffoldingTexts(), ...train.flatMap((c) => c.texts)];
   const tCorpus = performance.now();
 
@@ -134,7 +138,7 @@ export function buildBundledModel(): BuiltModel {
     '| text | words | unknown tokens | words as one token | tokens per word | spelled from bytes |',
     '|---|---|---|---|---|---|',
     ...coverageTrain.map(([n, s]) => coverageRow(`${n}, train (fitted)`, s)),
-    ...coverageHeld.map(([n, s]) => coverageRow(`${n}, unseen-test (held out)`, s)),
+    ...coverageHeld.map(([n, s]) => coverageRow(`${n}, ${heldOut.find((c) => c.env === n)?.split ?? 'none'} (held out)`, s)),
     '',
   ].join('\n');
 

@@ -162,7 +162,7 @@ export class BackboneClient {
     });
 
     if (!todo.length) {
-      return { items: out, strategy: 'prefix', forwardMs: 0, totalMs: 0, tokensProcessed: 0, candidates: 0, cacheHits: hits };
+      return { items: out, strategy: 'prefix', prepareMs: 0, forwardMs: 0, totalMs: 0, tokensProcessed: 0, candidates: 0, cacheHits: hits };
     }
     const batch: ScoreItem[] = todo.map((t) => ({ context: items[t.item].context, candidates: t.candidates.map((j) => items[t.item].candidates[j]) }));
     const msg = await this.request({ id: this.nextId++, type: 'score', items: batch, options });

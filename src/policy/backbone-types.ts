@@ -103,6 +103,8 @@ export interface ItemScore {
 export interface ScoreResult {
   items: ItemScore[];
   strategy: 'full' | 'prefix';
+  /** Wall time of tokenisation and chat-template rendering. */
+  prepareMs: number;
   /** Wall time inside the ONNX runs. */
   forwardMs: number;
   totalMs: number;

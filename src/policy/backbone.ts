@@ -307,14 +307,15 @@ export class Backbone {
   async score(items: ScoreItem[], options: ScoreOptions = {}): Promise<ScoreResult> {
     const t0 = now();
     const prep = this.prepare(items);
+    const prepareMs = now() - t0;
     const candidates = prep.candidateIds.reduce((n, c) => n + c.length, 0);
     const wanted = options.strategy ?? 'auto';
     const strategy = wanted === 'auto' ? (candidates > items.length ? 'prefix' : 'full') : wanted;
     const result = strategy === 'prefix' ? await this.scorePrefix(prep, options) : await this.scoreFull(prep, options);
-    return { ...result, strategy, totalMs: now() - t0, candidates };
+    return { ...result, strategy, prepareMs, totalMs: now() - t0, candidates };
   }
 
-  private async scoreFull(prep: Prepared, options: ScoreOptions): Promise<Omit<ScoreResult, 'strategy' | 'totalMs' | 'candidates'>> {
+  private async scoreFull(prep: Prepared, options: ScoreOptions): Promise<Omit<ScoreResult, 'strategy' | 'totalMs' | 'candidates' | 'prepareMs'>> {
     const { vocabSize: V } = this.info;
     const rows: Array<{ item: number; cand: number; ids: number[]; m: number }> = [];
     prep.candidateIds.forEach((cands, i) => cands.forEach((c, j) => rows.push({ item: i, cand: j, ids: [...prep.contextIds[i], ...c], m: c.length })));
@@ -358,7 +359,7 @@ export class Backbone {
     return { items, forwardMs, tokensProcessed: rows.length * L };
   }
 
-  private async scorePrefix(prep: Prepared, options: ScoreOptions): Promise<Omit<ScoreResult, 'strategy' | 'totalMs' | 'candidates'>> {
+  private async scorePrefix(prep: Prepared, options: ScoreOptions): Promise<Omit<ScoreResult, 'strategy' | 'totalMs' | 'candidates' | 'prepareMs'>> {
     const { vocabSize: V, hiddenSize: d, numLayers, numKvHeads: KV, headDim: hd } = this.info;
     const pad = this.info.padTokenId;
     // Identical contexts in one batch share a row.
