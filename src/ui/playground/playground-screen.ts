@@ -6,6 +6,7 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { browserSpawner } from '../../envs/pool/spawn-browser';
 import type { SplitName } from '../../envs/env';
+import { parseRoute, replaceParams } from '../shell/route';
 import { PlaygroundSession, type LogEntry } from './playground-session';
 import { playgroundStyles } from './playground-styles';
 
@@ -26,6 +27,8 @@ export class PlaygroundScreen extends LitElement {
   declare tick: number;
 
   private session: PlaygroundSession | null = null;
+  /** The selection last written to the URL. */
+  private written = '';
   private unsubscribe: (() => void) | null = null;
 
   constructor() {
@@ -39,9 +42,27 @@ export class PlaygroundScreen extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     if (!this.session) {
-      this.session = new PlaygroundSession(browserSpawner, { env: 'household', split: 'train' });
-      this.unsubscribe = this.session.onChange(() => this.tick++);
-      void this.session.reset();
+      // The episode's selection lives in the URL (#/playground?env=…&split=…&task=…&seed=…), so
+      // a link reproduces what its sender saw.
+      const p = parseRoute(location.hash).params;
+      const num = (k: string): number | undefined => (p.has(k) && /^\d+$/.test(p.get(k) ?? '') ? Number(p.get(k)) : undefined);
+      const session = new PlaygroundSession(browserSpawner, {
+        env: p.get('env') ?? 'household',
+        split: (p.get('split') ?? undefined) as SplitName | undefined,
+        task: num('task'),
+        seed: num('seed'),
+      });
+      this.session = session;
+      this.unsubscribe = session.onChange(() => {
+        this.tick++;
+        const { env, split, task, seed } = session.selection;
+        const want = `${env}|${split}|${task}|${seed}`;
+        if (want !== this.written && parseRoute(location.hash).screen === 'playground') {
+          this.written = want;
+          replaceParams({ env, split, task, seed });
+        }
+      });
+      void session.select({});
     }
   }
 
@@ -155,6 +176,7 @@ export class PlaygroundScreen extends LitElement {
             </div>
             <div class="stats">
               <div class="stat"><div class="k">Step</div><div class="v" data-testid="pg-steps">${s.steps}<span class="of"> / ${s.maxSteps()}</span></div></div>
+              <div class="stat" title="Actions that did something (SPA's grounding signal)"><div class="k">Valid</div><div class="v" data-testid="pg-valid">${s.validSteps}<span class="of"> / ${s.steps}</span></div></div>
               <div class="stat"><div class="k">Reward</div><div class="v ${s.reward > 0 ? 'good' : ''}" data-testid="pg-reward">${fmt(s.reward)}</div></div>
               <div class="stat"><div class="k">Status</div><div class="v status ${s.status}" data-testid="pg-status">${STATUS_TEXT[s.status]}</div></div>
             </div>
@@ -179,6 +201,7 @@ export class PlaygroundScreen extends LitElement {
               ${playing && shown.length === 0 ? html`<div class="muted small">No admissible action matches “${this.filter}”.</div>` : nothing}
               ${!playing && s.status !== 'idle' ? html`<div class="muted small">The episode has ended. Reset, or pick another task.</div>` : nothing}
             </div>
+            <div class="side-foot" title=${s.description()}>${s.version()}</div>
           </aside>
         </div>
       </div>

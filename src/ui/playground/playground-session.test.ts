@@ -24,6 +24,7 @@ describe('playground session (on the worker pool)', () => {
     expect(s.status).toBe('won');
     expect(s.reward).toBe(1);
     expect(s.steps).toBe(8);
+    expect(s.validSteps).toBe(7);
     expect(changes).toBeGreaterThan(10);
     // After the end, actions are ignored.
     await s.act('look', 'typed');

@@ -35,6 +35,8 @@ export class PlaygroundSession {
   admissible: string[] = [];
   expert: string | null = null;
   steps = 0;
+  /** Steps whose action was valid (SPA's grounding signal g_t). */
+  validSteps = 0;
   reward = 0;
   status: Status = 'idle';
   busy = false;
@@ -65,6 +67,10 @@ export class PlaygroundSession {
 
   maxSteps(): number {
     return getEnvSpec(this.selection.env).maxSteps;
+  }
+
+  description(): string {
+    return getEnvSpec(this.selection.env).description;
   }
 
   version(): string {
@@ -111,6 +117,7 @@ export class PlaygroundSession {
       this.admissible = r.admissible ?? [];
       this.expert = r.expert ?? null;
       this.steps = 0;
+      this.validSteps = 0;
       this.reward = 0;
       this.status = 'playing';
     } catch (e) {
@@ -132,6 +139,7 @@ export class PlaygroundSession {
       const [r] = await this.pool.step([action]);
       if (!r) throw new Error('no result');
       this.steps++;
+      if (r.valid) this.validSteps++;
       this.reward += r.reward;
       this.log = [...this.log, { step: this.steps, action, text: r.observation.text, valid: r.valid, reward: r.reward, done: r.done, source }];
       this.admissible = r.admissible ?? [];

@@ -4,8 +4,10 @@ import { css } from 'lit';
 export const playgroundStyles = css`
   :host {
     display: block;
-    height: 100%;
-    min-height: 0;
+    /* Fill the window below the shell's header (56px + 1px border) and main padding (2 x 22px), so the log
+       and the action list scroll inside their panels instead of the page growing. */
+    height: calc(100vh - var(--sw-shell-chrome, 101px));
+    min-height: 480px;
     color: var(--sw-fg, #dde3ea);
     font: 14px/1.45 system-ui, -apple-system, 'Segoe UI', sans-serif;
     --pg-panel: var(--sw-panel, #161a21);
@@ -25,7 +27,6 @@ export const playgroundStyles = css`
     height: 100%;
     min-height: 0;
     gap: 10px;
-    padding: 14px 18px 16px;
   }
   .controls {
     display: flex;
@@ -294,14 +295,16 @@ export const playgroundStyles = css`
   }
   .stats {
     display: grid;
-    grid-template-columns: repeat(3, 1fr);
+    grid-template-columns: repeat(4, 1fr);
     gap: 8px;
   }
   .stat {
+    min-width: 0;
     background: var(--sw-bg, #0f1217);
     border: 1px solid var(--pg-border);
     border-radius: 8px;
     padding: 6px 10px;
+    white-space: nowrap;
   }
   .stat .v {
     font-size: 18px;
@@ -371,5 +374,16 @@ export const playgroundStyles = css`
     border-color: var(--pg-good);
     color: var(--pg-good);
     box-shadow: 0 0 0 1px color-mix(in srgb, var(--pg-good) 40%, transparent);
+  }
+  .side-foot {
+    flex: none;
+    padding-top: 8px;
+    border-top: 1px solid var(--pg-border);
+    font-family: var(--pg-mono);
+    font-size: 11px;
+    color: var(--pg-muted);
+    white-space: nowrap;
+    overflow: hidden;
+    text-overflow: ellipsis;
   }
 `;
