@@ -1,0 +1,181 @@
+// Environment throughput: steps per second for every registered environment, in this thread
+// and through the worker pool, under a random policy (which asks for the admissible actions
+// every step, as an agent choosing among them must) and under the expert. Episodes cycle
+// through the train split, so resets and new-task generation are part of the cost.
+
+import type { Env, EnvSpec, SplitName } from '../../src/envs/env';
+import { EnvPool, type SlotOp, type SlotTask } from '../../src/envs/pool/index';
+import { nodeSpawner } from '../../src/envs/pool/spawn-node';
+import { ENV_REGISTRY } from '../../src/envs/registry';
+import type { BenchContext, BenchSuite } from '../suite-types';
+
+const BENCH = 'env-steps';
+// Overridable for experiments: STEPWISE_BENCH_POOL_WORKERS / STEPWISE_BENCH_POOL_SLOTS.
+const POOL_WORKERS = Number(process.env.STEPWISE_BENCH_POOL_WORKERS ?? 2);
+const POOL_SLOTS = Number(process.env.STEPWISE_BENCH_POOL_SLOTS ?? 64);
+
+/** Small deterministic generator so runs are comparable. */
+function rng(seed: number): () => number {
+  let x = seed >>> 0 || 1;
+  return () => {
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    return x / 4294967296;
+  };
+}
+
+function pickRandom(adm: string[], rand: () => number): string {
+  return adm.length ? adm[Math.floor(rand() * adm.length)] : 'look';
+}
+
+function trainSplit(spec: EnvSpec): { split: SplitName; size: number } {
+  const split: SplitName = spec.splits.train ? 'train' : (Object.keys(spec.splits)[0] as SplitName);
+  return { split, size: spec.splits[split] ?? 1 };
+}
+
+/** Steps per second in this thread, with the policy picking from admissible actions or the expert. */
+function singleThread(spec: EnvSpec, policy: 'random' | 'expert', ms: number): { perS: number; steps: number; episodes: number } {
+  const env: Env = spec.create();
+  const { split, size } = trainSplit(spec);
+  const rand = rng(42);
+  let task = 0;
+  let episodes = 0;
+  const next = (): void => {
+    env.reset(spec.task(split, task % size).id, task);
+    task++;
+    episodes++;
+  };
+  next();
+  let steps = 0;
+  // Untimed warm-up (JIT, first tasks), then the timed run.
+  const warm = performance.now();
+  while (performance.now() - warm < Math.min(300, ms / 2)) {
+    for (let i = 0; i < 64; i++) {
+      const action = policy === 'random' ? pickRandom(env.admissibleActions(), rand) : env.expert() ?? 'look';
+      if (env.step(action).done) next();
+    }
+  }
+  episodes = 0;
+  const t0 = performance.now();
+  let now = t0;
+  while (now - t0 < ms) {
+    // Check the clock every 256 steps so timing does not dominate.
+    for (let i = 0; i < 256; i++) {
+      const action = policy === 'random' ? pickRandom(env.admissibleActions(), rand) : env.expert() ?? 'look';
+      const r = env.step(action);
+      steps++;
+      if (r.done) next();
+    }
+    now = performance.now();
+  }
+  return { perS: (steps * 1000) / (now - t0), steps, episodes: Math.max(1, episodes) };
+}
+
+/**
+ * Steps per second through the worker pool. The slots are split into `inFlight` groups that
+ * take turns: while one group's batch is out with the workers, the caller picks actions for the
+ * next (as a rollout loop overlaps env stepping with policy work). A slot whose episode ended is
+ * reset inside its group's next batch, which then carries no step for it.
+ */
+async function pooled(spec: EnvSpec, policy: 'random' | 'expert', ms: number, inFlight: number): Promise<{ perS: number; steps: number }> {
+  const pool = new EnvPool({ slots: POOL_SLOTS, workers: POOL_WORKERS, spawn: nodeSpawner });
+  const want = policy === 'random' ? { admissible: true } : { expert: true };
+  const { split, size } = trainSplit(spec);
+  const rand = rng(7);
+  let task = 0;
+  const nextTask = (): SlotTask => {
+    const t = { env: spec.name, taskId: spec.task(split, task % size).id, seed: task };
+    task++;
+    return t;
+  };
+  // Per slot: what to do next (pick from these admissible actions, play this expert action, or reset).
+  const next: (string[] | string | 'reset')[] = new Array(POOL_SLOTS).fill('reset');
+  const groupOf = (slot: number): number => slot % inFlight;
+  const runGroup = async (g: number): Promise<number> => {
+    const items: SlotOp[] = next.map((n, slot) => {
+      if (groupOf(slot) !== g) return null;
+      if (n === 'reset') return { reset: nextTask() };
+      const action = typeof n === 'string' ? n : n[Math.floor(rand() * n.length)];
+      return { step: action };
+    });
+    const out = await pool.batch(items, want);
+    let steps = 0;
+    out.forEach((o, slot) => {
+      if (!o) return;
+      if (o.kind === 'step') {
+        steps++;
+        if (o.done) {
+          next[slot] = 'reset';
+          return;
+        }
+      }
+      next[slot] = policy === 'random' ? o.admissible ?? ['look'] : o.expert ?? 'look';
+    });
+    return steps;
+  };
+  try {
+    const loop = async (g: number, until: number): Promise<number> => {
+      let steps = 0;
+      while (performance.now() < until) steps += await runGroup(g);
+      return steps;
+    };
+    // Warm up the workers (module load, JIT, first tasks) before timing.
+    await Promise.all(Array.from({ length: inFlight }, (_, g) => loop(g, performance.now() + Math.min(600, ms / 2))));
+    const t0 = performance.now();
+    const counts = await Promise.all(Array.from({ length: inFlight }, (_, g) => loop(g, t0 + ms)));
+    const steps = counts.reduce((a, b) => a + b, 0);
+    return { perS: (steps * 1000) / (performance.now() - t0), steps };
+  } finally {
+    pool.close();
+  }
+}
+
+export const suite: BenchSuite = {
+  name: 'envs',
+  where: 'node',
+  async run(ctx: BenchContext) {
+    const ms = ctx.quick ? 250 : 1500;
+    ctx.describe(BENCH, {
+      title: 'Environment steps per second',
+      baseline: 'expert · 1 thread',
+      about:
+        'Steps/s of each environment. "random" picks uniformly among the admissible actions, so it pays for ' +
+        'computing them every step; "expert" asks the hand-coded expert for each action. "1 thread" runs in the ' +
+        `benchmark's thread; "pool" steps ${POOL_SLOTS} environments through the worker pool on ${POOL_WORKERS} ` +
+        'worker_threads, one message per worker per batch (the whole figure, not per worker). Episodes cycle ' +
+        'through the train split, so resets and first-time task generation are included. Goal for household: ' +
+        '≥100k random steps/s per core.',
+    });
+    for (const spec of ENV_REGISTRY.values()) {
+      for (const policy of ['random', 'expert'] as const) {
+        const r = singleThread(spec, policy, ms);
+        ctx.record({
+          bench: BENCH,
+          impl: `${policy} · 1 thread`,
+          shape: spec.name,
+          per_s: r.perS,
+          unit: 'steps',
+          note: `${policy === 'random' ? 'includes admissibleActions() every step; ' : ''}mean episode ${(r.steps / r.episodes).toFixed(1)} steps`,
+        });
+        ctx.log(`${spec.name} ${policy} 1 thread: ${Math.round(r.perS).toLocaleString('en-US')} steps/s`);
+      }
+      for (const policy of ['random', 'expert'] as const) {
+        for (const inFlight of [1, 2]) {
+          const r = await pooled(spec, policy, ms, inFlight);
+          ctx.record({
+            bench: BENCH,
+            impl: `${policy} · pool ${POOL_WORKERS} workers${inFlight > 1 ? `, ${inFlight} batches in flight` : ''}`,
+            shape: spec.name,
+            per_s: r.perS,
+            unit: 'steps',
+            note: `${POOL_SLOTS} slots; ${policy === 'random' ? 'admissible lists' : 'expert actions'} cross the message boundary every step`,
+          });
+          ctx.log(`${spec.name} ${policy} pool x${inFlight}: ${Math.round(r.perS).toLocaleString('en-US')} steps/s`);
+        }
+      }
+    }
+  },
+};
