@@ -13,6 +13,9 @@ import { bundledModelDir, createNodeBackboneClient } from './backbone-node';
 import { logSoftmax64 } from './decoder.ref';
 import { BUNDLED_MODEL_ID } from './model-catalogue';
 import { ModelError } from './model-errors';
+import { fromHfConfig } from './decoder-arch';
+import { initDecoderWeights } from './decoder-init';
+import { writeDecoderOnnx } from './onnx-decoder-writer';
 import { DataType, GraphBuilder } from './onnx-graph-builder';
 import { buildMessages } from './prompts';
 
@@ -266,6 +269,50 @@ function tinyGraph(kind: 'identity' | 'huge'): Uint8Array {
   g.output('logits', DataType.FLOAT, ['batch_size', 'sequence_length', 'vocab']);
   return g.serialize({ graphName: kind, producer: 'test', opset: 17, irVersion: 8 });
 }
+
+describe('hub-style graphs (no last_hidden_state output, no num_logits_to_keep input)', () => {
+  it('score exactly like the full contract and fall back to deterministic logit-sketch features', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'stepwise-hubstyle-'));
+    try {
+      const arch = fromHfConfig(JSON.parse(readFileSync(join(bundledModelDir(), BUNDLED_MODEL_ID, 'config.json'), 'utf8')));
+      const weights = initDecoderWeights(arch, { seed: 99, std: 0.1 });
+      for (const [name, options] of [['standard', {}], ['hubstyle', { hiddenStateOutput: false, logitsToKeepInput: false }]] as const) {
+        const dir = join(root, name);
+        cpSync(join(bundledModelDir(), BUNDLED_MODEL_ID), dir, { recursive: true });
+        writeFileSync(join(dir, 'onnx', 'model.onnx'), writeDecoderOnnx(arch, weights, options));
+      }
+      const load = (modelId: string) => Backbone.load({ ...local, modelId, localModelPath: root });
+      const standard = await load('standard');
+      const hub = await load('hubstyle');
+      try {
+        expect(hub.info).toMatchObject({ featureSource: 'logit-sketch', featureDim: 256, supportsLogitsToKeep: false });
+        const want = await standard.score(items, { strategy: 'full' });
+        const full = await hub.score(items, { strategy: 'full', features: true });
+        const prefix = await hub.score(items, { strategy: 'prefix', features: true });
+        let worst = 0;
+        want.items.forEach((item, i) =>
+          item.candidates.forEach((c, j) => {
+            worst = Math.max(worst, Math.abs(c.logprobSum - full.items[i].candidates[j].logprobSum), Math.abs(c.logprobSum - prefix.items[i].candidates[j].logprobSum));
+            const a = full.items[i].candidates[j].psi!;
+            const b = prefix.items[i].candidates[j].psi!;
+            expect(a).toHaveLength(256);
+            a.forEach((v, k) => (worst = Math.max(worst, Math.abs(v - b[k]))));
+          }),
+        );
+        full.items[0].phi!.forEach((v, k) => (worst = Math.max(worst, Math.abs(v - prefix.items[0].phi![k]))));
+        expect(worst).toBeLessThan(1e-4);
+        expect(full.items[0].candidates[0].psi).not.toEqual(full.items[0].candidates[1].psi);
+        const again = await hub.score(items, { strategy: 'full', features: true });
+        expect(again.items[0].candidates[0].psi).toEqual(full.items[0].candidates[0].psi);
+      } finally {
+        await standard.dispose();
+        await hub.dispose();
+      }
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
 
 describe('worker-thread client (the same loop the browser Worker runs)', () => {
   it('scores like the in-process backbone, serialises concurrent calls, caches features and frees the worker on switch', async () => {

@@ -28,6 +28,12 @@ export interface WriteOptions {
   /** Recorded in the model's producer and doc strings. */
   producer?: string;
   docString?: string;
+  /**
+   * Graph-contract switches, default true. Turning them off writes the contract many hub exports
+   * have (no hidden-state output, no num_logits_to_keep input), so those code paths can be tested.
+   */
+  hiddenStateOutput?: boolean;
+  logitsToKeepInput?: boolean;
 }
 
 /** [out, in] row-major -> [in, out] row-major, so the graph multiplies with MatMul(x, W). */
@@ -64,7 +70,7 @@ export function writeDecoderOnnx(arch: DecoderArch, weights: DecoderWeights, opt
       g.input(`past_key_values.${i}.value`, F, ['batch_size', KV, 'past_sequence_length', hd]),
     ]);
   }
-  const keepInput = g.input('num_logits_to_keep', DataType.INT64, []);
+  const keepInput = options.logitsToKeepInput === false ? null : g.input('num_logits_to_keep', DataType.INT64, []);
 
   // ---- lengths and the combined causal + padding mask [B, 1, S, T]
   const S = g.op('Gather', [g.op('Shape', [inputIds]), g.int64(1)], { axis: attr.int(0) }, 'seq_len');
@@ -142,13 +148,17 @@ export function writeDecoderOnnx(arch: DecoderArch, weights: DecoderWeights, opt
     x = g.op('Add', [x, linear(act, `${p}mlp.down_proj.weight`)], undefined, 'resid_mlp');
   }
   const finalHidden = rmsNorm(x, g.floatTensor('model.norm.weight', [d], weights['model.norm.weight'].data));
-  g.node('Identity', [finalHidden], { outputs: ['last_hidden_state'] });
+  const withHidden = options.hiddenStateOutput !== false;
+  if (withHidden) g.node('Identity', [finalHidden], { outputs: ['last_hidden_state'] });
 
   // ---- logits for the last k positions only (k = 0 or k > S: all of them)
-  const keep = g.op('Min', [keepInput, S]);
-  const kept = g.op('Where', [g.op('Greater', [keep, g.int64(0)]), keep, S]);
-  const start = g.op('Unsqueeze', [g.op('Sub', [S, kept]), g.int64([0])]);
-  const tail = g.op('Slice', [finalHidden, start, g.int64([Number.MAX_SAFE_INTEGER]), g.int64([1])], undefined, 'kept_hidden');
+  let tail = finalHidden;
+  if (keepInput) {
+    const keep = g.op('Min', [keepInput, S]);
+    const kept = g.op('Where', [g.op('Greater', [keep, g.int64(0)]), keep, S]);
+    const start = g.op('Unsqueeze', [g.op('Sub', [S, kept]), g.int64([0])]);
+    tail = g.op('Slice', [finalHidden, start, g.int64([Number.MAX_SAFE_INTEGER]), g.int64([1])], undefined, 'kept_hidden');
+  }
   const lmHead = arch.tieWordEmbeddings
     ? g.op('Transpose', [embedName], { perm: attr.ints([1, 0]) }, 'lm_head_tied')
     : g.floatTensor('lm_head.weight.T', [d, arch.vocabSize], transposeLinear(weights['lm_head.weight']));
@@ -159,7 +169,7 @@ export function writeDecoderOnnx(arch: DecoderArch, weights: DecoderWeights, opt
     g.output(`present.${i}.key`, F, ['batch_size', KV, 'total_sequence_length', hd]);
     g.output(`present.${i}.value`, F, ['batch_size', KV, 'total_sequence_length', hd]);
   }
-  g.output('last_hidden_state', F, ['batch_size', 'sequence_length', d]);
+  if (withHidden) g.output('last_hidden_state', F, ['batch_size', 'sequence_length', d]);
 
   return g.serialize({
     graphName: 'stepwise_decoder',
