@@ -137,6 +137,13 @@ test.describe('LLM backbone in a Chromium worker', () => {
       );
       expect(gen.error).toBeUndefined();
       expect(gen.value!.tokens).toBe(5);
+      if (device === 'wasm') {
+        // preview's SPA fallback answers a missing model with index.html; it must still read as a missing file.
+        const missing = await page.evaluate(() =>
+          window.stepwiseBackbone.load({ modelId: 'no-such-model', source: 'local', device: 'wasm', dtype: 'fp32', localModelPath: window.stepwiseBackbone.bundledModelPath() }),
+        );
+        expect(missing.error).toMatchObject({ kind: 'missing-file', file: 'config.json' });
+      }
       await page.evaluate(() => window.stepwiseBackbone.close());
       expect(external).toEqual([]);
     });

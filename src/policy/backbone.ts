@@ -91,9 +91,31 @@ class StopOnStrings extends StoppingCriteria {
   }
 }
 
+let fetchGuarded = false;
+
+/**
+ * Static servers with an SPA fallback (Vite's dev server and `vite preview` among them) answer a
+ * missing file with index.html and status 200. Model files are never HTML, so such an answer is
+ * turned back into the 404 it stands for, and the user sees "missing file", not "corrupt model".
+ */
+function guardFetchAgainstSpaFallback(): void {
+  if (fetchGuarded) return;
+  fetchGuarded = true;
+  const base = env.fetch;
+  env.fetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
+    const res = await base(input as string, init);
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    if (res.ok && /text\/html/i.test(res.headers.get('content-type') ?? '') && !/\.html?(?:[?#]|$)/i.test(url)) {
+      return new Response(null, { status: 404, statusText: 'Not Found (the server answered with an HTML page)' });
+    }
+    return res;
+  }) as typeof env.fetch;
+}
+
 /** Applies load options to transformers.js' global env. One model per worker, so global is fine. */
 function configureEnv(req: LoadRequest): void {
   const isBrowser = typeof window !== 'undefined' || typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope !== 'undefined';
+  if (isBrowser) guardFetchAgainstSpaFallback();
   if (req.source === 'local') {
     if (!req.localModelPath) throw new ModelError('bad-input', req.modelId, 'A local model needs localModelPath (the folder that holds the model folders).');
     env.allowLocalModels = true;

@@ -1,6 +1,8 @@
 // The models the lab offers. The bundled model ships in public/models and works offline; hub
 // models download once through transformers.js' hub path and then come from the browser cache.
 
+import type { LoadRequest } from './backbone-types';
+
 export type ModelSource = 'local' | 'hub';
 export type BackboneDevice = 'wasm' | 'webgpu' | 'cpu';
 export type DeviceChoice = 'auto' | BackboneDevice;
@@ -71,4 +73,24 @@ export function catalogueEntry(id: string): CatalogueEntry | undefined {
 export function dtypeFor(entry: CatalogueEntry, device: BackboneDevice, shaderF16: boolean): string {
   if (device === 'webgpu') return shaderF16 ? entry.dtype.webgpu : entry.dtype.webgpuNoF16;
   return entry.dtype[device];
+}
+
+/**
+ * The load request for a catalogue entry on a chosen device. `localModelPath` is where bundled
+ * models live (bundledModelPath() in the browser, bundledModelDir() in Node).
+ */
+export function loadRequestFor(
+  entry: CatalogueEntry,
+  device: BackboneDevice,
+  opts: { shaderF16?: boolean; localModelPath: string; remoteHost?: string; wasmThreads?: number },
+): LoadRequest {
+  return {
+    modelId: entry.id,
+    source: entry.source,
+    device,
+    dtype: dtypeFor(entry, device, opts.shaderF16 ?? false),
+    revision: entry.revision,
+    ...(entry.source === 'local' ? { localModelPath: opts.localModelPath } : { remoteHost: opts.remoteHost }),
+    ...(opts.wasmThreads ? { wasmThreads: opts.wasmThreads } : {}),
+  };
 }
