@@ -81,6 +81,9 @@ async function nodeReference(): Promise<ScoreResult> {
 }
 
 test.describe('LLM backbone in a Chromium worker', () => {
+  // WebGPU on SwiftShader compiles every shader on the CPU: a load plus a few scoring calls take
+  // 15-40 s on a busy 2-core machine.
+  test.describe.configure({ timeout: 180_000 });
   let reference: ScoreResult;
   test.beforeAll(async () => {
     reference = await nodeReference();
