@@ -26,7 +26,7 @@ interface LoadValue {
 type Api = {
   bundledModelPath(): string;
   crossOriginIsolated(): boolean;
-  probe(): Promise<{ probe: { available: boolean; adapter: { isSoftware: boolean; description: string } | null }; auto: { device: string; reason: string } }>;
+  probe(): Promise<{ probe: { available: boolean; adapter: { isSoftware: boolean; description: string } | null }; auto: { device: string; reason: string }; request: LoadRequest }>;
   load(r: LoadRequest): Promise<Outcome<LoadValue>>;
   score(items: ScoreItem[], o: object): Promise<Outcome<ScoreResult & { cacheHits: number }>>;
   generate(r: object): Promise<Outcome<{ text: string; tokens: number }>>;
@@ -98,11 +98,12 @@ test.describe('LLM backbone in a Chromium worker', () => {
       await open(page);
       expect(await page.evaluate(() => window.stepwiseBackbone.crossOriginIsolated())).toBe(true);
       if (device === 'webgpu') {
-        const { probe, auto } = await page.evaluate(() => window.stepwiseBackbone.probe());
+        const { probe, auto, request } = await page.evaluate(() => window.stepwiseBackbone.probe());
         expect(probe.available, 'WebGPU adapter (SwiftShader) must exist in this browser').toBe(true);
         expect(probe.adapter?.isSoftware).toBe(true);
         // On a software adapter the automatic choice is wasm; the test forces WebGPU to check it works.
         expect(auto.device).toBe('wasm');
+        expect(request).toMatchObject({ modelId: 'stepwise-tiny', source: 'local', device: 'wasm', dtype: 'fp32', localModelPath: '/models/' });
       }
 
       const loaded = await page.evaluate(

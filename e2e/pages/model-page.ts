@@ -1,9 +1,9 @@
 // Test page for e2e/model.spec.ts: exposes the real browser backbone client (module Worker,
 // transformers.js, ORT-web from our own build) on window so the spec can drive it.
 
-import { bundledModelPath, createBrowserBackboneClient } from '../../src/policy/backbone-browser';
+import { bundledModelPath, createBrowserBackboneClient, planBrowserLoad } from '../../src/policy/backbone-browser';
 import type { GenerateRequest, LoadProgress, LoadRequest, ScoreItem, ScoreOptions } from '../../src/policy/backbone-types';
-import { chooseDevice, probeWebGpu } from '../../src/policy/device-choice';
+import { BUNDLED_MODEL_ID, catalogueEntry } from '../../src/policy/model-catalogue';
 import { ModelError } from '../../src/policy/model-errors';
 
 const client = createBrowserBackboneClient();
@@ -30,8 +30,8 @@ const api = {
   bundledModelPath,
   crossOriginIsolated: () => globalThis.crossOriginIsolated,
   async probe() {
-    const probe = await probeWebGpu();
-    return { probe, auto: chooseDevice('auto', 1_400_000, probe, 'browser') };
+    const { probe, decision, request } = await planBrowserLoad(catalogueEntry(BUNDLED_MODEL_ID)!, 'auto');
+    return { probe, auto: decision, request };
   },
   load(request: LoadRequest) {
     const events: LoadProgress[] = [];

@@ -1,8 +1,10 @@
 // Browser side of the LLM worker: a module Worker that owns transformers.js. The trainer worker
 // (or the playground) creates one BackboneClient and loads models through it.
 
-import type { WorkerResponse } from './backbone-types';
+import type { LoadRequest, WorkerResponse } from './backbone-types';
 import { BackboneClient, type Endpoint } from './backbone-client';
+import { type DeviceDecision, type GpuProbe, chooseDevice, probeWebGpu } from './device-choice';
+import { type CatalogueEntry, type DeviceChoice, loadRequestFor } from './model-catalogue';
 
 /** URL path of the bundled model folders (public/models), for LoadRequest.localModelPath. */
 export function bundledModelPath(): string {
@@ -27,4 +29,15 @@ export function spawnBrowserBackbone(): Endpoint {
 
 export function createBrowserBackboneClient(options: { cacheBytes?: number } = {}): BackboneClient {
   return new BackboneClient(spawnBrowserBackbone, options);
+}
+
+/**
+ * Everything needed to load a catalogue model here: probes WebGPU, applies the device rule (or the
+ * user's override) and returns the request plus the reason, for the UI to show.
+ */
+export async function planBrowserLoad(entry: CatalogueEntry, choice: DeviceChoice = 'auto'): Promise<{ request: LoadRequest; decision: DeviceDecision; probe: GpuProbe }> {
+  const probe = await probeWebGpu();
+  const decision = chooseDevice(choice, entry.parameters, probe, 'browser');
+  const request = loadRequestFor(entry, decision.device, { shaderF16: probe.shaderF16, localModelPath: bundledModelPath() });
+  return { request, decision, probe };
 }
