@@ -105,7 +105,7 @@ async function runBrowserSuitesWithAdapter(names) {
     const server = await createServer({
       root, configFile: path.join(root, 'vite.config.ts'), logLevel: 'error',
       server: { port: 5199, strictPort: false, host: '127.0.0.1' },
-      optimizeDeps: { entries: ['bench/index.html'] },
+      optimizeDeps: { entries: ['bench/index.html', 'bench/suites/*.ts'] },
     });
     await server.listen();
     const url = server.resolvedUrls.local[0];
