@@ -104,7 +104,7 @@ async function runBrowserSuitesWithAdapter(names) {
     // reloads the page and would run the suites twice.
     const server = await createServer({
       root, configFile: path.join(root, 'vite.config.ts'), logLevel: 'error',
-      server: { port: 5199, strictPort: false, host: '127.0.0.1' },
+      server: { port: 5199, strictPort: false, host: '127.0.0.1', hmr: false, watch: null },
       optimizeDeps: { entries: ['bench/index.html', 'bench/suites/*.ts'] },
     });
     await server.listen();
