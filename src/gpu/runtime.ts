@@ -62,6 +62,10 @@ export class Gpu {
   // ---- tensors ---------------------------------------------------------------------------------
 
   /** Uploads data into a pooled storage buffer. */
+  tensor(data: Float32Array, shape?: readonly number[]): Tensor<'f32'>;
+  tensor(data: Uint32Array, shape?: readonly number[]): Tensor<'u32'>;
+  tensor(data: Int32Array, shape?: readonly number[]): Tensor<'i32'>;
+  tensor<D extends DType = 'f32'>(data: TypedArrayOf<D> | number[], shape?: readonly number[], dtype?: D): Tensor<D>;
   tensor<D extends DType = 'f32'>(data: TypedArrayOf<D> | number[], shape?: readonly number[], dtype?: D): Tensor<D> {
     const arr = Array.isArray(data) ? (dtype === 'u32' ? new Uint32Array(data) : dtype === 'i32' ? new Int32Array(data) : new Float32Array(data)) : data;
     const dt = (dtype ?? dtypeOf(arr)) as D;
