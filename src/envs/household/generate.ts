@@ -25,7 +25,7 @@ import {
   rt,
 } from './catalog';
 import { GO_TO_RANK, N_OBJ_IDS, N_REC_IDS, OBJ_NAME, REC_NAME, objGid, recGid } from './names';
-import { Rng } from './rng';
+import { Mulberry32, type SeededRng } from '../seeded-rng';
 
 export type Pool = 'train' | 'seen' | 'unseen';
 export const POOLS: readonly Pool[] = ['train', 'seen', 'unseen'];
@@ -85,7 +85,7 @@ export function layoutFor(pool: Pool, room: RoomKind, k: number): Layout {
 }
 
 function drawLayout(id: string, room: RoomKind, attempt: number): Layout {
-  const rng = Rng.of(`household/v${GENERATOR_VERSION}/layout/${id}/${attempt}`);
+  const rng = Mulberry32.of(`household/v${GENERATOR_VERSION}/layout/${id}/${attempt}`);
   const counts = new Array<number>(RECEPTACLE_TYPES.length).fill(0);
   for (const [name, min, max, p] of ROOM_RECIPES[room]) {
     const present = rng.next() < p;
@@ -224,7 +224,7 @@ interface Draft {
   lampType: number;
 }
 
-function draftGoal(pool: Pool, rng: Rng): Draft {
+function draftGoal(pool: Pool, rng: SeededRng): Draft {
   for (let attempt = 0; attempt < 1000; attempt++) {
     const kind = rng.weighted(TASK_KIND_WEIGHTS) as TaskKind;
     const room = rng.pick(TASK_ROOMS[kind]);
@@ -283,7 +283,7 @@ export { listWithArticles };
 
 function buildTask(pool: Pool, seed: number): TaskDef {
   const id = `${pool}:${seed}`;
-  const rng = Rng.of(`household/v${GENERATOR_VERSION}/task/${id}`);
+  const rng = Mulberry32.of(`household/v${GENERATOR_VERSION}/task/${id}`);
   const draft = draftGoal(pool, rng);
   const { layout, kind, objType: goalType } = draft;
   const room = layout.room;
@@ -430,7 +430,7 @@ function startRecs(def: TaskDef, o: number, out: Int16Array): number {
 
 /** Where each movable object starts in episode `episodeSeed` of a task (lamps keep their place). */
 export function placeObjects(def: TaskDef, episodeSeed: number): Int16Array {
-  const rng = Rng.of(`household/v${GENERATOR_VERSION}/place/${def.id}/${episodeSeed >>> 0}`);
+  const rng = Mulberry32.of(`household/v${GENERATOR_VERSION}/place/${def.id}/${episodeSeed >>> 0}`);
   const loc = new Int16Array(def.nObj);
   const buf = new Int16Array(def.nRec);
   for (let o = 0; o < def.nObj; o++) {

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { playEpisode, type Transcript } from '../play';
-import { Rng } from './rng';
+import { Mulberry32, type SeededRng } from '../seeded-rng';
 import { taskFor } from './generate';
 import { HOUSEHOLD_MAX_STEPS, HouseholdEnv, NOTHING_HAPPENS } from './household-env';
 import { householdSpec } from './index';
@@ -175,7 +175,7 @@ describe('household: observations and feedback', () => {
 
 describe('household: admissible commands', () => {
   // A well-formed but arbitrary command over this task's names, to probe non-admissible ones.
-  function randomCommand(rng: Rng, env: HouseholdEnv, taskId: string): string {
+  function randomCommand(rng: SeededRng, env: HouseholdEnv, taskId: string): string {
     const def = taskFor(taskId);
     const o = rng.pick(def.objName);
     const r = rng.pick(def.recName);
@@ -198,7 +198,7 @@ describe('household: admissible commands', () => {
 
   it('a command is valid exactly when it is admissible (move X to Y as put X in/on Y)', () => {
     const env = new HouseholdEnv();
-    const rng = new Rng(7);
+    const rng = new Mulberry32(7);
     let checked = 0;
     let validCount = 0;
     for (let t = 0; t < 300; t++) {
@@ -225,7 +225,7 @@ describe('household: admissible commands', () => {
 
   it('are sorted, unique, and include look and inventory', () => {
     const env = new HouseholdEnv();
-    const rng = new Rng(3);
+    const rng = new Mulberry32(3);
     for (let t = 0; t < 100; t++) {
       env.reset(householdSpec.task('train', t).id, 0);
       for (let s = 0; s < 30; s++) {
@@ -251,7 +251,7 @@ describe('household: admissible commands', () => {
 describe('household: determinism and state keys', () => {
   function randomTranscript(taskId: string, seed: number, policySeed: number): string[] {
     const env = new HouseholdEnv();
-    const rng = new Rng(policySeed);
+    const rng = new Mulberry32(policySeed);
     const out = [env.reset(taskId, seed).text];
     for (let i = 0; i < 40; i++) {
       const r = env.step(rng.pick(env.admissibleActions()));
@@ -357,7 +357,7 @@ describe('household: golden transcripts', () => {
 describe('household: expert', () => {
   it('recovers after random detours (ALFWorld-style solvability check)', () => {
     const env = new HouseholdEnv();
-    const rng = new Rng(11);
+    const rng = new Mulberry32(11);
     for (const split of ['seen-test', 'unseen-test'] as const) {
       for (let i = 0; i < householdSpec.splits[split]!; i++) {
         env.reset(householdSpec.task(split, i).id, i);

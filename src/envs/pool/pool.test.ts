@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Env } from '../env';
 import type { HouseholdEnv } from '../household/household-env';
 import { getEnvSpec } from '../registry';
-import { Rng } from '../household/rng';
+import { Mulberry32 } from '../seeded-rng';
 import { EnvPool, PoolError } from './pool';
 import { createNodeSpawner, nodeSpawner } from './spawn-node';
 
@@ -32,7 +32,7 @@ async function rollout(pool: EnvPool, steps: number, beforeStep?: (t: number) =>
     pooled[i].push(first[i]!.observation.text);
     mine[i].push(local[i].reset(t.taskId, t.seed).text);
   });
-  const rngs = ts.map((_, i) => new Rng(100 + i));
+  const rngs = ts.map((_, i) => new Mulberry32(100 + i));
   const done = ts.map(() => false);
   for (let t = 0; t < steps; t++) {
     const actions = adm.map((a, i) => (done[i] ? null : rngs[i].pick(a)));
@@ -149,7 +149,7 @@ describe('env worker pool (worker_threads)', () => {
     local[1].step('look');
     local[2].step('inventory');
     // Two halves in flight at once, a kill in the middle; per-slot order is kept.
-    const rng = new Rng(5);
+    const rng = new Mulberry32(5);
     for (let t = 0; t < 12; t++) {
       const acts = local.map((e) => rng.pick(e.admissibleActions()));
       const a = pool.step([acts[0], acts[1], null, null]);

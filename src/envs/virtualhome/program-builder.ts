@@ -10,7 +10,7 @@
 import * as catalog from './catalog';
 import { execute, freeHand, isClose, isHeld, isSeated, roomOf, type StepOutcome } from './executor';
 import { V as GRAMMAR_V, VERB_ARITY, formatAction, parseAction } from './grammar';
-import { Rng } from './rng';
+import { Mulberry32, type SeededRng } from '../seeded-rng';
 import type { RoomType, Scene } from './scenes';
 import { CHAR, type World } from './world';
 
@@ -27,7 +27,7 @@ export class Infeasible extends Error {}
 export class ProgramBuilder {
   readonly scene: Scene;
   readonly w: World;
-  readonly rng: Rng;
+  readonly rng: SeededRng;
   readonly program: string[] = [];
   /** The task's initial graph, captured at the first action. */
   initial: World | null = null;
@@ -36,7 +36,7 @@ export class ProgramBuilder {
   constructor(scene: Scene, rngKey: string) {
     this.scene = scene;
     this.w = scene.init.clone();
-    this.rng = new Rng(rngKey);
+    this.rng = Mulberry32.of(rngKey);
   }
 
   // ---- looking things up -------------------------------------------------------------------------

@@ -12,7 +12,7 @@ import {
   CLASSES, CLEAN, CLOSED, DIRTY, HAS_PLUG, OFF, ON, OPEN, PLUGGED_IN, PLUGGED_OUT, R_CLOSE, R_FACING,
   R_INSIDE, R_ON, cls,
 } from './catalog';
-import { Rng } from './rng';
+import { Mulberry32 } from '../seeded-rng';
 import { CHAR, World, makeSceneGraph } from './world';
 
 export const SCENE_VERSION = 1;
@@ -234,7 +234,7 @@ export function generateScene(family: string, variant: number): Scene {
   }
 
   // Furniture: fixed per family.
-  const famRng = new Rng(`vh/scene/${SCENE_VERSION}/family/${family}`);
+  const famRng = Mulberry32.of(`vh/scene/${SCENE_VERSION}/family/${family}`);
   const inRoom = new Map<RoomType, Map<string, number[]>>();
   const pending: [RoomType, KitItem, number][] = [];
   for (const rt of roomTypes) {
@@ -265,7 +265,7 @@ export function generateScene(family: string, variant: number): Scene {
   }
 
   // Small objects: drawn per variant.
-  const rng = new Rng(`vh/scene/${SCENE_VERSION}/variant/${key}`);
+  const rng = Mulberry32.of(`vh/scene/${SCENE_VERSION}/variant/${key}`);
   for (const rule of PROPS) {
     const n = rng.chance(rule.p) ? (rng.chance(rule.twin ?? 0) ? 2 : 1) : 0;
     for (let k = 0; k < n; k++) {

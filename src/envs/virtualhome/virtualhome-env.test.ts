@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { execute, type StepOutcome } from './executor';
 import { describeGoal } from './goal';
 import { parseAction } from './grammar';
-import { hashKey } from './rng';
+import { hashString } from '../seeded-rng';
 import { SPLITS, virtualhomeSpec } from './index';
 import { TEMPLATE_BY_ID } from './templates';
 import { getTask, parseTaskId } from './tasks';
@@ -344,7 +344,7 @@ describe('virtualhome splits', () => {
     let h = '';
     for (const id of [...SPLITS['seen-test'], ...SPLITS['unseen-test']]) {
       const t = getTask(id);
-      h = hashKey(h + id + t.sentence + describeGoal(t.init, t.goal).join(';') + t.program.join('|') + t.init.digest()).toString(16);
+      h = hashString(h + id + t.sentence + describeGoal(t.init, t.goal).join(';') + t.program.join('|') + t.init.digest()).toString(16);
     }
     expect(h).toBe('4fe53437');
   });

@@ -5,6 +5,7 @@
 // word ANDs. A 64-bit Zobrist hash of the edge set is kept up to date on every change so that
 // `stateKey` never has to walk the edges.
 
+import * as seededRng from '../seeded-rng';
 import * as catalog from './catalog';
 
 // Bound once: tsx and vitest compile imported bindings to getter calls, which add up in the
@@ -12,6 +13,7 @@ import * as catalog from './catalog';
 const {
   CHARACTER_CLASS, CLASSES, N_CLASSES, N_RELATIONS,
 } = catalog;
+const { fmix32 } = seededRng;
 
 /** The character is always node 0. */
 export const CHAR = 0;
@@ -50,15 +52,6 @@ export function makeSceneGraph(cls: number[]): SceneGraph {
     return ra - rb || (CLASSES[a].name < CLASSES[b].name ? -1 : 1);
   });
   return { n, cls: c16, props, isRoom, instances, present };
-}
-
-function fmix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
 }
 
 /** Lowest set bit index of a non-zero 32-bit word. */

@@ -4,7 +4,7 @@ import { CATEGORIES } from './catalogue-data';
 import { FROZEN, fingerprint } from './frozen';
 import { GOALS_VERSION, GOAL_COUNT, priceUpperFor } from './goals';
 import { normalizeColor } from './normalize-color';
-import { Rng } from './rng';
+import { Sfc32 } from '../seeded-rng';
 import { ProductSearch, analyze, documentText } from './search';
 import { SPLITS_VERSION } from './splits';
 import type { Product } from './catalogue';
@@ -81,12 +81,12 @@ describe('goals', () => {
   it("draw price_upper from the next four ten-dollar steps, as WebShop's get_goals does", () => {
     // $34.70: steps above are 40, 50, 60, 70; the larger of two distinct draws is 50..70.
     const seen = new Set<number>();
-    for (let i = 0; i < 200; i++) seen.add(priceUpperFor(34.7, new Rng(`t${i}`)));
+    for (let i = 0; i < 200; i++) seen.add(priceUpperFor(34.7, Sfc32.of(`t${i}`)));
     expect([...seen].sort()).toEqual([50, 60, 70]);
     // $985: only $990 is above, fewer than two steps -> no bound.
-    expect(priceUpperFor(985, new Rng('x'))).toBe(1_000_000);
+    expect(priceUpperFor(985, Sfc32.of('x'))).toBe(1_000_000);
     // Exactly on a step: steps must be strictly above.
-    for (let i = 0; i < 50; i++) expect(priceUpperFor(40, new Rng(`s${i}`))).toBeGreaterThanOrEqual(60);
+    for (let i = 0; i < 50; i++) expect(priceUpperFor(40, Sfc32.of(`s${i}`))).toBeGreaterThanOrEqual(60);
   });
 
   it('come from their target product and state attributes, options and price', () => {

@@ -14,7 +14,7 @@
 
 import { BRAND_PREFIXES, BRAND_SUFFIXES, CATEGORIES, type CategorySpec, type ProductTypeSpec } from './catalogue-data';
 import { pyFloatStr } from './py-text';
-import { Rng } from './rng';
+import { Sfc32, type SeededRng } from '../seeded-rng';
 
 export const CATALOGUE_VERSION = 1;
 export const PRODUCTS_PER_TYPE = 20;
@@ -109,7 +109,7 @@ function fill(template: string, brand: string, noun: string): string {
 }
 
 function brandPool(cat: CategorySpec): string[] {
-  const rng = new Rng(`webshop/catalogue/v${CATALOGUE_VERSION}/brands/${cat.brandSeed}`);
+  const rng = Sfc32.of(`webshop/catalogue/v${CATALOGUE_VERSION}/brands/${cat.brandSeed}`);
   const names = new Set<string>();
   while (names.size < 14) names.add(rng.pick(BRAND_PREFIXES) + rng.pick(BRAND_SUFFIXES));
   return [...names];
@@ -123,7 +123,7 @@ interface Draft {
   spec: string;
 }
 
-function draftTitle(rng: Rng, type: ProductTypeSpec, brands: readonly string[]): Draft {
+function draftTitle(rng: SeededRng, type: ProductTypeSpec, brands: readonly string[]): Draft {
   const brand = rng.pick(brands);
   const attrs = rng.subset(type.attrs, rng.int(3, Math.min(5, type.attrs.length)));
   const [a1, a2] = rng.sample(attrs, 2).map(titleCase);
@@ -139,7 +139,7 @@ function draftTitle(rng: Rng, type: ProductTypeSpec, brands: readonly string[]):
 }
 
 function makeProduct(index: number, cat: CategorySpec, type: ProductTypeSpec, serial: number, brands: readonly string[], titles: Set<string>, asins: Set<string>): Product {
-  const rng = new Rng(`webshop/catalogue/v${CATALOGUE_VERSION}/${type.key}/${serial}`);
+  const rng = Sfc32.of(`webshop/catalogue/v${CATALOGUE_VERSION}/${type.key}/${serial}`);
 
   let draft = draftTitle(rng, type, brands);
   for (let tries = 0; titles.has(draft.title); tries++) {

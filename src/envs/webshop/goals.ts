@@ -12,7 +12,7 @@
 
 import type { Product } from './catalogue';
 import { pyFixed2 } from './py-text';
-import { Rng } from './rng';
+import { Sfc32, type SeededRng } from '../seeded-rng';
 
 export const GOALS_VERSION = 1;
 export const GOAL_COUNT = 1824;
@@ -36,7 +36,7 @@ export interface Goal {
 const PRICE_RANGE = Array.from({ length: 99 }, (_, i) => 10 * (i + 1));
 const NO_PRICE_BOUND = 1_000_000;
 
-export function priceUpperFor(price: number, rng: Rng): number {
+export function priceUpperFor(price: number, rng: SeededRng): number {
   const steps = PRICE_RANGE.filter((p) => p > price).slice(0, 4);
   if (steps.length < 2) return NO_PRICE_BOUND;
   return Math.max(...rng.sample(steps, 2));
@@ -53,7 +53,7 @@ function joinAnd(items: readonly string[]): string {
   return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 }
 
-function optionPhrase(rng: Rng, name: string, value: string): string {
+function optionPhrase(rng: SeededRng, name: string, value: string): string {
   if (name === 'color') return rng.pick([`in ${value}`, `in ${value} color`, `in the color ${value}`]);
   if (name === 'size') return rng.pick([`in size ${value}`, `size ${value}`, `in ${value} size`]);
   // "flavor name" reads as "flavor" in prose; the synthetic "name: value" form keeps it.
@@ -61,7 +61,7 @@ function optionPhrase(rng: Rng, name: string, value: string): string {
   return rng.pick([`with ${name}: ${value}`, `in ${value}`, `with ${value} ${short}`]);
 }
 
-function instructionFor(rng: Rng, product: Product, attributes: readonly string[], options: Record<string, string>, priceUpper: number): string {
+function instructionFor(rng: SeededRng, product: Product, attributes: readonly string[], options: Record<string, string>, priceUpper: number): string {
   const noun = product.noun;
   const attrs = joinAnd(attributes);
   let head: string;
@@ -77,11 +77,11 @@ function instructionFor(rng: Rng, product: Product, attributes: readonly string[
 }
 
 export function generateGoals(products: readonly Product[]): Goal[] {
-  const order = new Rng(`webshop/goals/v${GOALS_VERSION}/order`).shuffle(products.map((p) => p.index));
+  const order = Sfc32.of(`webshop/goals/v${GOALS_VERSION}/order`).shuffle(products.map((p) => p.index));
   const goals: Goal[] = [];
   for (let index = 0; index < GOAL_COUNT; index++) {
     const product = products[order[index % order.length]];
-    const rng = new Rng(`webshop/goals/v${GOALS_VERSION}/${index}`);
+    const rng = Sfc32.of(`webshop/goals/v${GOALS_VERSION}/${index}`);
     const k = rng.pick([1, 1, 2, 2, 2, 3, 3]);
     const attributes = rng.subset(product.Attributes, k);
     const goalOptions: Record<string, string> = {};

@@ -28,7 +28,7 @@ import {
 } from './pages';
 import { pyStrip } from './py-text';
 import { webshopReward } from './reward';
-import { Rng } from './rng';
+import { Sfc32 } from '../seeded-rng';
 import { SPLITS_VERSION, parseTaskId } from './splits';
 import { getWorld, type World } from './world';
 
@@ -230,7 +230,7 @@ export class WebshopEnv implements Env {
     this.resultsTag = keywords.join(' ');
     if (head === '<r>') {
       const goal = this.requireGoal();
-      const rng = new Rng(`webshop/random-listing/${goal.index}/${this.seed}/${this.steps}`);
+      const rng = Sfc32.of(`webshop/random-listing/${goal.index}/${this.seed}/${this.steps}`);
       this.resultsTag = `<r>#${this.seed}/${this.steps}`;
       return rng.sample(products.map((p) => p.index), SEARCH_RETURN_N);
     }
