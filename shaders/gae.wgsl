@@ -21,7 +21,9 @@ const VAR: u32 = 1u;
 const COUNT: u32 = 2u;
 const STD: u32 = 3u;
 
-struct Params { n: u32, chunk: u32, chunks: u32, _pad: u32, gamma: f32, lambda: f32, _a: f32, _b: f32 }
+// outStride/outOffset place the result of `gae` (returns) and `apply` (x̂) at out[i·stride + offset],
+// so both can write straight into a column of the PPO rollout batch.
+struct Params { n: u32, chunk: u32, chunks: u32, _pad: u32, gamma: f32, lambda: f32, outStride: u32, outOffset: u32 }
 
 @group(0) @binding(0) var<uniform> P: Params;
 // gae
@@ -56,7 +58,7 @@ fn gae(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: 
     let delta = rewards[s] + P.gamma * nextValue - values[s];
     let adv = delta + P.gamma * P.lambda * nextAdv;
     advantages[s] = adv;
-    returns[s] = adv + values[s];
+    returns[s * P.outStride + P.outOffset] = adv + values[s];
     nextValue = values[s];
     nextAdv = adv;
   }
@@ -113,5 +115,5 @@ fn apply(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg
   let j = index(gid, nwg);
   if (j >= P.n) { return; }
   let scale = inverseSqrt(statsIn[VAR] + WHITEN_EPS);
-  y[j] = mask[j] * (x[j] - statsIn[MEAN]) * scale;
+  y[j * P.outStride + P.outOffset] = mask[j] * (x[j] - statsIn[MEAN]) * scale;
 }

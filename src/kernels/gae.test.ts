@@ -63,6 +63,31 @@ describe('masked whitening vs float64 reference', () => {
   }
 });
 
+describe('GAE straight into the PPO batch layout', () => {
+  it('returns and whitened advantages land in their columns, the others untouched', async () => {
+    const gpu = await testGpu();
+    const sizes = [3, 5, 1], offsets = offsetsFromSizes(sizes), T = 9, stride = 4;
+    const r = seededFloats(T, 1), v = seededFloats(T, 2), boot = new Float32Array([0, 0.3, 0]);
+    const batch0 = seededFloats(T * stride, 3);
+    const gae = await PreparedGae.create(gpu), w = await PreparedWhiten.create(gpu, T);
+    const seg = uploadSegments(gpu, offsets, { what: 'trajectories' });
+    const R = gpu.tensor(r), V = gpu.tensor(v), B = gpu.tensor(boot), A = gpu.empty([T]), batch = gpu.tensor(batch0), M = gpu.tensor(new Float32Array(T).fill(1)), S = gpu.empty([4]);
+    gae.record(seg, { gamma: 0.9, lambda: 0.8, rewards: R, values: V, bootstrap: B, advantages: A, returns: batch, returnsLayout: { stride, offset: 3 } });
+    w.record(A, M, batch, S, { stride, offset: 1 });
+    const got = await gpu.read(batch);
+    const ref = gaeRef(offsets, r, v, boot, 0.9, 0.8);
+    const white = whitenRef(ref.advantages, new Float32Array(T).fill(1)).out;
+    const col = (k: number) => Array.from({ length: T }, (_, t) => got[t * stride + k]);
+    expectClose(col(3), ref.returns, TOL, 'returns column');
+    expectClose(col(1), white, { abs: 1e-4, rel: 1e-4 }, 'advantage column');
+    expect(col(0)).toEqual(Array.from({ length: T }, (_, t) => batch0[t * stride]));
+    expect(col(2)).toEqual(Array.from({ length: T }, (_, t) => batch0[t * stride + 2]));
+    expect(() => w.record(A, M, batch, S, { stride, offset: 4 })).toThrow(/0 ≤ offset < stride/);
+    w.destroy();
+    gpu.release(R, V, B, A, batch, M, S, seg.offsets);
+  });
+});
+
 describe('GAE and whitening errors', () => {
   it('reject bad inputs before any dispatch', async () => {
     const gpu = await testGpu();

@@ -20,6 +20,17 @@ export interface GaeArgs {
   bootstrap: Tensor;
   advantages: Tensor;
   returns: Tensor;
+  /** Write G_t at returns[t·stride + offset] (default 1, 0): e.g. straight into the PPO batch's return column. */
+  returnsLayout?: { stride: number; offset: number };
+}
+
+function layoutOf(l: { stride: number; offset: number } | undefined, n: number, out: Tensor, what: string): [number, number] {
+  const { stride, offset } = l ?? { stride: 1, offset: 0 };
+  if (!Number.isInteger(stride) || stride < 1 || !Number.isInteger(offset) || offset < 0 || offset >= stride) {
+    throw new RangeError(`${what}: layout needs an integer stride ≥ 1 and 0 ≤ offset < stride, got ${stride}, ${offset}`);
+  }
+  if (out.dtype !== 'f32' || out.size !== n * stride) throw new RangeError(`${what} has ${out.size} elements, expected ${n}×${stride}`);
+  return [stride, offset];
 }
 
 export class PreparedGae {
@@ -38,8 +49,8 @@ export class PreparedGae {
     assertSize(a.values, total, 'GAE values');
     assertSize(a.bootstrap, count, 'GAE bootstrap values (one per trajectory)');
     assertSize(a.advantages, total, 'GAE advantages output');
-    assertSize(a.returns, total, 'GAE returns output');
-    const u = this.gpu.uniforms([count, 0, 0, 0, a.gamma, a.lambda, 0, 0], ['u32', 'u32', 'u32', 'u32', 'f32', 'f32', 'f32', 'f32']);
+    const [stride, offset] = layoutOf(a.returnsLayout, total, a.returns, 'GAE returns output');
+    const u = this.gpu.uniforms([count, 0, 0, 0, a.gamma, a.lambda, stride, offset], ['u32', 'u32', 'u32', 'u32', 'f32', 'f32', 'u32', 'u32']);
     this.gpu.dispatch(this.pipe, [u, traj.offsets, a.rewards, a.values, a.bootstrap, a.advantages, a.returns], grid1d(count, WG), { label: 'gae' });
   }
 }
@@ -64,14 +75,15 @@ export class PreparedWhiten {
     return new PreparedWhiten(gpu, n, Object.fromEntries(names.map((k, i) => [k, pipes[i]])) as PreparedWhiten['p']);
   }
 
-  record(x: Tensor, mask: Tensor, out: Tensor, stats: Tensor): void {
+  /** `outLayout` places x̂_j at out[j·stride + offset] (e.g. the PPO batch's advantage column). */
+  record(x: Tensor, mask: Tensor, out: Tensor, stats: Tensor, outLayout?: { stride: number; offset: number }): void {
     assertSize(x, this.n, 'whitening input');
     assertSize(mask, this.n, 'whitening mask');
-    assertSize(out, this.n, 'whitening output');
+    const [stride, offset] = layoutOf(outLayout, this.n, out, 'whitening output');
     assertSize(stats, 4, 'whitening statistics');
     if (out.buffer === x.buffer && (out.byteOffset ?? 0) === (x.byteOffset ?? 0)) throw new RangeError('whitening cannot run in place (x is read after out is written)');
     const g = this.gpu;
-    const u = g.uniforms([this.n, CHUNK, this.chunks, 0, 0, 0, 0, 0]);
+    const u = g.uniforms([this.n, CHUNK, this.chunks, 0, 0, 0, stride, offset]);
     const chunksGrid = grid1d(this.chunks, WG);
     g.dispatch(this.p.moments, [u, x, mask, this.partials], chunksGrid, { label: 'whiten-moments' });
     g.dispatch(this.p.combine_mean, [u, this.partials, stats], [1], { label: 'whiten-mean' });

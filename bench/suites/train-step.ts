@@ -1,0 +1,304 @@
+// One full update step (forward, backward, optimiser; one submit, one small readback of the
+// loss) for the two training workloads of Stepwise, against the same maths in TensorFlow.js on
+// webgpu (same adapter) and wasm (the CPU peer), and the float64 reference:
+//   (a) the SPA progress estimator [2·d → 256 → 1], d = 256, on 4096 steps of 512 trajectories;
+//   (b) a PPO minibatch: policy adapter (split first layer, 256 hidden) over ~20 candidates per
+//       state plus the value head [256 → 256 → 1], 4096 states.
+// Every implementation starts from the same parameters; the first step's loss is compared.
+
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-webgpu';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { Gpu, summarizeProfile, type Tensor } from '../../src/gpu';
+import { seededFloats } from '../../src/gpu/testing';
+import type { AdamConfig } from '../../src/kernels/adam';
+import { adamStepRef, type AdamRefState } from '../../src/kernels/adam.ref';
+import { DEFAULT_PPO, PPO_BATCH_STRIDE, type PpoConfig } from '../../src/kernels/ppo';
+import { offsetsFromSizes } from '../../src/kernels/segments';
+import { uploadCandidateSets } from '../../src/kernels/segsoftmax';
+import { uploadTrajectories } from '../../src/kernels/spa';
+import { PolicyAdapter, ProgressEstimator, ValueHead } from '../../src/nn/heads';
+import { estimatorStepRef, hostParams, packGrads, ppoStepGradRef } from '../../src/nn/nn.ref';
+import { AdamW } from '../../src/nn/optimizer';
+import { ParamSet } from '../../src/nn/params';
+import { EstimatorTrainer, PpoTrainer } from '../../src/nn/trainers';
+import { timeIt, type BenchContext, type BenchSuite } from '../suite-types';
+
+const D = 256;          // feature width of φ(s) and ψ(a)
+const HIDDEN = 256;
+const ADAM: AdamConfig = { lr: 1e-4, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, decoupled: true, maxGradNorm: 1 };
+const PPO: PpoConfig = { ...DEFAULT_PPO, klCoef: 0.05, klEstimator: 'k3', entCoef: 0.01 };
+const KAPPA = 1;
+const MIN_C = 5, MAX_C = 35;
+
+/** Ragged sizes in [lo, hi] that sum exactly to `total` (seeded). */
+function raggedSizes(count: number, total: number, lo: number, hi: number, seed: number): number[] {
+  const sizes = new Array<number>(count).fill(Math.floor(total / count));
+  for (let i = 0; i < total % count; i++) sizes[i]++;
+  const r = seededFloats(4 * count, seed, 0, 1);
+  for (let i = 0; i < count; i++) {
+    const j = Math.floor(r[2 * i] * count);
+    const d = Math.floor(r[2 * i + 1] * (hi - lo));
+    const move = Math.min(d, sizes[i] - lo, hi - sizes[j]);
+    if (move > 0 && i !== j) { sizes[i] -= move; sizes[j] += move; }
+  }
+  return sizes;
+}
+
+/** Parameters for both sides: the ParamSet's seeded init, then every tensor re-drawn small and non-zero. */
+function sharedInit(gpu: Gpu, params: ParamSet, seed: number): Float32Array {
+  const host = params.initialValues(seed);
+  for (const e of params.layout()) {
+    const bound = e.shape.length === 2 ? Math.sqrt(6 / e.shape[0]) : 0.05;
+    host.set(seededFloats(e.size, seed + e.offset, -bound, bound), e.offset);
+  }
+  gpu.write(params.packed('params'), host);
+  return host;
+}
+
+function slice(params: ParamSet, host: Float32Array, name: string): Float32Array {
+  const e = params.layout().find((x) => x.name === name);
+  if (!e) throw new Error(`no parameter ${name}`);
+  return host.slice(e.offset, e.offset + e.size);
+}
+
+function clipByGlobalNorm(grads: tf.NamedTensorMap, maxNorm: number): tf.NamedTensorMap {
+  const norm = tf.sqrt(tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g)))));
+  const scale = tf.minimum(1, tf.div(maxNorm, tf.add(norm, 1e-6)));
+  return Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, tf.mul(g, scale)]));
+}
+
+/** One TF.js step: tf.variableGrads, global-norm clipping, Adam; returns the loss (read back). */
+function tfStep(lossFn: () => tf.Scalar, vars: tf.Variable[], opt: tf.Optimizer): () => Promise<number> {
+  return async () => {
+    const loss = tf.tidy(() => {
+      const { value, grads } = tf.variableGrads(lossFn, vars);
+      opt.applyGradients(clipByGlobalNorm(grads, ADAM.maxGradNorm!));
+      return value;
+    });
+    const [v] = await loss.data();
+    loss.dispose();
+    return v;
+  };
+}
+
+async function profileRows(ctx: BenchContext, gpu: Gpu, shape: string, record: () => void): Promise<string> {
+  const { entries } = await gpu.profile(record);
+  if (!entries) return 'no timestamp-query on this adapter';
+  const rows = summarizeProfile(entries);
+  const total = rows.reduce((s, r) => s + r.ms, 0);
+  for (const r of rows.slice(0, 8)) ctx.record({ bench: 'train-step-profile', impl: r.label, shape, ms: r.ms });
+  const rest = rows.slice(8).reduce((s, r) => s + r.ms, 0);
+  if (rest > 0) ctx.record({ bench: 'train-step-profile', impl: 'everything else', shape, ms: rest });
+  return rows.slice(0, 4).map((r) => `${r.label} ${(100 * r.ms / total).toFixed(0)}%`).join(', ');
+}
+
+async function estimatorBench(ctx: BenchContext, gpu: Gpu): Promise<void> {
+  const T = ctx.quick ? 512 : 4096, B = ctx.quick ? 64 : 512, IN = 2 * D;
+  const shape = `${T} steps / ${B} traj, [${IN}→${HIDDEN}→1]`;
+  const sizes = raggedSizes(B, T, 1, 15, 7);
+  const offsets = offsetsFromSizes(sizes);
+  const segIds = new Int32Array(T);  // trajectory of each step
+  sizes.forEach((_, i) => segIds.fill(i, offsets[i], offsets[i + 1]));
+  const x = seededFloats(T * IN, 11, -1, 1);
+  const R = seededFloats(B, 12, 0, 1);
+
+  // Ours.
+  const params = new ParamSet();
+  const est = new ProgressEstimator(params, 'estimator', { inputDim: IN, hidden: [HIDDEN], activation: 'relu' });
+  params.build(gpu, 1);
+  const init = sharedInit(gpu, params, 21);
+  const opt = await AdamW.create(gpu, params, ADAM);
+  const trainer = new EstimatorTrainer(gpu, est, opt);
+  await trainer.prepare(T, B);
+  const X = gpu.tensor(x, [T, IN]);
+  const traj = uploadTrajectories(gpu, offsets, R, T);
+  trainer.record(X, traj);
+  const oursFirst = (await trainer.readMetrics()).mse;
+  const oursMs = await timeIt(async () => { trainer.record(X, traj); await trainer.readMetrics(); }, { minReps: 3, minMs: 1500, maxReps: 10 });
+  const where = await profileRows(ctx, gpu, 'estimator', () => trainer.record(X, traj));
+  ctx.record({ bench: 'train-step', impl: 'wgsl (ours)', shape, ms: oursMs, note: `profile: ${where}` });
+  ctx.log(`estimator: ours ${oursMs.toFixed(1)} ms/step (${where})`);
+
+  // TF.js, same maths and starting point.
+  for (const backend of ['webgpu', 'wasm'] as const) {
+    await tf.setBackend(backend);
+    await tf.ready();
+    const W1 = tf.variable(tf.tensor2d(slice(params, init, 'estimator.layers.0.weight'), [IN, HIDDEN]));
+    const b1 = tf.variable(tf.tensor1d(slice(params, init, 'estimator.layers.0.bias')));
+    const W2 = tf.variable(tf.tensor2d(slice(params, init, 'estimator.layers.1.weight'), [HIDDEN, 1]));
+    const b2 = tf.variable(tf.tensor1d(slice(params, init, 'estimator.layers.1.bias')));
+    // The per-trajectory sum as a [B × T] 0/1 matrix product: tfjs-wasm has no UnsortedSegmentSum.
+    const member = new Float32Array(B * T);
+    segIds.forEach((i, t) => { member[i * T + t] = 1; });
+    const tX = tf.tensor2d(x, [T, IN]), tSeg = tf.tensor2d(member, [B, T]), tR = tf.tensor2d(R, [B, 1]);
+    const lossFn = () => {
+      const h = tf.relu(tf.add(tf.matMul(tX, W1), b1));
+      const c = tf.add(tf.matMul(h, W2), b2);
+      return tf.mean(tf.square(tf.sub(tf.matMul(tSeg, c), tR))) as tf.Scalar;
+    };
+    const step = tfStep(lossFn, [W1, b1, W2, b2], tf.train.adam(ADAM.lr, ADAM.beta1, ADAM.beta2, ADAM.eps));
+    const first = await step();
+    const ms = await timeIt(step, { minReps: 1, minMs: 1500, maxReps: 5 });
+    const agree = Math.abs(first - oursFirst) / Math.abs(oursFirst);
+    ctx.record({ bench: 'train-step', impl: `tfjs-${backend}`, shape, ms, note: `tf.variableGrads + clip + Adam; first loss ${first.toPrecision(6)} vs ours ${oursFirst.toPrecision(6)} (rel. diff ${agree.toExponential(1)})` });
+    ctx.log(`estimator: tfjs-${backend} ${ms.toFixed(1)} ms/step`);
+    tf.dispose([W1, b1, W2, b2, tX, tSeg, tR]);
+    tf.disposeVariables();
+  }
+
+  // Float64 reference: forward, backward, Adam.
+  const p0 = hostParams(params, init);
+  let state: AdamRefState = { params: Float64Array.from(init), m: new Float64Array(params.size), v: new Float64Array(params.size), step: 0 };
+  const refMs = await timeIt(() => {
+    const { grads } = estimatorStepRef(hostParams(params, state.params), 'estimator', [IN, HIDDEN, 1], 'relu', x, offsets, R);
+    state = adamStepRef(state, packGrads(params, grads), ADAM, params.decayEnd).state;
+  }, { minReps: 1, minMs: 0, maxReps: 1 });
+  const refFirst = estimatorStepRef(p0, 'estimator', [IN, HIDDEN, 1], 'relu', x, offsets, R).loss;
+  ctx.record({ bench: 'train-step', impl: 'f64-reference', shape, ms: refMs, note: `first loss ${refFirst.toPrecision(6)}` });
+  trainer.destroy(); opt.destroy(); est.destroy(); params.destroy();
+  gpu.release(X, traj.segments.offsets, traj.rewards);
+}
+
+async function ppoBench(ctx: BenchContext, gpu: Gpu): Promise<void> {
+  const S = ctx.quick ? 256 : 4096, N = 20 * S;
+  const shape = `${S} states, ${N} candidates, d=${D}, hidden ${HIDDEN}`;
+  const sizes = raggedSizes(S, N, MIN_C, MAX_C, 3);
+  const offsets = offsetsFromSizes(sizes);
+  const phi = seededFloats(S * D, 31, -1, 1), psi = seededFloats(N * D, 32, -1, 1), prior = seededFloats(N, 33, -6, 0);
+  const chosen = Uint32Array.from(sizes, (n, i) => (i * 7) % n);
+  const adapterSpec = { stateDim: D, actionDim: D, hidden: [HIDDEN], activation: 'relu' as const, kappa: KAPPA };
+
+  const params = new ParamSet();
+  const adapter = new PolicyAdapter(params, 'policy', adapterSpec);
+  const value = new ValueHead(params, 'value', { inputDim: D, hidden: [HIDDEN], activation: 'relu' });
+  params.build(gpu, 2);
+  const init = sharedInit(gpu, params, 41);
+  // Rollout data: old log-probs near the initial policy's, advantages, old values and returns.
+  const noise = seededFloats(4 * S, 42, -1, 1);
+  const rollout = new Float32Array(S * PPO_BATCH_STRIDE);
+  for (let s = 0; s < S; s++) rollout.set([-Math.log(sizes[s]) + 0.3 * noise[4 * s], noise[4 * s + 1], 0.5 * noise[4 * s + 2], noise[4 * s + 3]], s * PPO_BATCH_STRIDE);
+
+  const opt = await AdamW.create(gpu, params, ADAM);
+  const ppo = new PpoTrainer(gpu, adapter, value, [opt], PPO);
+  await ppo.prepare(S, N);
+  const batch = {
+    phi: gpu.tensor(phi, [S, D]), psi: gpu.tensor(psi, [N, D]), prior: gpu.tensor(prior),
+    sets: uploadCandidateSets(gpu, offsets, chosen, N), rollout: gpu.tensor(rollout),
+  };
+  ppo.record(batch);
+  const oursFirst = (await ppo.readMetrics()).loss;
+  const oursMs = await timeIt(async () => { ppo.record(batch); await ppo.readMetrics(); }, { minReps: 2, minMs: 1500, maxReps: 5 });
+  const where = await profileRows(ctx, gpu, 'ppo', () => ppo.record(batch));
+  ctx.record({ bench: 'train-step', impl: 'wgsl (ours)', shape, ms: oursMs, note: `profile: ${where}` });
+  ctx.log(`ppo: ours ${oursMs.toFixed(1)} ms/step (${where})`);
+
+  // TF.js: the same network. On webgpu the candidates stay ragged (gather the state half onto its
+  // candidates, pad only the logits for the softmax). tfjs-wasm cannot differentiate a gather (no
+  // UnsortedSegmentSum kernel), so there every state gets maxC candidate slots and the state half
+  // is a broadcast add: more rows (S·maxC instead of N), no gathers in the gradient.
+  const maxC = Math.max(...sizes);
+  const padIdx = new Int32Array(S * maxC).fill(N), maskBias = new Float32Array(S * maxC).fill(-1e9);
+  const setIdx = new Int32Array(N), chosenFlat = new Int32Array(S), onehot = new Float32Array(S * maxC);
+  const psiPad = new Float32Array(S * maxC * D), priorPad = new Float32Array(S * maxC);
+  for (let s = 0; s < S; s++) {
+    for (let j = offsets[s]; j < offsets[s + 1]; j++) {
+      const slot = s * maxC + j - offsets[s];
+      padIdx[slot] = j; maskBias[slot] = 0; setIdx[j] = s; priorPad[slot] = prior[j];
+      psiPad.set(psi.subarray(j * D, (j + 1) * D), slot * D);
+    }
+    chosenFlat[s] = s * maxC + chosen[s];
+    onehot[s * maxC + chosen[s]] = 1;
+  }
+  const col = (k: number) => Float32Array.from({ length: S }, (_, s) => rollout[s * PPO_BATCH_STRIDE + k]);
+  for (const backend of ['webgpu', 'wasm'] as const) {
+    await tf.setBackend(backend);
+    await tf.ready();
+    const ragged = backend === 'webgpu';
+    const v = (name: string, shape: number[]) => tf.variable(tf.tensor(slice(params, init, name), shape));
+    const Ws = v('policy.state_in.weight', [D, HIDDEN]), Wa = v('policy.action_in.weight', [D, HIDDEN]), b1 = v('policy.in.bias', [HIDDEN]);
+    const W2 = v('policy.trunk.layers.0.weight', [HIDDEN, 1]), b2 = v('policy.trunk.layers.0.bias', [1]);
+    const Wv1 = v('value.layers.0.weight', [D, HIDDEN]), bv1 = v('value.layers.0.bias', [HIDDEN]);
+    const Wv2 = v('value.layers.1.weight', [HIDDEN, 1]), bv2 = v('value.layers.1.bias', [1]);
+    const tPhi = tf.tensor2d(phi, [S, D]), tMask = tf.tensor2d(maskBias, [S, maxC]), tOnehot = tf.tensor2d(onehot, [S, maxC]);
+    const tPsi = ragged ? tf.tensor2d(psi, [N, D]) : tf.tensor2d(psiPad, [S * maxC, D]);
+    const tPrior = ragged ? tf.tensor1d(prior) : tf.tensor2d(priorPad, [S, maxC]);
+    const tSet = tf.tensor1d(setIdx, 'int32'), tPad = tf.tensor2d(padIdx, [S, maxC], 'int32');
+    const [lpOld, adv, vOld, ret] = [0, 1, 2, 3].map((k) => tf.tensor1d(col(k)));
+    // Per-candidate logits → [S × maxC] with masked slots.
+    const padded = (z: tf.Tensor) => tf.add(ragged ? tf.gather(tf.concat([z as tf.Tensor1D, tf.zeros([1])]), tPad) : z, tMask);
+    const lpPrior = tf.tidy(() => tf.sum(tf.mul(tf.logSoftmax(padded(tf.mul(tPrior, KAPPA))), tOnehot), 1));
+    const lossFn = () => {
+      const hs = tf.matMul(tPhi, Ws);
+      const ha = tf.add(tf.matMul(tPsi, Wa), b1);
+      const h1 = ragged
+        ? tf.relu(tf.add(ha, tf.gather(hs, tSet)))
+        : tf.reshape(tf.relu(tf.add(tf.reshape(ha, [S, maxC, HIDDEN]), tf.reshape(hs, [S, 1, HIDDEN]))), [S * maxC, HIDDEN]);
+      const score = tf.add(tf.matMul(h1, W2), b2);
+      const logits = tf.add(tf.mul(tPrior, KAPPA), ragged ? tf.reshape(score, [N]) : tf.reshape(score, [S, maxC]));
+      const logp = tf.logSoftmax(padded(logits));
+      const lp = tf.sum(tf.mul(logp, tOnehot), 1);
+      const H = tf.neg(tf.sum(tf.mul(tf.exp(logp), logp), 1));
+      const ratio = tf.exp(tf.clipByValue(tf.sub(lp, lpOld), -20, 20));
+      const pg = tf.maximum(tf.neg(tf.mul(adv, ratio)), tf.neg(tf.mul(adv, tf.clipByValue(ratio, 1 - PPO.clipLow, 1 + PPO.clipHigh))));
+      const V = tf.reshape(tf.add(tf.matMul(tf.relu(tf.add(tf.matMul(tPhi, Wv1), bv1)), Wv2), bv2), [S]);
+      const vClip = tf.add(vOld, tf.clipByValue(tf.sub(V, vOld), -PPO.valueClip!, PPO.valueClip!));
+      const vf = tf.mul(0.5, tf.maximum(tf.square(tf.sub(V, ret)), tf.square(tf.sub(vClip, ret))));
+      const d = tf.clipByValue(tf.sub(lpPrior, lp), -20, 20);
+      const kl = tf.minimum(tf.sub(tf.sub(tf.exp(d), d), 1), 10);
+      return tf.mean(tf.add(tf.add(pg, tf.mul(PPO.vfCoef, vf)), tf.sub(tf.mul(PPO.klCoef, kl), tf.mul(PPO.entCoef, H)))) as tf.Scalar;
+    };
+    const step = tfStep(lossFn, [Ws, Wa, b1, W2, b2, Wv1, bv1, Wv2, bv2], tf.train.adam(ADAM.lr, ADAM.beta1, ADAM.beta2, ADAM.eps));
+    const first = await step();
+    const ms = await timeIt(step, { minReps: 1, minMs: 0, maxReps: 1 });
+    const agree = Math.abs(first - oursFirst) / Math.abs(oursFirst);
+    const layout = ragged ? `ragged candidates, padded only for the softmax (max ${maxC})` : `every state padded to ${maxC} candidate slots (${S * maxC} rows)`;
+    ctx.record({ bench: 'train-step', impl: `tfjs-${backend}`, shape, ms, note: `tf.variableGrads + clip + Adam, ${layout}; first loss ${first.toPrecision(6)} vs ours ${oursFirst.toPrecision(6)} (rel. diff ${agree.toExponential(1)})` });
+    ctx.log(`ppo: tfjs-${backend} ${ms.toFixed(1)} ms/step`);
+    tf.dispose([tPhi, tPsi, tPrior, tSet, tPad, tMask, tOnehot, lpOld, adv, vOld, ret, lpPrior]);
+    tf.disposeVariables();
+  }
+
+  // Float64 reference on the first states (its cost is linear in the candidates), scaled to the full batch.
+  const Sref = ctx.quick ? S : 512, Nref = offsets[Sref];
+  const sub = { phi: phi.subarray(0, Sref * D), psi: psi.subarray(0, Nref * D), prior: prior.subarray(0, Nref), offsets: offsets.subarray(0, Sref + 1), chosen: chosen.subarray(0, Sref), rollout: rollout.subarray(0, Sref * PPO_BATCH_STRIDE) };
+  const adapterRef = { prefix: 'policy', ...adapterSpec }, valueRef = { prefix: 'value', sizes: [D, HIDDEN, 1], activation: 'relu' as const };
+  let state: AdamRefState = { params: Float64Array.from(init), m: new Float64Array(params.size), v: new Float64Array(params.size), step: 0 };
+  const t0 = performance.now();
+  const { loss: refLoss, grads } = ppoStepGradRef(hostParams(params, state.params), adapterRef, valueRef, sub, PPO);
+  state = adamStepRef(state, packGrads(params, grads), ADAM, params.decayEnd).state;
+  const refMs = (performance.now() - t0) * (N / Nref);
+  ctx.record({ bench: 'train-step', impl: 'f64-reference', shape, ms: refMs, note: Sref < S ? `timed on the first ${Sref} states (${Nref} candidates; loss there ${refLoss.toPrecision(6)}) and scaled ×${(N / Nref).toFixed(2)}` : `first loss ${refLoss.toPrecision(6)}` });
+
+  ppo.destroy(); opt.destroy(); adapter.destroy(); value.destroy(); params.destroy();
+  gpu.release(batch.phi, batch.psi, batch.prior, batch.rollout, batch.sets.segments.offsets, batch.sets.chosen);
+}
+
+export const suite: BenchSuite = {
+  name: 'train-step',
+  where: 'browser',
+  async run(ctx) {
+    ctx.describe('train-step', {
+      title: 'One full update step: forward, backward, optimiser (f32)',
+      baseline: 'tfjs-webgpu',
+      about: 'ms per step, each step ending with one readback of the loss. Ours records the whole step (forward, loss, ' +
+        'backward, global-norm clipping, Adam) into one command encoder and submits once. TF.js runs the same maths ' +
+        'from the same initial parameters with tf.variableGrads, clip-by-global-norm and tf.train.adam; its ragged ' +
+        'softmax is a padded log-softmax with masked slots. The float64 reference is the plain-JS reference the tests ' +
+        'check the kernels against. Ratio = speed relative to tfjs-webgpu (higher is faster).',
+    });
+    ctx.describe('train-step-profile', {
+      title: 'Where our step spends its GPU time (timestamp queries)',
+      baseline: '',
+      about: 'Sum of per-dispatch GPU time by kernel for one step of each workload (each dispatch in its own pass, so totals exceed the pipelined step).',
+    });
+    // tfjs-core alone registers no gradients (the tfjs union package does). Imported here, in the
+    // page, because the harness also imports this module in Node, where this file cannot load.
+    await import('@tensorflow/tfjs-core/dist/register_all_gradients');
+    const gpu = await Gpu.create();
+    setWasmPaths('/node_modules/@tensorflow/tfjs-backend-wasm/dist/');
+    await estimatorBench(ctx, gpu);
+    await ppoBench(ctx, gpu);
+    gpu.destroy();
+  },
+};
