@@ -7,25 +7,13 @@ import type { Env, EnvSpec, SplitName } from '../../src/envs/env';
 import { EnvPool, type SlotOp, type SlotTask } from '../../src/envs/pool/index';
 import { nodeSpawner } from '../../src/envs/pool/spawn-node';
 import { ENV_REGISTRY } from '../../src/envs/registry';
+import { xorshift32 } from '../../src/envs/seeded-rng';
 import type { BenchContext, BenchSuite } from '../suite-types';
 
 const BENCH = 'env-steps';
 // Overridable for experiments: STEPWISE_BENCH_POOL_WORKERS / STEPWISE_BENCH_POOL_SLOTS.
 const POOL_WORKERS = Number(process.env.STEPWISE_BENCH_POOL_WORKERS ?? 2);
 const POOL_SLOTS = Number(process.env.STEPWISE_BENCH_POOL_SLOTS ?? 64);
-
-/** Small deterministic generator so runs are comparable. */
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x / 4294967296;
-  };
-}
 
 function pickRandom(adm: string[], rand: () => number): string {
   return adm.length ? adm[Math.floor(rand() * adm.length)] : 'look';
@@ -40,7 +28,7 @@ function trainSplit(spec: EnvSpec): { split: SplitName; size: number } {
 function singleThread(spec: EnvSpec, policy: 'random' | 'expert', ms: number): { perS: number; steps: number; episodes: number } {
   const env: Env = spec.create();
   const { split, size } = trainSplit(spec);
-  const rand = rng(42);
+  const rand = xorshift32(42);
   let task = 0;
   let episodes = 0;
   const next = (): void => {
@@ -84,7 +72,7 @@ async function pooled(spec: EnvSpec, policy: 'random' | 'expert', ms: number, in
   const pool = new EnvPool({ slots: POOL_SLOTS, workers: POOL_WORKERS, spawn: nodeSpawner });
   const want = policy === 'random' ? { admissible: true } : { expert: true };
   const { split, size } = trainSplit(spec);
-  const rand = rng(7);
+  const rand = xorshift32(7);
   let task = 0;
   const nextTask = (): SlotTask => {
     const t = { env: spec.name, taskId: spec.task(split, task % size).id, seed: task };

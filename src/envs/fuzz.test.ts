@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SplitName } from './env';
 import { ENV_REGISTRY } from './registry';
+import { xorshift32 } from './seeded-rng';
 
 const TOTAL_ACTIONS = 100_000;
 
@@ -17,19 +18,6 @@ const INVALID_ANSWER: Record<string, (text: string, previous: string) => boolean
   virtualhome: (text) => text === 'Nothing happens.',
   webshop: (text, previous) => text === previous,
 };
-
-/** xorshift32: the fuzz stream must be reproducible from its seed. */
-function makeRandom(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x / 4294967296;
-  };
-}
 
 const NASTY = [
   '', ' ', '\t', '\n', '\r\n', '\u0000', '\uffff', '\ud800', '\udfff', '🙂', '𝔤𝔬 𝔱𝔬', 'ｇｏ ｔｏ', 'İ', 'ß', '\u202e',
@@ -93,7 +81,7 @@ describe('fuzzing every registered environment', () => {
 
   for (const spec of specs) {
     it(`${spec.name}: ${perEnv} random and malformed actions, zero exceptions`, () => {
-      const rnd = makeRandom(0x5eed + spec.name.length);
+      const rnd = xorshift32(0x5eed + spec.name.length);
       const isInvalidAnswer = INVALID_ANSWER[spec.name];
       const env = spec.create();
       const splits = Object.keys(spec.splits) as SplitName[];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Mulberry32, Sfc32, fnv1a, hashString } from './seeded-rng';
+import { Mulberry32, Sfc32, fnv1a, hashString, xorshift32 } from './seeded-rng';
 
 // The environments' frozen content hangs on these exact streams. The values were taken from the
 // per-environment generators these two replaced; the env fingerprint tests catch a drift too, but
@@ -32,5 +32,15 @@ describe('seeded-rng', () => {
 
   it('pick refuses an empty list instead of returning undefined', () => {
     expect(() => Sfc32.of('e').pick([])).toThrow(/empty/);
+  });
+
+  it('xorshift32 treats seed 0 as 1 (zero is its fixed point) and stays in [0, 1)', () => {
+    const a = xorshift32(0);
+    const b = xorshift32(1);
+    for (let i = 0; i < 1000; i++) {
+      const x = a();
+      expect(x).toBe(b());
+      expect(x >= 0 && x < 1).toBe(true);
+    }
   });
 });

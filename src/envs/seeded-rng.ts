@@ -165,3 +165,19 @@ export class Sfc32 extends SeededRng {
     return (t >>> 0) / 4294967296;
   }
 }
+
+/**
+ * xorshift32 as a bare function: the fuzz tests' and benchmarks' action streams, where a cheap
+ * reproducible stream matters and nothing is frozen. A zero seed would stick at zero, so it becomes 1.
+ */
+export function xorshift32(seed: number): () => number {
+  let x = seed >>> 0 || 1;
+  return () => {
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    return x / 4294967296;
+  };
+}

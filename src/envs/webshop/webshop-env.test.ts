@@ -3,6 +3,7 @@ import { parseAction } from './action';
 import { webshopSpec, createWebshopEnv } from './index';
 import type { WebshopEnv } from './webshop-env';
 import { getWorld } from './world';
+import { xorshift32 } from '../seeded-rng';
 
 const world = getWorld();
 
@@ -289,15 +290,7 @@ describe('determinism and state keys', () => {
 describe('quick fuzz', () => {
   it('20k random and malformed actions: no exceptions, invalid means same page', () => {
     const env = createWebshopEnv();
-    let x = 2024;
-    const rnd = () => {
-      x ^= x << 13;
-      x >>>= 0;
-      x ^= x >>> 17;
-      x ^= x << 5;
-      x >>>= 0;
-      return x / 4294967296;
-    };
+    const rnd = xorshift32(2024);
     const junk = ['', 'click[', 'search[ ]', 'click[ buy now ]', 'click[[buy now]]', '\ud800[x]', 'search[\u0000]', 'click[<r>]', 'search[<a>]', 'search[<c>]', 'search[<q>]', 'x'.repeat(5000) + '[y]'];
     let task = 0;
     let prev = env.reset('g0000', 0).text;
