@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { purchaseDoc } from '../envs/webshop/fixtures/purchase-doc';
 import type { CliIO } from './io';
 import { main } from './main';
 
@@ -104,27 +105,7 @@ describe('stepwise env check', () => {
 });
 
 describe('stepwise env reward', () => {
-  const doc = {
-    goal: {
-      query: 'query 1',
-      product_category: 'a › b › c',
-      name: 'Mens Basketball Shoes',
-      attributes: ['tea tree', 'essential oils', 'natural ingredients'],
-      goal_options: { color: 'grey', size: 'XL', amount: 'pack of 12' },
-      price_upper: 40.0,
-    },
-    purchased: {
-      query: 'query 1',
-      product_category: 'a › b › c',
-      name: 'Mens Basketball Shoes',
-      Attributes: [],
-      Title: '',
-      BulletPoints: 'This shampoo has essential oils and smells like lemons',
-      Description: 'Best shampoo on the market, made with natural ingredients',
-    },
-    price: 35,
-    options: { color: 'grey', size: 'XL' },
-  };
+  const doc = purchaseDoc();
 
   it("prints WebShop's reward and sub-scores as JSON", async () => {
     const file = join(tmp, 'purchase.json');

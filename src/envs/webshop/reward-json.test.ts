@@ -1,30 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { purchaseDoc as doc } from './fixtures/purchase-doc';
 import { WebshopRewardInputError, webshopRewardFromJson } from './reward-json';
-
-function doc(): Record<string, unknown> {
-  return {
-    goal: {
-      asin: 'B000TARGET',
-      query: 'query 1',
-      product_category: 'a › b › c',
-      name: 'Mens Basketball Shoes',
-      attributes: ['tea tree', 'essential oils', 'natural ingredients'],
-      goal_options: { color: 'grey', size: 'XL', amount: 'pack of 12' },
-      price_upper: 40.0,
-    },
-    purchased: {
-      query: 'query 1',
-      product_category: 'a › b › c',
-      name: 'Mens Basketball Shoes',
-      Attributes: [],
-      Title: '',
-      BulletPoints: 'This shampoo has essential oils and smells like lemons',
-      Description: 'Best shampoo on the market, made with natural ingredients',
-    },
-    price: 35,
-    options: { color: 'grey', size: 'XL' },
-  };
-}
 
 describe('webshopRewardFromJson', () => {
   it("returns WebShop's sub-scores under WebShop's names", () => {
@@ -50,6 +26,7 @@ describe('webshopRewardFromJson', () => {
   });
 
   it('names the offending field', () => {
+    // any: each mutator deliberately writes an ill-typed value into the document.
     const cases: Array<[(d: Record<string, any>) => void, string]> = [
       [(d) => delete d.goal, 'goal'],
       [(d) => (d.goal.attributes = 'tea tree'), 'goal.attributes'],
@@ -66,7 +43,7 @@ describe('webshopRewardFromJson', () => {
       [(d) => (d.options = ['grey']), 'options'],
     ];
     for (const [mutate, field] of cases) {
-      const d = doc() as Record<string, any>;
+      const d = doc() as Record<string, any>; // any: see the cases above
       mutate(d);
       let err: unknown;
       try {

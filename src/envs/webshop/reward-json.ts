@@ -3,7 +3,7 @@
 // plausible but wrong score. Unknown extra fields are ignored (WebShop goals carry asin,
 // instruction_text, weight, ...).
 
-import { webshopReward, type RewardGoal, type RewardProduct } from './reward';
+import { webshopReward, type RewardBreakdown, type RewardGoal, type RewardProduct } from './reward';
 
 export class WebshopRewardInputError extends Error {
   readonly field: string;
@@ -14,18 +14,8 @@ export class WebshopRewardInputError extends Error {
   }
 }
 
-export interface WebshopRewardJsonResult {
-  reward: number;
-  r_type: number;
-  query_match: boolean;
-  category_match: boolean;
-  title_score: number;
-  r_att: number;
-  num_attr_matches: number;
-  r_option: number | null;
-  num_option_matches: number;
-  r_price: boolean;
-}
+/** The reward and sub-scores `env reward` prints; the term weights are left out. */
+export type WebshopRewardJsonResult = Omit<RewardBreakdown, 'w_att' | 'w_option' | 'w_price'>;
 
 function describe(v: unknown): string {
   if (v === null) return 'null';
@@ -112,6 +102,7 @@ export function parseWebshopRewardInput(json: unknown): { goal: RewardGoal; purc
 export function webshopRewardFromJson(json: unknown): WebshopRewardJsonResult {
   const { goal, purchased, price, options } = parseWebshopRewardInput(json);
   const r = webshopReward(purchased, goal, price, options);
+  // Listed one by one: the key order is the CLI's JSON output order.
   return {
     reward: r.reward,
     r_type: r.r_type,
