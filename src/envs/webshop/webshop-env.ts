@@ -59,7 +59,6 @@ export class WebshopEnv implements Env {
   private goal: Goal | null = null;
   private seed = 0;
   private page: PageKind = 'search';
-  private keywords: string | null = null;
   /** Identifies the result list for stateKey: the keywords, or the draw for "<r>". */
   private resultsTag = '';
   private results: readonly number[] = [];
@@ -90,14 +89,7 @@ export class WebshopEnv implements Env {
     const goal = this.world.goals[parseTaskId(taskId)];
     this.goal = goal;
     this.seed = seed;
-    this.page = 'search';
-    this.keywords = null;
-    this.resultsTag = '';
-    this.results = [];
-    this.pageNum = 1;
-    this.asin = null;
-    this.options.clear();
-    this.sub = null;
+    this.toSearchPage();
     this.steps = 0;
     this.done = false;
     this.finalReward = 0;
@@ -212,9 +204,7 @@ export class WebshopEnv implements Env {
   // ---- transitions ----
 
   private doSearch(arg: string): void {
-    const keywords = arg.split(' ');
-    this.keywords = arg;
-    this.results = this.topN(keywords);
+    this.results = this.topN(arg);
     this.page = 'results';
     this.pageNum = 1;
     this.asin = null;
@@ -224,10 +214,22 @@ export class WebshopEnv implements Env {
     this.invalidate();
   }
 
-  private topN(keywords: string[]): readonly number[] {
+  /** An empty search page: no results, no product, no options (as after reset). */
+  private toSearchPage(): void {
+    this.page = 'search';
+    this.resultsTag = '';
+    this.results = [];
+    this.pageNum = 1;
+    this.asin = null;
+    this.options.clear();
+    this.sub = null;
+  }
+
+  private topN(arg: string): readonly number[] {
     const { products, byAttribute, search } = this.world;
+    const keywords = arg.split(' ');
     const head = keywords[0];
-    this.resultsTag = keywords.join(' ');
+    this.resultsTag = arg;
     if (head === '<r>') {
       const goal = this.requireGoal();
       const rng = Sfc32.of(`webshop/random-listing/${goal.index}/${this.seed}/${this.steps}`);
@@ -246,20 +248,13 @@ export class WebshopEnv implements Env {
       const query = pyStrip(keywords.slice(1).join(' '));
       return products.filter((p) => p.query === query).map((p) => p.index);
     }
-    return search.search(keywords.join(' '));
+    return search.search(arg);
   }
 
   private doClick(key: string, target: Clickable, goal: Goal): { reward: number; info: Record<string, unknown> } | null {
     if (key === 'buy now') return this.purchase(goal);
     if (key === 'back to search') {
-      this.page = 'search';
-      this.keywords = null;
-      this.resultsTag = '';
-      this.results = [];
-      this.pageNum = 1;
-      this.asin = null;
-      this.options.clear();
-      this.sub = null;
+      this.toSearchPage();
     } else if (key === 'next >' && this.page === 'results') {
       this.pageNum++;
     } else if (key === '< prev' && this.page === 'results') {
