@@ -99,6 +99,24 @@ describe('progress estimator step', () => {
     expect(gpu.stats.readbacks).toBe(before.readbacks + 1);
     expect(last.optimizer.step).toBe(41);
     expect(last.mse).toBeLessThan(first.mse * 0.3);
+    // Held-out evaluation: metrics without a gradient or an update.
+    const evalMetrics = gpu.empty([4]);
+    const c = await trainer.evaluate(X, traj, evalMetrics);
+    const [em, ch, p1] = await gpu.readMany([evalMetrics, c, params.packed('params')]);
+    const ref = spaLossRef(offsets, ch, R);
+    expect(em[0]).toBeCloseTo(ref.loss, 5);
+    expect(em[1]).toBeCloseTo(ref.mae, 5);
+    const [p2] = await gpu.readMany([params.packed('params')]);
+    expect(Array.from(p2)).toEqual(Array.from(p1));
+    // A held-out set of another size: evaluated, then training needs prepare() again.
+    const hoOffsets = [0, 2, 5], hoR = [0.1, -0.2];
+    const ho = uploadTrajectories(gpu, hoOffsets, hoR, 5), hoX = gpu.tensor(x.subarray(0, 40), [5, 8]);
+    const hoC = await gpu.read(await trainer.evaluate(hoX, ho, evalMetrics));
+    expect((await gpu.read(evalMetrics))[0]).toBeCloseTo(spaLossRef(hoOffsets, hoC, hoR).loss, 5);
+    expect(() => trainer.record(X, traj)).toThrow(/call prepare\(\d+, 32\) again/);
+    await trainer.prepare(T, 32);
+    trainer.record(X, traj);
+    gpu.release(evalMetrics, hoX);
     trainer.destroy(); opt.destroy(); est.destroy(); params.destroy();
   });
 });

@@ -24,7 +24,10 @@ export class EstimatorTrainer {
   }
 
   async prepare(steps: number, trajectories: number): Promise<void> {
-    if (this.shape?.steps === steps && this.shape.trajectories === trajectories) return;
+    if (this.shape?.steps === steps && this.shape.trajectories === trajectories) {
+      await this.estimator.prepare(this.gpu, steps);
+      return;
+    }
     this.release();
     const [loss] = await Promise.all([PreparedSpaLoss.create(this.gpu, trajectories, true), this.estimator.prepare(this.gpu, steps)]);
     this.loss = loss;
@@ -34,7 +37,8 @@ export class EstimatorTrainer {
 
   /** Records forward, L = mean_i (Σ_t ĉ_t − R_i)², backward and AdamW. Metrics: MSE, MAE, mean Ĉ, mean R. */
   record(x: Tensor, traj: Trajectories): void {
-    if (!this.loss || !this.dc) throw new Error('EstimatorTrainer: call prepare() first');
+    if (!this.loss || !this.dc || !this.shape) throw new Error('EstimatorTrainer: call prepare() first');
+    if (this.estimator.mlp.rows !== this.shape.steps) throw new Error(`EstimatorTrainer: the estimator was last prepared for ${this.estimator.mlp.rows} steps (an evaluation batch); call prepare(${this.shape.steps}, ${this.shape.trajectories}) again before training`);
     const c = this.estimator.forward(x);
     this.loss.record(traj, c, this.metrics, this.dc);
     this.estimator.backward(this.dc);
@@ -42,11 +46,12 @@ export class EstimatorTrainer {
   }
 
   /**
-   * Held-out evaluation on a batch of the prepared step count (no gradient, no update): writes
-   * MSE, MAE, mean Ĉ, mean R into `out` and returns ĉ per step.
+   * Held-out evaluation (no gradient, no update): writes MSE, MAE, mean Ĉ, mean R into `out` and
+   * returns ĉ per step. A batch of another size re-prepares the estimator for it; training then
+   * needs prepare() again.
    */
   async evaluate(x: Tensor, traj: Trajectories, out: Tensor): Promise<Tensor> {
-    if (!this.shape) throw new Error('EstimatorTrainer: call prepare() first');
+    if (this.estimator.mlp.rows !== traj.segments.total) await this.estimator.prepare(this.gpu, traj.segments.total);
     if (this.evalLoss?.trajectories !== traj.segments.count) {
       this.evalLoss?.destroy();
       this.evalLoss = await PreparedSpaLoss.create(this.gpu, traj.segments.count, false);
