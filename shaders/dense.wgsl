@@ -4,6 +4,8 @@
 //   act_backward:  dZ = dY ⊙ f′(S)                       S = Y for relu/tanh, Z for gelu
 //   narrow:        y[r] = f(Σ_k X[r, k]·w[k] + b)        a layer with one output
 //   outer:         dX[r, k] = dz[r]·w[k]                 its input gradient (dz · wᵀ)
+//   outer_act:     dZₓ[r, k] = dz[r]·w[k]·f′(Sₓ[r, k])    the same, through the activation that
+//                                                        produced X (one pass instead of two)
 //
 // f and f′:  relu  max(z, 0),  f′ = [y > 0]
 //            tanh  tanh z,     f′ = 1 − y²
@@ -27,7 +29,8 @@ struct Dims { n: u32, rows: u32, cols: u32, _pad: u32 }
 @group(0) @binding(2) var<storage, read_write> out2: array<f32>; // Y (activate)
 @group(0) @binding(3) var<storage, read> bias: array<f32>;       // b (narrow)
 @group(0) @binding(3) var<storage, read_write> out3: array<f32>; // dZ (act_backward), dX (outer)
-@group(0) @binding(4) var<storage, read_write> out4: array<f32>; // y (narrow)
+@group(0) @binding(4) var<storage, read_write> out4: array<f32>; // y (narrow), dZₓ (outer_act)
+@group(0) @binding(3) var<storage, read> savedIn: array<f32>;    // Sₓ (outer_act)
 
 // SwiftShader's tanh returns NaN for |x| ≳ 89; tanh is ±1 in f32 well before |x| = 15.
 fn tanhSafe(x: f32) -> f32 { return tanh(clamp(x, -15.0, 15.0)); }
@@ -90,5 +93,13 @@ fn narrow(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nw
 fn outer(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   for (var i = first(gid, nwg); i < dims.n; i += stride(nwg)) {
     out3[i] = src[i / dims.cols] * aux[i % dims.cols];
+  }
+}
+
+// ACTIVATION here is that of the layer that produced X.
+@compute @workgroup_size(WG)
+fn outer_act(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  for (var i = first(gid, nwg); i < dims.n; i += stride(nwg)) {
+    out4[i] = src[i / dims.cols] * aux[i % dims.cols] * fprime(savedIn[i]);
   }
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Tensor } from '../gpu';
 import { seededFloats, testGpu } from '../gpu/testing';
 import { keepsPreActivation, PreparedDense, type Activation, type DenseShape } from './dense';
-import { denseBackwardRef, denseForwardRef } from './dense.ref';
+import { activationGradRef, denseBackwardRef, denseForwardRef } from './dense.ref';
 import { expectClose, finiteDiff, toF64 } from './expect-close';
 
 // Tolerances: float32 dot products over ≤ 64 terms of magnitude ≤ 1 → |err| ≲ 64·6e-8·|terms|;
@@ -92,6 +92,25 @@ describe('dense options and errors', () => {
       expectClose(db, ref.db.map((v) => 1 + 2 * v), TOL, `accumulated db (out=${outDim})`);
       layer.destroy();
       gpu.release(X, W, B, DY, Y, DZ, DW, DB);
+    }
+  });
+
+  it('a one-output layer takes dX through the input activation in one pass (inputActivation)', async () => {
+    const gpu = await testGpu();
+    for (const act of ['relu', 'tanh', 'gelu'] as const) {
+      const shape = { rows: 7, inDim: 6, outDim: 1, activation: 'identity' as const };
+      const x = seededFloats(42, 1), w = seededFloats(6, 2), dy = seededFloats(7, 3);
+      const saved = seededFloats(42, 4, act === 'tanh' ? -0.99 : -2, act === 'tanh' ? 0.99 : 2); // Y for relu/tanh, Z for gelu
+      const layer = await PreparedDense.create(gpu, shape, { inputGrad: true, inputActivation: act });
+      expect(layer.fusesInputActivation).toBe(true);
+      const X = gpu.tensor(x), W = gpu.tensor(w), DY = gpu.tensor(dy), SV = gpu.tensor(saved), DW = gpu.empty([6]), DB = gpu.empty([1]), DX = gpu.empty([42]);
+      expect(() => layer.backward({ x: X, w: W, dy: DY, dW: DW, db: DB, dx: DX })).toThrow(/give savedInput/);
+      layer.backward({ x: X, w: W, dy: DY, dW: DW, db: DB, dx: DX, savedInput: SV });
+      const fprime = (v: number) => (act === 'relu' ? (v > 0 ? 1 : 0) : act === 'tanh' ? 1 - v * v : activationGradRef(v, 'gelu'));
+      const want = Array.from({ length: 42 }, (_, i) => dy[Math.floor(i / 6)] * w[i % 6] * fprime(saved[i]));
+      expectClose(await gpu.read(DX), want, TOL, `dZₓ through ${act}`);
+      layer.destroy();
+      gpu.release(X, W, DY, SV, DW, DB, DX);
     }
   });
 

@@ -33,6 +33,12 @@ export interface DenseOptions {
   accumulateGrads?: boolean;
   /** Also compute dX (false for a network's first layer, whose input is data). */
   inputGrad?: boolean;
+  /**
+   * The activation that produced X. A one-output layer then returns, in dx, the gradient with
+   * respect to X's pre-activation (dZₓ = dX ⊙ f′), fused into one pass; `savedInput` must be given
+   * to backward. Wide layers ignore it (their dX comes from a matmul).
+   */
+  inputActivation?: Activation;
 }
 
 export interface DenseBackwardArgs {
@@ -46,6 +52,10 @@ export interface DenseBackwardArgs {
   dW: Tensor;
   db: Tensor;
   dx?: Tensor;
+  /** dy already is ∂L/∂Z (the next layer fused this layer's activation): skip f′ here. */
+  dyIsPreActivation?: boolean;
+  /** For `fusesInputActivation` layers: X (relu, tanh) or its pre-activation (gelu). */
+  savedInput?: Tensor;
 }
 
 /** Whether the layer's backward needs Z (only GELU: its f′ is not a function of Y). */
@@ -102,6 +112,7 @@ export class PreparedDense {
       inputGrad?: PreparedMatmul;    // wide: dZ·Wᵀ
       narrow?: GPUComputePipeline;
       outer?: GPUComputePipeline;
+      outerAct?: GPUComputePipeline; // narrow: dZₓ = (dz ⊗ w) ⊙ f′ₓ
       activate?: GPUComputePipeline; // gelu: Y = f(Z)
       actBackward?: GPUComputePipeline;
       wColsum?: PreparedColsum;      // narrow: dw = Σ_r dz[r]·X[r, :]
@@ -117,7 +128,8 @@ export class PreparedDense {
     assertCount(inDim, 'dense input width');
     assertCount(outDim, 'dense output width');
     if (!(activation in ACTIVATION_CODE)) throw new RangeError(`unknown activation "${activation}"`);
-    const opts = { accumulateGrads: !!options.accumulateGrads, inputGrad: !!options.inputGrad };
+    const opts = { accumulateGrads: !!options.accumulateGrads, inputGrad: !!options.inputGrad, inputActivation: options.inputActivation ?? 'identity' };
+    if (!(opts.inputActivation in ACTIVATION_CODE)) throw new RangeError(`unknown activation "${opts.inputActivation}"`);
     const fused = keepsPreActivation(activation) ? 'identity' : activation;
     const code = ACTIVATION_CODE[activation];
     const pipe = (entryPoint: string, act = code) => gpu.pipeline({ shader: 'dense', entryPoint, constants: { WG, ACTIVATION: act } });
@@ -131,6 +143,7 @@ export class PreparedDense {
         ...common,
         narrow: await pipe('narrow', ACTIVATION_CODE[fused]),
         outer: opts.inputGrad ? await pipe('outer') : undefined,
+        outerAct: opts.inputGrad && opts.inputActivation !== 'identity' ? await pipe('outer_act', ACTIVATION_CODE[opts.inputActivation]) : undefined,
         wColsum: await PreparedColsum.create(gpu, { rows, cols: inDim, weighted: true, accumulate: opts.accumulateGrads }),
       });
     }
@@ -148,6 +161,11 @@ export class PreparedDense {
   private check(t: Tensor, r: number, c: number, what: string): void {
     if (this.narrow) assertSize(t, r * c, what);
     else assertMatrix(t, r, c, what);
+  }
+
+  /** True when backward's dx is the gradient w.r.t. X's pre-activation (narrow layer, inputActivation set). */
+  get fusesInputActivation(): boolean {
+    return !!this.k.outerAct;
   }
 
   private elementwise(pipeline: GPUComputePipeline, bindings: Tensor[], n: number, label: string, cols = 0): void {
@@ -192,8 +210,12 @@ export class PreparedDense {
     } else if (a.dx) {
       throw new RangeError('this dense layer was prepared without inputGrad; dx cannot be computed');
     }
+    if (this.fusesInputActivation) {
+      if (!a.savedInput) throw new RangeError(`this layer fuses the input's ${this.options.inputActivation} into dx: give savedInput`);
+      assertSize(a.savedInput, rows * inDim, 'dense saved input activation');
+    }
     let dz = a.dy;
-    if (activation !== 'identity') {
+    if (activation !== 'identity' && !a.dyIsPreActivation) {
       if (!a.saved || !a.dz) throw new RangeError(`a ${activation} layer's backward needs the saved ${keepsPreActivation(activation) ? 'Z' : 'Y'} and a dZ scratch tensor`);
       assertSize(a.saved, rows * outDim, 'dense saved activation');
       this.check(a.dz, rows, outDim, 'dense dZ scratch');
@@ -203,7 +225,8 @@ export class PreparedDense {
     this.k.bColsum.record(dz, a.db);
     if (this.narrow) {
       this.k.wColsum!.record(a.x, a.dW, { weights: dz });
-      if (a.dx) this.elementwise(this.k.outer!, [dz, a.w, a.dx], rows * inDim, 'dense-outer', inDim);
+      if (a.dx && this.k.outerAct) this.elementwise(this.k.outerAct, [dz, a.w, a.savedInput!, a.dx], rows * inDim, 'dense-outer-act', inDim);
+      else if (a.dx) this.elementwise(this.k.outer!, [dz, a.w, a.dx], rows * inDim, 'dense-outer', inDim);
     } else {
       this.k.weightGrad!.record(a.x, dz, a.dW);
       if (a.dx) this.k.inputGrad!.record(dz, a.w, a.dx);

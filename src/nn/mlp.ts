@@ -39,13 +39,18 @@ export interface MlpPrepareOptions {
   /** Compute the gradient with respect to the network's input (when something upstream trains). */
   inputGrad?: boolean;
   accumulateGrads?: boolean;
+  /**
+   * The activation that produced the MLP's input. When the first layer has one output, its input
+   * gradient is then taken straight through that activation (see `inputGradIsPreActivation`).
+   */
+  inputActivation?: Activation;
 }
 
 export class Mlp {
   readonly layers: MlpLayer[];
   private gpu: Gpu | null = null;
   private state: LayerState[] = [];
-  private prepared: { rows: number; inputGrad: boolean; accumulateGrads: boolean } | null = null;
+  private prepared: { rows: number; inputGrad: boolean; accumulateGrads: boolean; inputActivation: Activation } | null = null;
   private lastInput: Tensor | null = null;
 
   constructor(readonly params: ParamSet, readonly prefix: string, readonly spec: MlpSpec) {
@@ -79,13 +84,15 @@ export class Mlp {
 
   /** Compiles and allocates for batches of `rows` rows; a no-op when already prepared for them. */
   async prepare(gpu: Gpu, rows: number, options: MlpPrepareOptions = {}): Promise<void> {
-    const want = { rows, inputGrad: !!options.inputGrad, accumulateGrads: !!options.accumulateGrads };
+    const want = { rows, inputGrad: !!options.inputGrad, accumulateGrads: !!options.accumulateGrads, inputActivation: options.inputActivation ?? 'identity' };
     const p = this.prepared;
-    if (p && this.gpu === gpu && p.rows === want.rows && p.inputGrad === want.inputGrad && p.accumulateGrads === want.accumulateGrads) return;
+    if (p && this.gpu === gpu && p.rows === want.rows && p.inputGrad === want.inputGrad && p.accumulateGrads === want.accumulateGrads && p.inputActivation === want.inputActivation) return;
     this.release();
     this.gpu = gpu;
     const denses = await Promise.all(this.layers.map((l, i) => PreparedDense.create(gpu, { rows, inDim: l.inDim, outDim: l.outDim, activation: l.activation }, {
       inputGrad: i > 0 || want.inputGrad, accumulateGrads: want.accumulateGrads,
+      // A one-output layer takes its input gradient through the previous activation in one pass.
+      inputActivation: i > 0 ? this.layers[i - 1].activation : want.inputActivation,
     })));
     this.state = this.layers.map((l, i) => ({
       dense: denses[i],
@@ -117,19 +124,34 @@ export class Mlp {
 
   /**
    * Records the backward pass for dy = ∂L/∂output (after `forward` in the same step); writes every
-   * layer's gradient and returns ∂L/∂input when prepared with inputGrad.
+   * layer's gradient and returns ∂L/∂input when prepared with inputGrad (or, when
+   * `inputGradIsPreActivation`, ∂L/∂ of the input's pre-activation; `savedInput` is then the
+   * input's Y, or Z for GELU).
    */
-  backward(dy: Tensor): Tensor | undefined {
+  backward(dy: Tensor, savedInput?: Tensor): Tensor | undefined {
     const { rows } = this.ensure();
     if (!this.lastInput) throw new Error(`${this.prefix}: backward() before forward()`);
     let g = asMatrix(dy, rows, this.outDim, `${this.prefix} output gradient`);
+    let pre = false;
     for (let i = this.layers.length - 1; i >= 0; i--) {
       const l = this.layers[i], s = this.state[i];
       const x = i > 0 ? this.state[i - 1].y : this.lastInput;
-      s.dense.backward({ x, w: l.weight.value, saved: s.z ?? s.y, dy: g, dz: s.dz, dW: l.weight.grad, db: l.bias.grad, dx: s.dx });
-      if (s.dx) g = s.dx;
+      const prevSaved = i > 0 ? this.state[i - 1].z ?? this.state[i - 1].y : savedInput;
+      s.dense.backward({
+        x, w: l.weight.value, saved: s.z ?? s.y, dy: g, dyIsPreActivation: pre, dz: s.dz, dW: l.weight.grad, db: l.bias.grad, dx: s.dx,
+        savedInput: s.dense.fusesInputActivation ? prevSaved : undefined,
+      });
+      if (s.dx) {
+        g = s.dx;
+        pre = s.dense.fusesInputActivation;
+      }
     }
     return this.state[0].dx;
+  }
+
+  /** Whether backward()'s result already went through the input's activation (see MlpPrepareOptions). */
+  get inputGradIsPreActivation(): boolean {
+    return this.state[0]?.dense.fusesInputActivation ?? false;
   }
 
   /** The output of the last forward (valid until the next one). */

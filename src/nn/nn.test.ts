@@ -148,7 +148,8 @@ describe('policy adapter steps', () => {
     adapter.destroy(); params.destroy();
   });
 
-  it('BC: GPU gradients = finite differences of −mean log π(a*) through softmax and adapter', async () => {
+  for (const spec of [ADAPTER, { ...ADAPTER, hidden: [6], activation: 'relu' as const }]) it(`BC (hidden ${spec.hidden.join('→')}, ${spec.activation}): GPU gradients = finite differences of −mean log π(a*) through softmax and adapter`, async () => {
+    const ADAPTER = spec;
     const gpu = await testGpu();
     const params = new ParamSet();
     const adapter = new PolicyAdapter(params, 'policy', ADAPTER);

@@ -73,7 +73,7 @@ export class PairMlp {
       PreparedDense.create(gpu, { rows: candidates, inDim: actionDim, outDim: h, activation: 'identity' }),
       PreparedActivation.create(gpu, activation),
       PreparedSegmentRows.create(gpu, h, activation),
-      this.trunk.prepare(gpu, candidates, { inputGrad: true }),
+      this.trunk.prepare(gpu, candidates, { inputGrad: true, inputActivation: activation }),
     ]);
     this.s = {
       stateLayer, actionLayer, act, seg,
@@ -110,10 +110,16 @@ export class PairMlp {
     if (!this.last) throw new Error(`${this.prefix}: backward() before forward()`);
     const { phi, psi, segments } = this.last;
     const s = this.ensure(segments);
-    const dh1 = this.trunk.backward(dscore)!;
-    s.act.backward(keepsPreActivation(this.spec.activation) ? s.za : s.h1, dh1, s.dz);
-    s.actionLayer.backward({ x: psi, w: this.actionWeight.value, dy: s.dz, dW: this.actionWeight.grad, db: this.bias.grad });
-    s.seg.sum(segments, s.dz, s.dhs);
+    const saved = keepsPreActivation(this.spec.activation) ? s.za : s.h1;
+    const dh1 = this.trunk.backward(dscore, saved)!;
+    // A one-output trunk already took the gradient through f (fused); otherwise apply f′ here.
+    let dz = dh1;
+    if (!this.trunk.inputGradIsPreActivation) {
+      s.act.backward(saved, dh1, s.dz);
+      dz = s.dz;
+    }
+    s.actionLayer.backward({ x: psi, w: this.actionWeight.value, dy: dz, dW: this.actionWeight.grad, db: this.bias.grad });
+    s.seg.sum(segments, dz, s.dhs);
     s.stateLayer.backward({ x: phi, w: this.stateWeight.value, dy: s.dhs, dW: this.stateWeight.grad, db: s.scratchBias });
   }
 
