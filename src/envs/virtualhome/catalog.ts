@@ -61,18 +61,6 @@ export const HAS_PAPER = 1 << 20;
 export const MOVABLE = 1 << 21;
 export const CREAM = 1 << 22;
 
-export const PROPERTY_NAMES = [
-  'SURFACES', 'GRABBABLE', 'SITTABLE', 'LIEABLE', 'HANGABLE', 'DRINKABLE', 'EATABLE', 'RECIPIENT',
-  'CUTTABLE', 'POURABLE', 'CAN_OPEN', 'HAS_SWITCH', 'READABLE', 'LOOKABLE', 'CONTAINERS', 'CLOTHES',
-  'PERSON', 'BODY_PART', 'COVER_OBJECT', 'HAS_PLUG', 'HAS_PAPER', 'MOVABLE', 'CREAM',
-] as const;
-
-export function propertyList(mask: number): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < PROPERTY_NAMES.length; i++) if (mask & (1 << i)) out.push(PROPERTY_NAMES[i]);
-  return out;
-}
-
 // ---- Relations (VirtualHome `Relation`, less BETWEEN/SITTING which no executor here reads) ----
 
 export const R_ON = 0;

@@ -123,7 +123,6 @@ export const FAMILIES: Record<string, RoomType[]> = {
   apt5: ['kitchen', 'dining_room', 'living_room', 'bedroom', 'bathroom', 'home_office'],
   apt6: ['bedroom', 'bathroom', 'kitchen', 'living_room', 'dining_room'],
 };
-export const FAMILY_NAMES = Object.keys(FAMILIES);
 
 type Place = [RoomType | '*', string, 'on' | 'in' | 'floor'];
 interface PropRule {

@@ -247,8 +247,3 @@ export function generateCatalogue(): Product[] {
   }
   return products;
 }
-
-export function findType(typeKey: string): ProductTypeSpec {
-  for (const cat of CATEGORIES) for (const t of cat.types) if (t.key === typeKey) return t;
-  throw new Error(`unknown webshop product type ${typeKey}`);
-}

@@ -10,10 +10,6 @@ const PY_WHITESPACE = new Set<number>([
   0x2028, 0x2029, 0x202f, 0x205f, 0x3000,
 ]);
 
-export function isPyWhitespace(codeUnit: number): boolean {
-  return PY_WHITESPACE.has(codeUnit);
-}
-
 /** `str.strip()` with no argument. (JS `trim()` also strips U+FEFF and keeps U+001C–U+001F.) */
 export function pyStrip(s: string): string {
   let start = 0;
