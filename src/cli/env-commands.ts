@@ -168,22 +168,9 @@ async function check(args: string[], io: CliIO): Promise<number> {
   const sp = split(spec, required(f, 'split', 'check'));
   const seed = typeof f.seed === 'string' ? nonNegativeInt(f.seed, 'seed') : 0;
   const tasks = spec.splits[sp] ?? 0;
-  const env = spec.create();
   const failed: number[] = [];
   for (let i = 0; i < tasks; i++) {
-    env.reset(spec.task(sp, i).id, seed);
-    let reward = 0;
-    let won: unknown = undefined;
-    for (let n = 0; ; n++) {
-      const a = env.expert();
-      if (a === null || n > 10_000) break;
-      const r = env.step(a);
-      reward += r.reward;
-      won = r.info.won;
-      if (r.done) break;
-    }
-    const solved = typeof won === 'boolean' ? won : reward >= 1;
-    if (!solved) failed.push(i);
+    if (!playEpisode(spec, sp, i, seed, { kind: 'expert' }).won) failed.push(i);
   }
   const solved = tasks - failed.length;
   const result = { tasks, solved, success_rate: tasks ? solved / tasks : 0, env: spec.name, split: sp, seed, failed };
