@@ -137,7 +137,9 @@ export class BackboneClient {
   private async scoreNow(items: ScoreItem[], options: ScoreOptions): Promise<ScoreResultWithCache> {
     const wantFeatures = Boolean(options.features);
     const useCache = !options.tokenLogprobs;
-    const ctxKeys = items.map((it) => textKey(JSON.stringify(it.context)));
+    // Hashed once (and only with the cache on): the same keys are looked up now and written after the model answers.
+    const ctxKeys = useCache ? items.map((it) => textKey(JSON.stringify(it.context))) : [];
+    const candKeys = ctxKeys.map((key, i) => items[i].candidates.map((a) => `c:${textKey(key, a)}`));
     const out: ItemScore[] = items.map((it) => ({ contextTokens: 0, candidates: new Array(it.candidates.length) }));
     // What still has to run: per item, the indices of candidates not answered by the cache.
     const todo: Array<{ item: number; candidates: number[] }> = [];
@@ -150,8 +152,8 @@ export class BackboneClient {
         if (wantFeatures && ctx.phi) out[i].phi = ctx.phi;
       }
       const missing: number[] = [];
-      it.candidates.forEach((a, j) => {
-        const hit = useCache ? (this.cache.get(`c:${textKey(ctxKeys[i], a)}`) as CachedCandidate | undefined) : undefined;
+      it.candidates.forEach((_, j) => {
+        const hit = useCache ? (this.cache.get(candKeys[i][j]) as CachedCandidate | undefined) : undefined;
         // A hit needs its context entry too (token count, and φ when features are wanted).
         if (hit && (!wantFeatures || hit.psi) && ctx) {
           out[i].candidates[j] = hit;
@@ -179,7 +181,7 @@ export class BackboneClient {
         out[i].candidates[j] = c;
         if (useCache) {
           const { tokenLogprobs: _omit, ...rest } = c;
-          this.cache.set(`c:${textKey(ctxKeys[i], items[i].candidates[j])}`, rest);
+          this.cache.set(candKeys[i][j], rest);
         }
       });
     });

@@ -88,7 +88,7 @@ function admissibleBlock(actions: string[], max: number): string {
 }
 
 /** The visible window of the episode: task header, the last k steps and the current observation. */
-function window(state: PromptState, options: PromptOptions) {
+function visibleWindow(state: PromptState, options: PromptOptions) {
   const k = Math.max(0, Math.floor(options.historyLength));
   const start = Math.max(0, state.history.length - k);
   const shown = state.history.slice(start);
@@ -102,7 +102,7 @@ function window(state: PromptState, options: PromptOptions) {
 
 /** Chat messages; the reply to them is the next action. */
 export function buildMessages(state: PromptState, options: PromptOptions = DEFAULT_PROMPT_OPTIONS): ChatMessage[] {
-  const { shown, firstObservation, current, header, tail } = window(state, options);
+  const { shown, firstObservation, current, header, tail } = visibleWindow(state, options);
   const messages: ChatMessage[] = [{ role: 'system', content: options.instruction ?? instructionFor(state.env) }];
   if (!shown.length) {
     messages.push({ role: 'user', content: `${header}\n\nObservation: ${current}${tail}` });
