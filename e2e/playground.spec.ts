@@ -16,6 +16,13 @@ test('plays a household task to success through the UI', async ({ page }) => {
   await expect(p.getByTestId('pg-goal')).toHaveText('put a hot apple in fridge.');
   await expect(p.getByTestId('pg-log')).toContainText('You are in the middle of a room. Looking quickly around you, you see');
 
+  // The action filter narrows the list (and ignores case).
+  const filter = p.getByLabel('Filter actions');
+  await filter.fill('GO TO COUNTER');
+  await expect(p.getByTestId('pg-action').first()).toContainText('go to countertop');
+  await expect(p.getByTestId('pg-action').filter({ hasNotText: 'go to countertop' })).toHaveCount(0);
+  await filter.fill('');
+
   // A typed command that is not a command at all: "Nothing happens.", and the markup stays text.
   await p.getByTestId('pg-input').fill('<b>dance</b>');
   await p.getByTestId('pg-input').press('Enter');

@@ -7,7 +7,7 @@ import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { browserSpawner } from '../../envs/pool/spawn-browser';
 import type { SplitName } from '../../envs/env';
 import { parseRoute, replaceParams } from '../shell/route';
-import { PlaygroundSession, type LogEntry } from './playground-session';
+import { PlaygroundSession, filterActions, type LogEntry } from './playground-session';
 import { playgroundStyles } from './playground-styles';
 
 export class PlaygroundScreen extends LitElement {
@@ -104,8 +104,7 @@ export class PlaygroundScreen extends LitElement {
     const { env, split, task, seed } = s.selection;
     const count = s.taskCount();
     const playing = s.status === 'playing';
-    const filter = this.filter.trim().toLowerCase();
-    const shown = filter ? s.admissible.filter((a) => a.includes(filter)) : s.admissible;
+    const shown = filterActions(s.admissible, this.filter);
     return html`
       <div class="pg">
         <header class="controls" aria-label="Episode">

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { nodeSpawner } from '../../envs/pool/spawn-node';
-import { PlaygroundSession } from './playground-session';
+import { PlaygroundSession, filterActions } from './playground-session';
 
 describe('playground session (on the worker pool)', () => {
   let s: PlaygroundSession | null = null;
@@ -39,5 +39,13 @@ describe('playground session (on the worker pool)', () => {
     expect(s.taskLabel).toContain(' · ');
     await s.select({ task: -5 });
     expect(s.selection.task).toBe(0);
+  });
+
+  it('filters actions ignoring case and surrounding spaces', () => {
+    const actions = ['search[towel]', 'click[Buy Now]', 'click[B0BLUE0001]', 'click[< Prev]'];
+    expect(filterActions(actions, ' buy ')).toEqual(['click[Buy Now]']);
+    expect(filterActions(actions, 'b0blue')).toEqual(['click[B0BLUE0001]']);
+    expect(filterActions(actions, 'CLICK[')).toHaveLength(3);
+    expect(filterActions(actions, '  ')).toBe(actions);
   });
 });

@@ -27,6 +27,12 @@ export interface Selection {
 
 export type Status = 'idle' | 'playing' | 'won' | 'over';
 
+/** The actions containing `filter`, ignoring case (webshop's keep theirs: click[Buy Now], ASINs). */
+export function filterActions(actions: readonly string[], filter: string): readonly string[] {
+  const f = filter.trim().toLowerCase();
+  return f ? actions.filter((a) => a.toLowerCase().includes(f)) : actions;
+}
+
 export class PlaygroundSession {
   selection: Selection;
   goal = '';
