@@ -365,7 +365,7 @@ export class EnvPool {
   }
 }
 
-type Extra = { admissible?: string[]; expert?: string | null; stateKey?: string };
+type Extra = Pick<OpOk, 'admissible' | 'expert' | 'stateKey'>;
 
 function withExtras<T extends object>(base: T, r: OpOk): T & Extra {
   const out = base as T & Extra;

@@ -15,7 +15,6 @@ export type Op =
   | { op: 'step'; slot: number; action: string }
   /** Rebuild a slot after a restart: reset, then replay the logged actions. */
   | { op: 'replay'; slot: number; env: string; taskId: string; seed: number; actions: string[] }
-  | { op: 'close'; slot: number }
   /**
    * Make the worker die from an uncaught error, as a bug in an environment would. Exists so tests
    * can show the pool recovering from a worker that fails on its own, not only from terminate().

@@ -51,9 +51,6 @@ export class WorkerCore {
         this.extras(env, want, out);
         return out;
       }
-      case 'close':
-        this.envs.delete(op.slot);
-        return { ok: true };
       case 'crash':
         setTimeout(() => {
           throw new Error('env worker: crash requested');
