@@ -1,4 +1,4 @@
-// worker_threads entry (loaded through node-worker-boot.mjs, which registers tsx first).
+// worker_threads entry (started by startTsWorker, which registers tsx first, or bundled by spawn-node).
 
 import { parentPort } from 'node:worker_threads';
 import type { Request } from './protocol';

@@ -4,17 +4,17 @@
 // the fly); a restart after a crash would pay that again. So the first spawn bundles the worker
 // entry and everything it imports into one ES module with esbuild (a dependency of tsx), writes it
 // to a temporary file, and every worker of this process starts from that file in ~50-100 ms. If
-// esbuild cannot be loaded, workers start through tsx instead (node-worker-boot.mjs).
+// esbuild cannot be loaded, workers start through tsx instead (startTsWorker).
 
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { startTsWorker } from '../node-ts-worker';
 import type { Request, Response, Spawner, WorkerPort } from './protocol';
 
 const ENTRY = new URL('./env-worker.node.ts', import.meta.url);
-const BOOT = new URL('./node-worker-boot.mjs', import.meta.url);
 
 let script: Promise<string | null> | null = null;
 
@@ -46,7 +46,7 @@ function bundledWorker(): Promise<string | null> {
 
 function startWorker(file: string | null): Worker {
   if (file) return new Worker(file);
-  return new Worker(BOOT, { workerData: { entry: ENTRY.href } });
+  return startTsWorker(ENTRY);
 }
 
 /** A spawner; `bundle: false` always starts workers through tsx (slower to start, no esbuild). */
