@@ -238,6 +238,21 @@ describe('parameters and checkpoints', () => {
     expect(w(a, va).every((x) => Math.abs(x) <= bound && x !== 0)).toBe(true);
   });
 
+  it('parameter views read and write their own slice of the packed buffer and cannot be released alone', async () => {
+    const gpu = await testGpu();
+    const params = new ParamSet();
+    const head = new ValueHead(params, 'value', { inputDim: 3, hidden: [2], activation: 'relu' });
+    params.build(gpu, 4);
+    const b0 = head.mlp.layers[0].bias;
+    gpu.write(b0.value, new Float32Array([7, 8]));
+    const packed = await gpu.read(params.packed('params'));
+    expect(Array.from(packed.subarray(b0.offset, b0.offset + 2))).toEqual([7, 8]);
+    expect(Array.from(await gpu.read(b0.value))).toEqual([7, 8]);
+    expect(b0.value.byteOffset! % 256).toBe(0);
+    expect(() => gpu.release(b0.value)).toThrow(/view is released with the tensor it views/);
+    head.destroy(); params.destroy();
+  });
+
   it('a checkpoint round-trips parameters and optimiser state, and training resumes identically', async () => {
     const gpu = await testGpu();
     const make = async (seed: number) => {
