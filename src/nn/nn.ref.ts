@@ -35,24 +35,24 @@ export function mlpRef(p: HostParams, prefix: string, sizes: number[], act: Acti
   return Float64Array.from(h);
 }
 
+/** Pre-activations of the split first layer: Z[j] = ψ_j·W_ψ + b + φ_{s(j)}·W_φ. */
+function pairFirstLayerRef(p: HostParams, prefix: string, spec: { stateDim: number; actionDim: number; hidden: number[] }, phi: ArrayLike<number>, psi: ArrayLike<number>, offsets: ArrayLike<number>): Float64Array {
+  const S = offsets.length - 1, N = offsets[S], h = spec.hidden[0];
+  const hs = denseForwardRef(phi, get(p, `${prefix}.state_in.weight`), new Float64Array(h), { rows: S, inDim: spec.stateDim, outDim: h, activation: 'identity' }).z;
+  const z = denseForwardRef(psi, get(p, `${prefix}.action_in.weight`), get(p, `${prefix}.in.bias`), { rows: N, inDim: spec.actionDim, outDim: h, activation: 'identity' }).z;
+  for (let s = 0; s < S; s++) {
+    for (let j = offsets[s]; j < offsets[s + 1]; j++) for (let c = 0; c < h; c++) z[j * h + c] += hs[s * h + c];
+  }
+  return z;
+}
+
 /** Scores of the split-first-layer MLP: f(φ·W_φ + ψ·W_ψ + b) through the trunk. */
 export function pairMlpRef(
   p: HostParams, prefix: string, spec: { stateDim: number; actionDim: number; hidden: number[]; activation: Activation },
   phi: ArrayLike<number>, psi: ArrayLike<number>, offsets: ArrayLike<number>,
 ): Float64Array {
-  const S = offsets.length - 1, N = offsets[S], h = spec.hidden[0];
-  const Ws = get(p, `${prefix}.state_in.weight`), Wa = get(p, `${prefix}.action_in.weight`), b = get(p, `${prefix}.in.bias`);
-  const h1 = new Float64Array(N * h);
-  for (let s = 0; s < S; s++) {
-    for (let j = offsets[s]; j < offsets[s + 1]; j++) {
-      for (let c = 0; c < h; c++) {
-        let z = b[c];
-        for (let k = 0; k < spec.stateDim; k++) z += phi[s * spec.stateDim + k] * Ws[k * h + c];
-        for (let k = 0; k < spec.actionDim; k++) z += psi[j * spec.actionDim + k] * Wa[k * h + c];
-        h1[j * h + c] = activateRef(z, spec.activation);
-      }
-    }
-  }
+  const N = offsets[offsets.length - 1];
+  const h1 = pairFirstLayerRef(p, prefix, spec, phi, psi, offsets).map((v) => activateRef(v, spec.activation));
   return mlpRef(p, `${prefix}.trunk`, [...spec.hidden, 1], spec.activation, h1, N);
 }
 
@@ -90,36 +90,21 @@ export function pairMlpBackwardRef(
   phi: ArrayLike<number>, psi: ArrayLike<number>, offsets: ArrayLike<number>, dscore: ArrayLike<number>, grads: HostParams,
 ): void {
   const S = offsets.length - 1, N = offsets[S], h = spec.hidden[0];
-  const { stateDim: dS, actionDim: dA } = spec;
-  const Ws = get(p, `${prefix}.state_in.weight`), Wa = get(p, `${prefix}.action_in.weight`), b = get(p, `${prefix}.in.bias`);
-  const z = new Float64Array(N * h);
-  for (let s = 0; s < S; s++) {
-    for (let j = offsets[s]; j < offsets[s + 1]; j++) {
-      for (let c = 0; c < h; c++) {
-        let v = b[c];
-        for (let k = 0; k < dS; k++) v += phi[s * dS + k] * Ws[k * h + c];
-        for (let k = 0; k < dA; k++) v += psi[j * dA + k] * Wa[k * h + c];
-        z[j * h + c] = v;
-      }
-    }
-  }
+  const z = pairFirstLayerRef(p, prefix, spec, phi, psi, offsets);
   const h1 = z.map((v) => activateRef(v, spec.activation));
   const dh1 = mlpBackwardRef(p, `${prefix}.trunk`, [...spec.hidden, 1], spec.activation, h1, N, dscore, grads);
+  // Through f, then into the two halves: the action half per candidate, the state half summed per state.
   const dz = dh1.map((g, i) => g * activationGradRef(z[i], spec.activation));
-  const dWs = new Float64Array(dS * h), dWa = new Float64Array(dA * h), db = new Float64Array(h);
+  const dhs = new Float64Array(S * h);
   for (let s = 0; s < S; s++) {
-    for (let j = offsets[s]; j < offsets[s + 1]; j++) {
-      for (let c = 0; c < h; c++) {
-        const g = dz[j * h + c];
-        db[c] += g;
-        for (let k = 0; k < dS; k++) dWs[k * h + c] += phi[s * dS + k] * g;
-        for (let k = 0; k < dA; k++) dWa[k * h + c] += psi[j * dA + k] * g;
-      }
-    }
+    for (let j = offsets[s]; j < offsets[s + 1]; j++) for (let c = 0; c < h; c++) dhs[s * h + c] += dz[j * h + c];
   }
-  addInto(grads, `${prefix}.state_in.weight`, dWs);
-  addInto(grads, `${prefix}.action_in.weight`, dWa);
-  addInto(grads, `${prefix}.in.bias`, db);
+  const id = (rows: number, inDim: number) => ({ rows, inDim, outDim: h, activation: 'identity' as const });
+  const a = denseBackwardRef(psi, get(p, `${prefix}.action_in.weight`), dz, dz, id(N, spec.actionDim));
+  const st = denseBackwardRef(phi, get(p, `${prefix}.state_in.weight`), dhs, dhs, id(S, spec.stateDim));
+  addInto(grads, `${prefix}.action_in.weight`, a.dW);
+  addInto(grads, `${prefix}.in.bias`, a.db);
+  addInto(grads, `${prefix}.state_in.weight`, st.dW);
 }
 
 /** The estimator's whole step in float64: SPA loss and ∂L/∂θ. */
