@@ -77,6 +77,7 @@ async function main() {
   const command = `npm run bench${process.argv.length > 2 ? ' -- ' + process.argv.slice(2).join(' ') : ''}`;
   const previous = existsSync(resultsPath) ? JSON.parse(readFileSync(resultsPath, 'utf8')) : { suites: {} };
   for (const s of suites) {
+    if (failures.some((f) => f.startsWith(`${s.name}:`))) continue; // keep its last good rows
     previous.suites[s.name] = {
       date: started.toISOString(), command, machine, where: s.where,
       browser: s.where === 'browser' ? browserInfo?.browserVersion : undefined,
@@ -88,55 +89,61 @@ async function main() {
   writeFileSync(resultsPath, JSON.stringify(previous, null, 1) + '\n');
   writeFileSync(path.join(root, 'BENCHMARKS.md'), renderMarkdown(previous));
   log(`wrote BENCHMARKS.md and bench/results.json (${rows.length} rows, ${((Date.now() - started.getTime()) / 1000).toFixed(0)} s)`);
+  if (failures.length) {
+    console.error(`bench: ${failures.length} suite(s) failed; their earlier rows were kept:\n  ${failures.join('\n  ')}`);
+    process.exitCode = 1;
+  }
 }
 
-// Browser rows are attributed to their suite by the page's "suite X: start" log line; node suites
-// run one at a time here, so `current` is set around each.
+// Rows are attributed to the suite that was running when they arrived: suites run one at a time.
 const rowSuite = new Map();
 let current = null;
 function suiteOwns(s, r) { return rowSuite.get(r) === s.name; }
 
+const SUITE_LIMIT_MS = 540_000;
+const failures = [];
+
+/** Runs each browser suite in its own page (fresh GPU device, own time limit) of one Chromium. */
 async function runBrowserSuitesWithAdapter(names) {
-  // One page runs all browser suites.
-  const origLog = log;
-  return (async () => {
-    // Scanning the bench page up front keeps Vite from re-optimising dependencies mid-run, which
-    // reloads the page and would run the suites twice.
-    const server = await createServer({
-      root, configFile: path.join(root, 'vite.config.ts'), logLevel: 'error',
-      server: { port: 5199, strictPort: false, host: '127.0.0.1', hmr: false, watch: null },
-      optimizeDeps: { entries: ['bench/index.html', 'bench/suites/*.ts'] },
-    });
-    await server.listen();
-    const url = server.resolvedUrls.local[0];
-    const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
-    const browserVersion = browser.version();
-    try {
+  // Scanning the bench page and suites up front keeps Vite from re-optimising dependencies
+  // mid-run; with HMR and watching off, nothing else can reload a page either.
+  const server = await createServer({
+    root, configFile: path.join(root, 'vite.config.ts'), logLevel: 'error',
+    server: { port: 5199, strictPort: false, host: '127.0.0.1', hmr: false, watch: null },
+    optimizeDeps: { entries: ['bench/index.html', 'bench/suites/*.ts'] },
+  });
+  await server.listen();
+  const url = server.resolvedUrls.local[0];
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
+  const browserVersion = browser.version();
+  let adapter = null;
+  try {
+    for (const name of names) {
+      current = name;
       const page = await browser.newPage();
-      page.on('console', (m) => { if (m.type() === 'error') origLog(`  [page] ${m.text()}`); });
-      page.on('pageerror', (e) => origLog(`  [page error] ${e.message}`));
+      page.on('console', (m) => { if (m.type() === 'error') log(`  [page] ${m.text()}`); });
+      page.on('pageerror', (e) => log(`  [page error] ${e.message}`));
       const done = new Promise((resolve) => page.exposeFunction('__benchDone', resolve));
       await page.exposeFunction('__benchAdapter', (line) => { adapterLine = line; });
-      await page.exposeFunction('__benchRecord', (row) => { emit(row, 'browser'); rowSuite.set(rows[rows.length - 1], current); });
+      await page.exposeFunction('__benchRecord', (row) => { emit(row, 'browser'); rowSuite.set(rows[rows.length - 1], name); });
       await page.exposeFunction('__benchDescribe', (bench, d) => { descriptions[bench] = d; });
-      await page.exposeFunction('__benchLog', (m) => {
-        const start = /^suite (\S+): start$/.exec(m);
-        if (start) {
-          current = start[1];
-          // A page reload restarts a suite: drop what its interrupted run recorded.
-          for (let i = rows.length - 1; i >= 0; i--) if (rowSuite.get(rows[i]) === current) rows.splice(i, 1);
-        }
-        origLog(`  ${m}`);
-      });
-      await page.goto(`${url}bench/index.html?suites=${names.join(',')}${quick ? '&quick=1' : ''}`);
-      const result = await Promise.race([done, new Promise((_, rej) => setTimeout(() => rej(new Error('browser suites timed out after 9 minutes')), 540_000))]);
-      if (result.error) throw new Error(`browser suite failed: ${result.error}`);
-      return { browserVersion, adapter: result.adapter };
-    } finally {
-      await browser.close();
-      await server.close();
+      await page.exposeFunction('__benchLog', (m) => log(`  ${m}`));
+      await page.goto(`${url}bench/index.html?suites=${name}${quick ? '&quick=1' : ''}`);
+      let timer;
+      const limit = new Promise((resolve) => { timer = setTimeout(() => resolve({ error: `timed out after ${SUITE_LIMIT_MS / 60000} minutes` }), SUITE_LIMIT_MS); });
+      const result = await Promise.race([done, limit]);
+      clearTimeout(timer);
+      await page.close();
+      if (result.error) {
+        failures.push(`${name}: ${result.error}`);
+        log(`suite ${name} FAILED: ${result.error}`);
+      } else adapter = result.adapter;
     }
-  })();
+    return { browserVersion, adapter };
+  } finally {
+    await browser.close();
+    await server.close();
+  }
 }
 
 function machineLine() {
