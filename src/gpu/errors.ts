@@ -75,3 +75,15 @@ export class DeviceLostError extends Error {
     super(`The GPU device was lost (${reason}): ${message || 'no message'}. Reload the lab to get a new device; runs are saved.`);
   }
 }
+
+/**
+ * Recorded GPU commands failed validation (e.g. a binding that does not match the pipeline). The
+ * whole command buffer is then discarded by the device, so every output of that batch is garbage:
+ * this error is raised by the next `done()` or `read()` instead of letting zeros pass as results.
+ */
+export class GpuValidationError extends Error {
+  override readonly name = 'GpuValidationError';
+  constructor(message: string) {
+    super(`GPU commands failed validation and were not run: ${message}`);
+  }
+}

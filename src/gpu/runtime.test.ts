@@ -138,3 +138,18 @@ describe('profiling', () => {
     gpu.release(x, out);
   });
 });
+
+describe('validation errors', () => {
+  it('a dispatch whose bindings do not match its pipeline fails loudly at the next read', async () => {
+    const gpu = await testGpu();
+    const pipe = await gpu.pipeline({ shader: 'reduce', entryPoint: 'partial', constants: { WG: 64 } });
+    const x = gpu.tensor(new Float32Array([1, 2, 3]));
+    const out = gpu.zeros([1]);
+    gpu.dispatch(pipe, [x, out], [1]); // binding 0 must be the uniform block: invalid
+    await expect(gpu.read(out)).rejects.toThrow(/failed validation/);
+    // The next batch is unaffected.
+    const ok = gpu.tensor(new Float32Array([5]));
+    expect(Array.from(await gpu.read(ok))).toEqual([5]);
+    gpu.release(x, out, ok);
+  });
+});

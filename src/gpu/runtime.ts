@@ -3,6 +3,7 @@
 // A training step therefore costs one submit and (at most) one readback.
 
 import { BufferPool } from './buffer-pool';
+import { GpuValidationError } from './errors';
 import { acquireGpu, type AcquireOptions, type GpuHandle } from './device';
 import type { AdapterSummary } from './adapter-info';
 import { PipelineCache, type PipelineSpec } from './pipeline-cache';
@@ -32,6 +33,7 @@ export class Gpu {
   private profiler: Profiler | null = null;
   private pendingProfiles: Promise<ProfileEntry[]>[] = [];
   private deferred: GPUBuffer[] = [];
+  private readonly pendingErrors: Promise<GPUError | null>[] = [];
   private readonly uniformCache = new Map<string, GPUBuffer>();
   private readonly bindGroups = new WeakMap<GPUComputePipeline, Map<string, GPUBindGroup>>();
   private readonly bufferIds = new WeakMap<GPUBuffer, number>();
@@ -168,8 +170,24 @@ export class Gpu {
       this.pass.end();
       this.pass = null;
     }
-    this.encoder ??= this.device.createCommandEncoder();
+    this.encoder ??= this.openEncoder();
     return this.encoder;
+  }
+
+  /**
+   * Starts a batch. Each batch runs inside a validation error scope, popped when it is submitted,
+   * so a malformed dispatch surfaces as a GpuValidationError from `done()`/`read()` instead of an
+   * invalid command buffer that silently leaves every output untouched.
+   */
+  private openEncoder(): GPUCommandEncoder {
+    this.device.pushErrorScope('validation');
+    return this.device.createCommandEncoder();
+  }
+
+  private async checkErrors(): Promise<void> {
+    const errors = await Promise.all(this.pendingErrors.splice(0));
+    const first = errors.find((e) => e !== null);
+    if (first) throw new GpuValidationError(first.message);
   }
 
   private bufferId(b: GPUBuffer): number {
@@ -225,7 +243,7 @@ export class Gpu {
       const timestampWrites = this.profiler.next(options.label ?? pipeline.label);
       pass = this.commandEncoder().beginComputePass(timestampWrites ? { timestampWrites } : {});
     } else {
-      this.encoder ??= this.device.createCommandEncoder();
+      this.encoder ??= this.openEncoder();
       this.pass ??= this.encoder.beginComputePass();
       pass = this.pass;
     }
@@ -248,6 +266,7 @@ export class Gpu {
     const encoder = this.commandEncoder();
     const profiled = this.profiler?.collect(encoder);
     this.device.queue.submit([encoder.finish()]);
+    this.pendingErrors.push(this.device.popErrorScope());
     this.encoder = null;
     this.stats.submits++;
     // Work submitted from now on is queued after these commands, so their buffers may be reused.
@@ -258,7 +277,7 @@ export class Gpu {
   /** Submits and waits for the GPU to finish. */
   async done(): Promise<void> {
     this.flush();
-    await this.device.queue.onSubmittedWorkDone();
+    await Promise.all([this.device.queue.onSubmittedWorkDone(), this.checkErrors()]);
   }
 
   /** Submits pending work and reads tensors back (one staging copy each, one submit for all). */
@@ -272,6 +291,12 @@ export class Gpu {
     });
     this.flush();
     this.stats.readbacks++;
+    try {
+      await this.checkErrors();
+    } catch (e) {
+      for (const s of staging) this.pool.release(s);
+      throw e;
+    }
     return Promise.all(staging.map(async (s, i) => {
       const t = tensors[i];
       await s.mapAsync(GPUMapMode.READ, 0, Math.max(t.byteLength, BYTES_PER_ELEMENT));

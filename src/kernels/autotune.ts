@@ -59,7 +59,12 @@ export function adapterKey(gpu: Gpu): string {
  * from another process hurts them all alike) and each keeps its best round, the figure least
  * disturbed by noise. Fast kernels are batched per round so timer resolution does not decide.
  */
-export async function timeCandidates(gpu: Gpu, candidates: TuneCandidate[], rounds = 3): Promise<TuneResult> {
+export async function timeCandidates(
+  gpu: Gpu, candidates: TuneCandidate[], rounds = 3,
+  /** Multiplies a candidate's time before comparing (a prior against variants known to suffer here). */
+  weights: Record<string, number> = {},
+): Promise<TuneResult> {
+  await gpu.done(); // work recorded before tuning must not be timed as a candidate's
   const reps = new Map<string, number>();
   for (const c of candidates) {
     c.record(); // warm-up: the first dispatch pays for lazy driver work
@@ -81,6 +86,7 @@ export async function timeCandidates(gpu: Gpu, candidates: TuneCandidate[], roun
       best[c.name] = Math.min(best[c.name] ?? Infinity, ms);
     }
   }
-  const choice = Object.entries(best).sort((a, b) => a[1] - b[1])[0][0];
+  const weighted = (name: string) => best[name] * (weights[name] ?? 1);
+  const choice = Object.keys(best).sort((a, b) => weighted(a) - weighted(b))[0];
   return { choice, timings: best };
 }

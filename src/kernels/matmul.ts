@@ -175,6 +175,16 @@ export function tuneStore(gpu: Gpu): TuneStore {
 }
 
 const inflight = new Map<string, Promise<MatmulVariant>>();
+// Tuning sessions on one device run one after another: timings are taken by waiting for the queue,
+// so two sessions timing at once (a trainer preparing its matmuls with Promise.all) would each
+// measure the other's work too.
+const tuningQueue = new WeakMap<Gpu, Promise<unknown>>();
+
+/**
+ * On software adapters (SwiftShader, llvmpipe) workgroup barriers run invocations as coroutines,
+ * measured ~4× slower; the tiled kernel must then win clearly, not by timer noise, to be chosen.
+ */
+const SOFTWARE_TILED_PENALTY = 1.25;
 
 /** The variant the autotuner picks for these dims (timing the candidates on first use). */
 export async function tunedVariant(gpu: Gpu, dims: MatmulDims): Promise<MatmulVariant> {
@@ -186,19 +196,22 @@ export async function tunedVariant(gpu: Gpu, dims: MatmulDims): Promise<MatmulVa
   if (known && (candidates as MatmulVariant[]).includes(known)) return known;
   let p = inflight.get(key);
   if (!p) {
-    p = (async () => {
+    const previous = tuningQueue.get(gpu) ?? Promise.resolve();
+    p = previous.catch(() => undefined).then(async () => {
       const a = gpu.zeros(dims.form === 'tn' ? [dims.K, dims.M] : [dims.M, dims.K]);
       const b = gpu.zeros(dims.form === 'nt' ? [dims.N, dims.K] : [dims.K, dims.N]);
       const c = gpu.empty([dims.M, dims.N]);
       const epi: Epilogue = { activation: 'identity', hasBias: false, accumulate: false };
       const prepared = await Promise.all(candidates.map((v) => PreparedMatmul.create(gpu, dims, v, epi)));
-      const result = await timeCandidates(gpu, prepared.map((p) => ({ name: p.variant, record: () => p.record(a, b, c) })));
+      const weights = gpu.info.isSoftware ? { tiled: SOFTWARE_TILED_PENALTY } : undefined;
+      const result = await timeCandidates(gpu, prepared.map((p) => ({ name: p.variant, record: () => p.record(a, b, c) })), 3, weights);
       gpu.release(a, b, c);
       store.set(key, result.choice);
       return result.choice as MatmulVariant;
-    })();
+    });
+    tuningQueue.set(gpu, p);
     inflight.set(key, p);
-    p.finally(() => inflight.delete(key));
+    p.then(() => inflight.delete(key), () => inflight.delete(key));
   }
   return p;
 }
