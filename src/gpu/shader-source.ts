@@ -32,7 +32,7 @@ export async function shaderSource(name: string): Promise<string> {
     throw new Error(`Unknown shader "${name}": no shaders/${name}.wgsl in this build (known: ${bundledShaderNames().join(', ')})`);
   }
   const fs = await import(/* @vite-ignore */ 'node:' + 'fs/promises');
-  const dir = process.env.STEPWISE_SHADER_DIR ?? new URL('../../shaders/', import.meta.url);
+  const dir = process.env.STEPWISE_SHADER_DIR ?? new URL(/* @vite-ignore */ '../../shaders/', import.meta.url);
   const url = typeof dir === 'string' ? `${dir.replace(/\/$/, '')}/${name}.wgsl` : new URL(`${name}.wgsl`, dir);
   try {
     const code = await fs.readFile(url, 'utf8');

@@ -11,6 +11,8 @@ export interface ScreenEntry {
   /** The custom element's tag; `load` must define it. */
   tag: string;
   load: () => Promise<unknown>;
+  /** The screen cannot work without WebGPU; others stay usable when the browser has none. */
+  needsGpu?: boolean;
 }
 
 export const screens: ScreenEntry[] = [

@@ -92,7 +92,7 @@ export class AppShell extends LitElement {
   }
 
   private screen(s: ScreenEntry | null) {
-    if (this.gpuError) return html`<sw-gpu-unavailable .error=${this.gpuError}></sw-gpu-unavailable>`;
+    if (this.gpuError && (!s || s.needsGpu)) return html`<sw-gpu-unavailable .error=${this.gpuError}></sw-gpu-unavailable>`;
     if (!s) {
       return html`<div class="title"><h1>GPU check</h1><span>the adapter this tab trains on, and a live kernel check</span></div>
         <sw-gpu-check .gpu=${this.gpu}></sw-gpu-check>`;
