@@ -27,19 +27,17 @@ const suiteFiles = readdirSync(path.join(root, 'bench', 'suites')).filter((f) =>
 const started = new Date();
 const rows = [];
 const descriptions = {};
-const suiteMeta = {};
 let adapterLine = 'unknown';
 
-function emit(row, where) {
+/** Records a row for `suite` and streams it: a table line, or with --json one JSON object. */
+function emit(row, suite, where) {
   const adapter = where === 'browser' ? adapterLine : 'n/a (CPU)';
-  const full = { ...row, adapter };
-  rows.push({ ...full, where });
+  rows.push({ ...row, adapter, where, suite });
   if (json) {
-    const metric = row.gflops !== undefined ? { gflops: row.gflops } : row.per_s !== undefined ? { per_s: row.per_s } : { ms: row.ms };
-    console.log(JSON.stringify({ bench: row.bench, impl: row.impl, shape: row.shape, ...metric, adapter, ...(row.ms !== undefined && !('ms' in metric) ? { ms: row.ms } : {}), ...(row.unit ? { unit: row.unit } : {}) }));
+    const { bench, impl, shape, gflops, per_s, ms, unit } = row;
+    console.log(JSON.stringify({ bench, impl, shape, gflops, per_s, ms, unit, adapter }));
   } else {
-    const fig = row.gflops !== undefined ? `${row.gflops.toFixed(2)} GFLOP/s` : row.per_s !== undefined ? `${row.per_s.toFixed(1)} ${row.unit ?? ''}/s` : `${row.ms?.toFixed(2)} ms`;
-    console.log(`  ${row.bench.padEnd(12)} ${row.impl.padEnd(28)} ${row.shape.padEnd(18)} ${fig}`);
+    console.log(`  ${row.bench.padEnd(12)} ${row.impl.padEnd(28)} ${row.shape.padEnd(18)} ${fmt(row)}`);
   }
 }
 
@@ -61,11 +59,10 @@ async function main() {
   }
   for (const s of suites.filter((s) => s.where === 'node')) {
     log(`suite ${s.name} (node): start`);
-    current = s.name;
     const t0 = performance.now();
     await s.run({
       quick, where: 'node',
-      record: (row) => { emit(row, 'node'); rowSuite.set(rows[rows.length - 1], current); },
+      record: (row) => emit(row, s.name, 'node'),
       describe: (bench, d) => { descriptions[bench] = d; },
       log: (m) => log(`  ${m}`),
     });
@@ -82,8 +79,8 @@ async function main() {
       date: started.toISOString(), command, machine, where: s.where,
       browser: s.where === 'browser' ? browserInfo?.browserVersion : undefined,
       adapter: s.where === 'browser' ? adapterLine : undefined,
-      rows: rows.filter((r) => r.where === s.where && suiteOwns(s, r)),
-      descriptions: Object.fromEntries(Object.entries(descriptions).filter(([b]) => rows.some((r) => r.bench === b && r.where === s.where && suiteOwns(s, r)))),
+      rows: rows.filter((r) => suiteOwns(s, r)),
+      descriptions: Object.fromEntries(Object.entries(descriptions).filter(([b]) => rows.some((r) => r.bench === b && suiteOwns(s, r)))),
     };
   }
   writeFileSync(resultsPath, JSON.stringify(previous, null, 1) + '\n');
@@ -95,10 +92,7 @@ async function main() {
   }
 }
 
-// Rows are attributed to the suite that was running when they arrived: suites run one at a time.
-const rowSuite = new Map();
-let current = null;
-function suiteOwns(s, r) { return rowSuite.get(r) === s.name; }
+function suiteOwns(s, r) { return r.suite === s.name; }
 
 const SUITE_LIMIT_MS = 540_000;
 const failures = [];
@@ -119,13 +113,12 @@ async function runBrowserSuitesWithAdapter(names) {
   let adapter = null;
   try {
     for (const name of names) {
-      current = name;
       const page = await browser.newPage();
       page.on('console', (m) => { if (m.type() === 'error') log(`  [page] ${m.text()}`); });
       page.on('pageerror', (e) => log(`  [page error] ${e.message}`));
       const done = new Promise((resolve) => page.exposeFunction('__benchDone', resolve));
       await page.exposeFunction('__benchAdapter', (line) => { adapterLine = line; });
-      await page.exposeFunction('__benchRecord', (row) => { emit(row, 'browser'); rowSuite.set(rows[rows.length - 1], name); });
+      await page.exposeFunction('__benchRecord', (row) => emit(row, name, 'browser'));
       await page.exposeFunction('__benchDescribe', (bench, d) => { descriptions[bench] = d; });
       await page.exposeFunction('__benchLog', (m) => log(`  ${m}`));
       await page.goto(`${url}bench/index.html?suites=${name}${quick ? '&quick=1' : ''}`);
