@@ -21,6 +21,8 @@ export class GpuUnavailable extends LitElement {
     const e = this.error;
     const cause = e && 'cause' in e && typeof e.cause === 'string' ? e.cause : 'unknown';
     const fix = e && 'fix' in e ? (e as GpuUnavailableError).fix : '';
+    // The message ends with the fix, which the panel already shows in full above.
+    const detail = (e?.message ?? '').replace(fix, '').trim();
     return html`<section role="alert">
       <h2>WebGPU unavailable — here is how to enable it</h2>
       <p>Stepwise trains on your GPU through WebGPU, and this browser did not give it one (<code>${cause}</code>).</p>
@@ -31,7 +33,7 @@ export class GpuUnavailable extends LitElement {
         <li>Check <code>chrome://gpu</code> for "WebGPU: Hardware accelerated". On Linux, start Chrome with <code>--enable-unsafe-webgpu --enable-features=Vulkan</code>.</li>
         <li>No GPU at all? Chromium's software adapter works: <code>--use-vulkan=swiftshader --use-webgpu-adapter=swiftshader</code>.</li>
       </ol>
-      <p>Technical detail: <code>${e?.message ?? ''}</code></p>
+      ${detail ? html`<p>Technical detail: <code>${detail}</code></p>` : ''}
     </section>`;
   }
 }
