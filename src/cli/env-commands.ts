@@ -134,6 +134,7 @@ async function interactive(spec: EnvSpec, sp: SplitName, index: number, seed: nu
   io.out(env.reset(ref.id, seed).text);
   let total = 0;
   let steps = 0;
+  let won = false;
   try {
     for (;;) {
       io.out(`\nadmissible: ${env.admissibleActions().join(' | ')}`);
@@ -147,13 +148,14 @@ async function interactive(spec: EnvSpec, sp: SplitName, index: number, seed: nu
       const r = env.step(line);
       steps++;
       total += r.reward;
+      won = r.won;
       io.out(r.observation.text + (r.valid ? '' : '  [invalid]'));
       if (r.done) break;
     }
   } finally {
     rl.close();
   }
-  io.out(`\nreward: ${total}  steps: ${steps}`);
+  io.out(`\nreward: ${total}  won: ${won}  steps: ${steps}`);
   return 0;
 }
 

@@ -16,6 +16,12 @@ export interface StepResult {
   /** Final reward R in [0, 1]; non-zero only when `done`, except where an env documents otherwise. */
   reward: number;
   done: boolean;
+  /**
+   * True on the step that ends the episode with the task accomplished, false on every other
+   * step (failures, truncation, and steps sent after the end). Each environment decides it in
+   * one place; everything above reads it here rather than re-deriving it from the reward.
+   */
+  won: boolean;
   /** g_t: false when the action had no effect in the world ("Nothing happens." or the env's equivalent). */
   valid: boolean;
   /** Environment-specific extras (e.g. WebShop's reward sub-scores). Must be structured-cloneable. */

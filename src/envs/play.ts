@@ -51,7 +51,6 @@ export function playEpisode(spec: EnvSpec, split: SplitName, index: number, seed
     });
     if (steps.length > 10_000) throw new Error(`${spec.name}: episode did not end after 10000 steps`);
   }
-  const wonInfo = last?.info.won;
   return {
     env: spec.name,
     task: index,
@@ -59,7 +58,7 @@ export function playEpisode(spec: EnvSpec, split: SplitName, index: number, seed
     goal: first.goal,
     steps,
     reward: total,
-    won: typeof wonInfo === 'boolean' ? wonInfo : total >= 1,
+    won: last?.won ?? false,
     split,
     initial_observation: first.text,
   };

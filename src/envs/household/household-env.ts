@@ -116,7 +116,8 @@ export class HouseholdEnv implements Env {
         reward: 0,
         done: true,
         valid: false,
-        info: { won: this.won, episode_over: true },
+        won: false,
+        info: { episode_over: true },
       };
     }
     this.steps++;
@@ -129,7 +130,9 @@ export class HouseholdEnv implements Env {
       reward: this.won ? 1 : 0,
       done: this.done,
       valid,
-      info: { won: this.won, truncated },
+      // Success is decided here alone: checkPlaced/checkLight set this.won on the winning step.
+      won: this.won,
+      info: { truncated },
     };
   }
 

@@ -154,10 +154,10 @@ describe('household: observations and feedback', () => {
     expect(rewards.at(-1)).toBe(1);
     expect(rewards.slice(0, -1).every((r) => r === 0)).toBe(true);
     expect(last?.done).toBe(true);
-    expect(last?.info.won).toBe(true);
+    expect(last?.won).toBe(true);
     expect(env.admissibleActions()).toEqual([]);
     const after = env.step('look');
-    expect(after).toMatchObject({ valid: false, done: true, reward: 0 });
+    expect(after).toMatchObject({ valid: false, done: true, reward: 0, won: false });
   });
 
   it(`ends after ${HOUSEHOLD_MAX_STEPS} steps with reward 0`, () => {
@@ -167,9 +167,30 @@ describe('household: observations and feedback', () => {
       const r = env.step(i % 2 ? 'look' : 'nonsense');
       expect(r.done).toBe(i === HOUSEHOLD_MAX_STEPS);
       expect(r.reward).toBe(0);
-      if (r.done) expect(r.info).toMatchObject({ won: false, truncated: true });
+      expect(r.won).toBe(false);
+      if (r.done) expect(r.info).toMatchObject({ truncated: true });
     }
     expect(env.expert()).toBeNull();
+  });
+
+  it('is not won when the winning action comes one step too late', () => {
+    const probe = new HouseholdEnv();
+    probe.reset('seen:0', 0);
+    const plan = solve(probe);
+    // Waste steps first so the expert's last action lands after the limit: truncated, never won.
+    const env = new HouseholdEnv();
+    env.reset('seen:0', 0);
+    const waste = HOUSEHOLD_MAX_STEPS - plan.length + 1;
+    const results = [...Array.from({ length: waste }, () => env.step('look')), ...plan.slice(0, -1).map((a) => env.step(a))];
+    expect(results).toHaveLength(HOUSEHOLD_MAX_STEPS);
+    expect(results.every((r) => !r.won)).toBe(true);
+    expect(results.at(-1)).toMatchObject({ done: true, reward: 0, won: false, info: { truncated: true } });
+    // One step earlier, the same plan wins on its last action.
+    const tight = new HouseholdEnv();
+    tight.reset('seen:0', 0);
+    for (let i = 0; i < waste - 1; i++) tight.step('look');
+    const last = plan.map((a) => tight.step(a)).at(-1);
+    expect(last).toMatchObject({ done: true, reward: 1, won: true });
   });
 });
 

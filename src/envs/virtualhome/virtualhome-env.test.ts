@@ -153,12 +153,27 @@ describe('virtualhome env', () => {
     }
     expect(r.done).toBe(true);
     expect(r.reward).toBe(0);
-    expect(r.info.won).toBe(false);
+    expect(r.won).toBe(false);
     const after = env.step('walk to living room');
-    expect(after).toMatchObject({ done: true, valid: false, reward: 0 });
+    expect(after).toMatchObject({ done: true, valid: false, reward: 0, won: false });
     expect(after.observation.text).toBe(NOTHING_HAPPENS);
     expect(env.admissibleActions()).toEqual([]);
     expect(env.expert()).toBeNull();
+  });
+
+  it('is not won when the step limit comes before the last expert action', () => {
+    const task = 'make_coffee@apt1.0001';
+    const plan = expertTranscript(new VirtualHomeEnv(), task, 0).steps.map((s) => s.action);
+    expect(plan.length).toBeGreaterThan(1);
+    const short = new VirtualHomeEnv(plan.length - 1);
+    short.reset(task, 0);
+    const results = plan.slice(0, -1).map((a) => short.step(a));
+    expect(results.every((r) => !r.won)).toBe(true);
+    expect(results.at(-1)).toMatchObject({ done: true, reward: 0, won: false });
+    expect(short.step(plan.at(-1)!)).toMatchObject({ done: true, valid: false, won: false });
+    const exact = new VirtualHomeEnv(plan.length);
+    exact.reset(task, 0);
+    expect(plan.map((a) => exact.step(a)).at(-1)).toMatchObject({ done: true, reward: 1, won: true });
   });
 
   it('rejects unknown task ids and bad seeds with clear errors', () => {
@@ -202,6 +217,7 @@ describe('virtualhome env', () => {
         if (r.valid) valid++;
         else expect(r.observation.text).toBe(NOTHING_HAPPENS);
         expect(r.reward === 0 || (r.reward === 1 && r.done)).toBe(true);
+        expect(r.won).toBe(r.reward === 1);
         expect(typeof env.stateKey()).toBe('string');
         if (r.done) break;
       }

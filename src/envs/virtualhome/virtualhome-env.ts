@@ -99,8 +99,8 @@ export class VirtualHomeEnv implements Env {
     const goal = task.sentence;
     if (this.done) {
       return {
-        observation: { text: NOTHING_HAPPENS, goal }, reward: 0, done: true, valid: false,
-        info: { won: this.won, steps: this.steps, program: null, reason: 'the episode is over' },
+        observation: { text: NOTHING_HAPPENS, goal }, reward: 0, done: true, valid: false, won: false,
+        info: { steps: this.steps, program: null, reason: 'the episode is over' },
       };
     }
     this.steps++;
@@ -125,7 +125,9 @@ export class VirtualHomeEnv implements Env {
       reward: this.won ? 1 : 0,
       done: this.done,
       valid,
-      info: { won: this.won, steps: this.steps, program: out.program, reason: valid ? null : out.reason },
+      // The one success rule: the task's goal predicate holds after a valid action.
+      won: this.won,
+      info: { steps: this.steps, program: out.program, reason: valid ? null : out.reason },
     };
   }
 

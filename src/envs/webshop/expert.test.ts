@@ -18,6 +18,7 @@ function expertEpisode(env: WebshopEnv, split: SplitName, index: number, seed = 
   const obs = env.reset(task, seed);
   const steps: Transcript['steps'] = [];
   let reward = 0;
+  let won = false;
   for (let a = env.expert(); a !== null; a = env.expert()) {
     const adm = env.admissibleActions();
     if (a.startsWith('search[')) expect(adm[0], `${task}: the expert searches the first candidate`).toBe(a);
@@ -26,9 +27,10 @@ function expertEpisode(env: WebshopEnv, split: SplitName, index: number, seed = 
     expect(r.valid, `${task}: expert action ${a} is valid`).toBe(true);
     steps.push({ action: a, observation: r.observation.text, valid: r.valid, reward: r.reward, done: r.done });
     reward = r.reward;
+    won = r.won;
     if (r.done) break;
   }
-  return { env: 'webshop', task, seed, goal: obs.goal, steps, reward, won: reward === 1 };
+  return { env: 'webshop', task, seed, goal: obs.goal, steps, reward, won };
 }
 
 describe('webshop expert', () => {
@@ -62,10 +64,11 @@ describe('webshop expert', () => {
         x = (x * 1103515245 + 12345) >>> 0;
         done = env.step(adm[x % adm.length]).done;
       }
-      let last = { reward: 0, done: false };
+      let last = { reward: 0, done: false, won: false };
       for (let a = env.expert(); a !== null; a = env.expert()) last = env.step(a);
       expect(last.done).toBe(true);
       expect(last.reward, `task ${i}`).toBe(1);
+      expect(last.won, `task ${i}`).toBe(true);
     }
   });
 

@@ -211,10 +211,14 @@ describe('navigation and purchase', () => {
     expect(r.done).toBe(true);
     expect(r.valid).toBe(true);
     expect(r.reward).toBeCloseTo((a + 1) / (a + nOpts + 1), 12);
+    // A purchase below full reward ends the episode but is not a success (WebShop's success rate).
+    expect(nOpts).toBeGreaterThan(0);
+    expect(r.reward).toBeGreaterThan(0);
+    expect(r.won).toBe(false);
     expect(r.info).toMatchObject({ purchased: goal.asin, r_type: 1, query_match: true, r_att: 1, num_attr_matches: a, num_option_matches: 0, r_price: true });
     expect(r.observation.text).toMatch(/^Thank you for shopping with us! \[SEP\] .* \[SEP\] Your score \(min 0\.0, max 1\.0\) \[SEP\] 0\.\d+$/);
     const after = env.step('click[Buy Now]');
-    expect(after).toMatchObject({ valid: false, done: true, reward: 0 });
+    expect(after).toMatchObject({ valid: false, done: true, reward: 0, won: false });
     expect(env.expert()).toBeNull();
     expect(env.admissibleActions()).toEqual([]);
   });
@@ -225,6 +229,7 @@ describe('navigation and purchase', () => {
     for (let i = 0; i < 10; i++) last = env.step('click[nothing]');
     expect(last!.done).toBe(true);
     expect(last!.reward).toBe(0);
+    expect(last!.won).toBe(false);
     expect(last!.info.truncated).toBe(true);
     const short = fresh('g0007', 0, 2);
     expect(short.step('look').done).toBe(false);
@@ -239,6 +244,16 @@ describe('navigation and purchase', () => {
     const end = edge.step('click[Buy Now]');
     expect(end.done).toBe(true);
     expect(end.info.purchased).toBe(hit[0]);
+    expect(end.won).toBe(end.reward === 1);
+  });
+
+  it('is won only by a full-reward purchase, with the options the goal names', () => {
+    const env = fresh('g0006');
+    const goal = env.currentGoal!;
+    openTarget(env);
+    for (const value of Object.values(goal.goal_options)) expect(env.step(`click[${value}]`).won).toBe(false);
+    const r = env.step('click[Buy Now]');
+    expect(r).toMatchObject({ done: true, reward: 1, won: true, info: { purchased: goal.asin } });
   });
 });
 

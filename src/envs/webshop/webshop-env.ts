@@ -106,11 +106,12 @@ export class WebshopEnv implements Env {
   step(action: string): StepResult {
     const goal = this.requireGoal();
     if (this.done) {
-      return { observation: this.observation(), reward: 0, done: true, valid: false, info: { page: this.page, note: 'the episode is over' } };
+      return { observation: this.observation(), reward: 0, done: true, valid: false, won: false, info: { page: this.page, note: 'the episode is over' } };
     }
     this.steps++;
     let valid = false;
     let reward = 0;
+    let won = false;
     let info: Record<string, unknown> = {};
 
     const parsed = typeof action === 'string' ? parseAction(action) : null;
@@ -126,6 +127,9 @@ export class WebshopEnv implements Env {
           const purchase = this.doClick(arg, target, goal);
           if (purchase) {
             reward = purchase.reward;
+            // WebShop counts a purchase as a success only at full reward (its "success rate"):
+            // a partly matching product ends the episode with 0 < reward < 1 and is not won.
+            won = reward >= 1;
             info = purchase.info;
           }
         }
@@ -137,7 +141,7 @@ export class WebshopEnv implements Env {
       info.truncated = true;
     }
     info.page = this.page;
-    return { observation: this.observation(), reward, done: this.done, valid, info };
+    return { observation: this.observation(), reward, done: this.done, valid, won, info };
   }
 
   admissibleActions(): string[] {

@@ -31,6 +31,19 @@ describe('playground session (on the worker pool)', () => {
     expect(s.steps).toBe(8);
   });
 
+  it('reads success from the step result: a part-reward purchase ends the episode as over, not won', async () => {
+    s = new PlaygroundSession(nodeSpawner, { env: 'webshop', split: 'test', task: 6, seed: 0 });
+    await s.reset();
+    // Follow the expert to the product, then buy before it picks the goal's options.
+    while (s.status === 'playing') {
+      const onItem = s.admissible.includes('click[Buy Now]');
+      await s.act(onItem ? 'click[Buy Now]' : s.expert!, onItem ? 'clicked' : 'expert');
+    }
+    expect(s.reward).toBeGreaterThan(0);
+    expect(s.reward).toBeLessThan(1);
+    expect(s.status).toBe('over');
+  });
+
   it('select clamps the task to the split and resets; switching env falls back to its first split', async () => {
     s = new PlaygroundSession(nodeSpawner);
     await s.select({ split: 'unseen-test', task: 10_000, seed: 3 });

@@ -150,7 +150,7 @@ export class PlaygroundSession {
       this.log = [...this.log, { step: this.steps, action, text: r.observation.text, valid: r.valid, reward: r.reward, done: r.done, source }];
       this.admissible = r.admissible ?? [];
       this.expert = r.expert ?? null;
-      if (r.done) this.status = r.info.won === true || (r.info.won === undefined && this.reward >= 1) ? 'won' : 'over';
+      if (r.done) this.status = r.won ? 'won' : 'over';
     } catch (e) {
       this.error = e instanceof Error ? e.message : String(e);
     } finally {
