@@ -7,7 +7,7 @@ import type { Env, EnvSpec, SplitName } from '../../src/envs/env';
 import { EnvPool, type SlotOp, type SlotTask } from '../../src/envs/pool/index';
 import { nodeSpawner } from '../../src/envs/pool/spawn-node';
 import { ENV_REGISTRY } from '../../src/envs/registry';
-import { xorshift32 } from '../../src/envs/seeded-rng';
+import { xorshift32 } from '../../src/core/random';
 import type { BenchContext, BenchSuite } from '../suite-types';
 
 const BENCH = 'env-steps';

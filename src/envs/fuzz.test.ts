@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SplitName } from './env';
 import { ENV_REGISTRY } from './registry';
-import { xorshift32 } from './seeded-rng';
+import { xorshift32 } from '../core/random';
 
 const TOTAL_ACTIONS = 100_000;
 

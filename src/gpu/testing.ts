@@ -1,6 +1,7 @@
 // One Gpu per test file, acquired lazily. A missing adapter is a failure with the typed error's
 // message, never a skip: a WebGPU suite that silently skips is a suite that tests nothing.
 
+import { xorshift32Words } from '../core/random';
 import { Gpu } from './runtime';
 
 let shared: Promise<Gpu> | undefined;
@@ -12,14 +13,9 @@ export function testGpu(): Promise<Gpu> {
 
 /** Seeded uniform floats in [lo, hi), for reproducible kernel cases. */
 export function seededFloats(n: number, seed: number, lo = -1, hi = 1): Float32Array {
-  let s = seed >>> 0 || 1;
+  // xorshift32: fast, deterministic, and good enough for test inputs; the top 24 bits fill a float's mantissa.
+  const words = xorshift32Words(seed);
   const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    // xorshift32: fast, deterministic, and good enough for test inputs.
-    s ^= s << 13; s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5; s >>>= 0;
-    out[i] = lo + ((s >>> 8) / 16777216) * (hi - lo);
-  }
+  for (let i = 0; i < n; i++) out[i] = lo + ((words() >>> 8) / 16777216) * (hi - lo);
   return out;
 }

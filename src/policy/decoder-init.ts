@@ -1,8 +1,8 @@
 // Seeded random weights in the standard layout: the bundled model's placeholder until SFT
 // writes trained weights through the same writer, and the fixture for writer tests.
 
+import { normals, splitmix32, unitFloats } from '../core/random';
 import { type DecoderArch, type DecoderWeights, expectedParameters } from './decoder-arch';
-import { seededNormal } from './seeded-random';
 
 export interface InitOptions {
   seed: number;
@@ -18,7 +18,7 @@ export function initDecoderWeights(arch: DecoderArch, options: InitOptions): Dec
   const weights: DecoderWeights = {};
   expectedParameters(arch).forEach(({ name, shape }, index) => {
     // One stream per tensor, so adding a tensor to the architecture does not reshuffle the others.
-    const normal = seededNormal((options.seed * 7919 + index * 104729) >>> 0);
+    const normal = normals(unitFloats(splitmix32((options.seed * 7919 + index * 104729) >>> 0)));
     const size = shape.reduce((a, b) => a * b, 1);
     const data = new Float32Array(size);
     const isNorm = name.endsWith('layernorm.weight') || name === 'model.norm.weight';

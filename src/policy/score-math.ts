@@ -1,5 +1,7 @@
 // The arithmetic between the model's outputs and the scores/features the policy uses.
 
+import { fmix32 } from '../core/hash';
+
 /** log p(target) from one row of logits, accumulated in float64. */
 export function logProbAt(logits: Float32Array, offset: number, vocab: number, target: number): number {
   let max = -Infinity;
@@ -30,10 +32,7 @@ const sketches = new Map<string, Sketch>();
 
 /** splitmix-style 32-bit mixing of (id, seed), so the sketch is the same on every machine. */
 function mix(id: number, seed: number): number {
-  let z = (Math.imul(id, 0x9e3779b1) ^ seed) >>> 0;
-  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
-  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
-  return (z ^ (z >>> 16)) >>> 0;
+  return fmix32((Math.imul(id, 0x9e3779b1) ^ seed) >>> 0);
 }
 
 function sketchFor(vocab: number, dim: number, seed: number): Sketch {

@@ -25,7 +25,7 @@ import {
   rt,
 } from './catalog';
 import { GO_TO_RANK, N_OBJ_IDS, N_REC_IDS, OBJ_NAME, REC_NAME, objGid, recGid } from './names';
-import { Mulberry32, type SeededRng } from '../seeded-rng';
+import { Mulberry32, type SeededRng } from '../../core/random';
 
 export type Pool = 'train' | 'seen' | 'unseen';
 export const POOLS: readonly Pool[] = ['train', 'seen', 'unseen'];

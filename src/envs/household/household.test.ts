@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { playEpisode, type Transcript } from '../play';
-import { Mulberry32, type SeededRng } from '../seeded-rng';
+import { Mulberry32, type SeededRng } from '../../core/random';
 import { taskFor } from './generate';
 import { HOUSEHOLD_MAX_STEPS, HouseholdEnv, NOTHING_HAPPENS } from './household-env';
 import { householdSpec } from './index';

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Env } from '../env';
 import type { HouseholdEnv } from '../household/household-env';
 import { getEnvSpec } from '../registry';
-import { Mulberry32 } from '../seeded-rng';
+import { Mulberry32 } from '../../core/random';
 import { EnvPool, PoolError } from './pool';
 import { createNodeSpawner, nodeSpawner } from './spawn-node';
 

@@ -10,7 +10,7 @@
 import * as catalog from './catalog';
 import { execute, freeHand, isClose, isHeld, isSeated, roomOf, type StepOutcome } from './executor';
 import { V as GRAMMAR_V, VERB_ARITY, formatAction, parseAction } from './grammar';
-import { Mulberry32, type SeededRng } from '../seeded-rng';
+import { Mulberry32, type SeededRng } from '../../core/random';
 import type { RoomType, Scene } from './scenes';
 import { CHAR, type World } from './world';
 

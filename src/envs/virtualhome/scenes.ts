@@ -12,7 +12,7 @@ import {
   CLASSES, CLEAN, CLOSED, DIRTY, HAS_PLUG, OFF, ON, OPEN, PLUGGED_IN, PLUGGED_OUT, R_CLOSE, R_FACING,
   R_INSIDE, R_ON, cls,
 } from './catalog';
-import { Mulberry32 } from '../seeded-rng';
+import { Mulberry32 } from '../../core/random';
 import { CHAR, World, makeSceneGraph } from './world';
 
 export const SCENE_VERSION = 1;

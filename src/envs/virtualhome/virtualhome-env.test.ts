@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { execute, type StepOutcome } from './executor';
 import { describeGoal } from './goal';
 import { parseAction } from './grammar';
-import { hashString } from '../seeded-rng';
+import { hashString } from '../../core/hash';
 import { SPLITS, virtualhomeSpec } from './index';
 import { TEMPLATE_BY_ID } from './templates';
 import { getTask, parseTaskId } from './tasks';

@@ -5,7 +5,7 @@
 // word ANDs. A 64-bit Zobrist hash of the edge set is kept up to date on every change so that
 // `stateKey` never has to walk the edges.
 
-import * as seededRng from '../seeded-rng';
+import * as hash from '../../core/hash';
 import * as catalog from './catalog';
 
 // Bound once: tsx and vitest compile imported bindings to getter calls, which add up in the
@@ -13,7 +13,7 @@ import * as catalog from './catalog';
 const {
   CHARACTER_CLASS, CLASSES, N_CLASSES, N_RELATIONS,
 } = catalog;
-const { fmix32 } = seededRng;
+const { fmix32 } = hash;
 
 /** The character is always node 0. */
 export const CHAR = 0;

@@ -4,7 +4,7 @@ import { CATEGORIES } from './catalogue-data';
 import { FROZEN, fingerprint } from './frozen';
 import { GOALS_VERSION, GOAL_COUNT, priceUpperFor } from './goals';
 import { normalizeColor } from './normalize-color';
-import { Sfc32 } from '../seeded-rng';
+import { Sfc32 } from '../../core/random';
 import { ProductSearch, analyze, documentText } from './search';
 import { SPLITS_VERSION } from './splits';
 import type { Product } from './catalogue';

@@ -14,7 +14,7 @@
 
 import { BRAND_PREFIXES, BRAND_SUFFIXES, CATEGORIES, type CategorySpec, type ProductTypeSpec } from './catalogue-data';
 import { pyFloatStr } from './py-text';
-import { Sfc32, type SeededRng } from '../seeded-rng';
+import { Sfc32, type SeededRng } from '../../core/random';
 
 export const CATALOGUE_VERSION = 1;
 export const PRODUCTS_PER_TYPE = 20;

@@ -4,7 +4,7 @@
 
 import type { Product } from './catalogue';
 import type { Goal } from './goals';
-import { fnv1a } from '../seeded-rng';
+import { fnv1a } from '../../core/hash';
 
 export const FROZEN = {
   catalogueVersion: 1,

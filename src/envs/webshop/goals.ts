@@ -12,7 +12,7 @@
 
 import type { Product } from './catalogue';
 import { pyFixed2 } from './py-text';
-import { Sfc32, type SeededRng } from '../seeded-rng';
+import { Sfc32, type SeededRng } from '../../core/random';
 
 export const GOALS_VERSION = 1;
 export const GOAL_COUNT = 1824;

@@ -3,7 +3,7 @@ import { parseAction } from './action';
 import { webshopSpec, createWebshopEnv } from './index';
 import type { WebshopEnv } from './webshop-env';
 import { getWorld } from './world';
-import { xorshift32 } from '../seeded-rng';
+import { xorshift32 } from '../../core/random';
 
 const world = getWorld();
 

@@ -28,7 +28,7 @@ import {
 } from './pages';
 import { pyStrip } from './py-text';
 import { webshopReward } from './reward';
-import { Sfc32 } from '../seeded-rng';
+import { Sfc32 } from '../../core/random';
 import { SPLITS_VERSION, parseTaskId } from './splits';
 import { getWorld, type World } from './world';
 

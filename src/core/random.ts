@@ -1,36 +1,16 @@
-// Seeded randomness for every environment's generator. Each draw site builds its own generator
-// from a string key that names what is drawn, so adding a draw in one place never shifts the
-// numbers drawn anywhere else, and generated content stays frozen for as long as the keys and the
-// code consuming them do.
+// Seeded randomness for every layer, written once. Each draw site builds its own generator from
+// a seed or a string key that names what is drawn, so adding a draw in one place never shifts the
+// numbers drawn anywhere else.
 //
-// Two algorithms live here because frozen content depends on them: household and virtualhome
-// draw from mulberry32 (seeded by a hashed key), webshop from sfc32 (seeded by cyrb128). Changing
-// which one an environment uses changes every task it generates, so that needs a version bump.
+// Several algorithms live here because frozen content depends on each of them: household and
+// virtualhome tasks and the nn initial weights draw from mulberry32, webshop from sfc32 (seeded by
+// cyrb128), the bundled decoder's weights from splitmix32, and the fuzz tests, benchmarks and
+// kernel cases from xorshift32. Changing which one a user draws from changes what it generates,
+// so that needs a version bump there.
 
-/** The murmur3 finaliser: spreads every input bit over the whole 32-bit word. */
-export function fmix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
+import { cyrb128, fmix32, hashString } from './hash';
 
-/** 32-bit FNV-1a over the UTF-16 code units; `hash` continues an earlier digest. */
-export function fnv1a(text: string, hash = 0x811c9dc5): number {
-  let h = hash;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
-
-/** FNV-1a finished with the murmur3 avalanche: a well-mixed 32-bit seed from a key. */
-export function hashString(s: string): number {
-  return fmix32(fnv1a(s));
-}
+const TWO_POW_32 = 4294967296;
 
 /** The draws every generator offers, all built on `next()`. */
 export abstract class SeededRng {
@@ -87,7 +67,7 @@ export abstract class SeededRng {
   }
 }
 
-/** mulberry32: one 32-bit word of state, period 2^32 — plenty for a scene or a task. */
+/** mulberry32: one 32-bit word of state, period 2^32 — plenty for a scene, a task or a tensor. */
 export class Mulberry32 extends SeededRng {
   private s: number;
 
@@ -105,32 +85,14 @@ export class Mulberry32 extends SeededRng {
     let t = (this.s = (this.s + 0x6d2b79f5) | 0);
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return ((t ^ (t >>> 14)) >>> 0) / TWO_POW_32;
   }
 }
 
-/** cyrb128: four 32-bit words from a string, to seed sfc32's 128-bit state. */
-function cyrb128(str: string): [number, number, number, number] {
-  let h1 = 1779033703;
-  let h2 = 3144134277;
-  let h3 = 1013904242;
-  let h4 = 2773480762;
-  for (let i = 0; i < str.length; i++) {
-    const k = str.charCodeAt(i);
-    h1 = h2 ^ Math.imul(h1 ^ k, 597399067);
-    h2 = h3 ^ Math.imul(h2 ^ k, 2869860233);
-    h3 = h4 ^ Math.imul(h3 ^ k, 951274213);
-    h4 = h1 ^ Math.imul(h4 ^ k, 2716044179);
-  }
-  h1 = Math.imul(h3 ^ (h1 >>> 18), 597399067);
-  h2 = Math.imul(h4 ^ (h2 >>> 22), 2869860233);
-  h3 = Math.imul(h1 ^ (h3 >>> 17), 951274213);
-  h4 = Math.imul(h2 ^ (h4 >>> 19), 2716044179);
-  h1 ^= h2 ^ h3 ^ h4;
-  h2 ^= h1;
-  h3 ^= h1;
-  h4 ^= h1;
-  return [h1 >>> 0, h2 >>> 0, h3 >>> 0, h4 >>> 0];
+/** mulberry32 as a bare function returning floats in [0, 1), for hot loops that want no object. */
+export function mulberry32(seed: number): () => number {
+  const rng = new Mulberry32(seed);
+  return () => rng.next();
 }
 
 /** sfc32 with 128 bits of state, seeded through cyrb128 and warmed up by 12 draws. */
@@ -162,15 +124,15 @@ export class Sfc32 extends SeededRng {
     this.d = (this.d + 1) | 0;
     t = (t + this.d) | 0;
     this.c = (this.c + t) | 0;
-    return (t >>> 0) / 4294967296;
+    return (t >>> 0) / TWO_POW_32;
   }
 }
 
 /**
- * xorshift32 as a bare function: the fuzz tests' and benchmarks' action streams, where a cheap
- * reproducible stream matters and nothing is frozen. A zero seed would stick at zero, so it becomes 1.
+ * xorshift32's raw 32-bit words. A zero seed would stick at zero (its fixed point), so it becomes 1.
+ * For cheap reproducible streams where nothing is frozen: fuzz actions, benchmark and kernel inputs.
  */
-export function xorshift32(seed: number): () => number {
+export function xorshift32Words(seed: number): () => number {
   let x = seed >>> 0 || 1;
   return () => {
     x ^= x << 13;
@@ -178,6 +140,53 @@ export function xorshift32(seed: number): () => number {
     x ^= x >>> 17;
     x ^= x << 5;
     x >>>= 0;
-    return x / 4294967296;
+    return x;
+  };
+}
+
+/** xorshift32 as floats in [0, 1). */
+export function xorshift32(seed: number): () => number {
+  const words = xorshift32Words(seed);
+  return () => words() / TWO_POW_32;
+}
+
+/** splitmix32's 32-bit words: a Weyl sequence (golden-ratio step) finished by the murmur3 finaliser. */
+export function splitmix32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x9e3779b9) >>> 0;
+    return fmix32(state);
+  };
+}
+
+/** Floats in [0, 1) from a stream of 32-bit words. */
+export function unitFloats(words: () => number): () => number {
+  return () => words() / TWO_POW_32;
+}
+
+/**
+ * Box–Muller: two independent normals N(0, scale²) from two uniforms drawn in this order. `1 − u`
+ * keeps the log's argument in (0, 1]. The radius is scaled before the angle is applied, so callers
+ * that scale get the very bits they always got.
+ */
+export function boxMuller(uniform: () => number, scale = 1): [number, number] {
+  const u = 1 - uniform();
+  const v = uniform();
+  const r = Math.sqrt(-2 * Math.log(u)) * scale;
+  return [r * Math.cos(2 * Math.PI * v), r * Math.sin(2 * Math.PI * v)];
+}
+
+/** Standard normals, one per call: Box–Muller, with the second value of each pair kept for the next call. */
+export function normals(uniform: () => number): () => number {
+  let spare: number | null = null;
+  return () => {
+    if (spare !== null) {
+      const s = spare;
+      spare = null;
+      return s;
+    }
+    const [a, b] = boxMuller(uniform);
+    spare = b;
+    return a;
   };
 }
