@@ -82,6 +82,20 @@ export interface ScoreOptions {
   strategy?: ScoreStrategy;
   /** Also return every scored token's log-probability (for checks and the trajectory viewer). */
   tokenLogprobs?: boolean;
+  /**
+   * 'prefix' only: bytes the CPU-side arrays of one step may take (context caches, per-candidate
+   * cache copies, pass outputs); larger batches run in chunks. Default 128 MiB.
+   */
+  memoryBudgetBytes?: number;
+}
+
+/** How the prefix strategy split a batch to stay within its memory budget. */
+export interface PrefixMemory {
+  budgetBytes: number;
+  /** Most bytes held at once, summed from the tensors actually built and returned. */
+  peakBytes: number;
+  contextPasses: number;
+  candidatePasses: number;
 }
 
 export interface CandidateScore {
@@ -111,6 +125,8 @@ export interface ScoreResult {
   /** Token positions the model processed (padding included). */
   tokensProcessed: number;
   candidates: number;
+  /** Set by the 'prefix' strategy. */
+  memory?: PrefixMemory;
 }
 
 export interface GenerateRequest {

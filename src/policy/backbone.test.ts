@@ -18,6 +18,7 @@ import { initDecoderWeights } from './decoder-init';
 import { writeDecoderOnnx } from './onnx-decoder-writer';
 import { DataType, GraphBuilder } from './onnx-graph-builder';
 import { buildMessages } from './prompts';
+import { DEFAULT_MEMORY_BUDGET_BYTES } from './scoring-strategies';
 
 const local = { modelId: BUNDLED_MODEL_ID, source: 'local' as const, device: 'cpu' as const, dtype: 'fp32', localModelPath: bundledModelDir() };
 
@@ -135,6 +136,25 @@ describe('Backbone (bundled model, onnxruntime-node)', () => {
     expect(samePhi).toBeLessThan(1e-5);
   });
 
+  it('the prefix path split into chunks by a small memory budget scores exactly like one pass', async () => {
+    const whole = results.prefix.memory!;
+    // The default budget holds this batch: one pass over the two distinct contexts, one over all candidates.
+    expect(whole).toMatchObject({ budgetBytes: DEFAULT_MEMORY_BUDGET_BYTES, contextPasses: 1, candidatePasses: 1 });
+    expect(whole.peakBytes).toBeLessThanOrEqual(DEFAULT_MEMORY_BUDGET_BYTES);
+    // Budgets below what the single pass held force both kinds of split: contexts into groups
+    // (item 2 shares item 0's context, so it must follow it into its group) and candidates into chunks.
+    for (const fraction of [0.5, 0.25]) {
+      const budget = Math.floor(whole.peakBytes * fraction);
+      const chunked = await bb.score(items, { strategy: 'prefix', features: true, tokenLogprobs: true, memoryBudgetBytes: budget });
+      const m = chunked.memory!;
+      expect(m.budgetBytes).toBe(budget);
+      expect(m.peakBytes).toBeLessThanOrEqual(budget);
+      expect(m.candidatePasses).toBeGreaterThan(1);
+      if (fraction === 0.25) expect(m.contextPasses).toBe(2);
+      expect(maxScoreDiff(results.prefix, chunked)).toBeLessThan(1e-6);
+    }
+  });
+
   it('greedy generate() (transformers.js\u2019 incremental KV loop) picks the argmax of full-forward logits at every step', async () => {
     const context = { text: 'You arrive at countertop 1. On the countertop 1, you see a mug 2.\nAction:' };
     const out = await bb.generate({ context, maxNewTokens: 6, temperature: 0, stop: [] });
@@ -171,8 +191,26 @@ describe('Backbone (bundled model, onnxruntime-node)', () => {
 /** The text greedy decoding should return for `ids` (stop at nothing, strip like generate does). */
 function decodeTail(ids: number[], bb: Backbone, contextText: string): string {
   const prompt = bb.encode(contextText, true).length;
-  const tok = (bb as unknown as { tokenizer: { decode(ids: number[], o: object): string } }).tokenizer;
-  return tok.decode(ids.slice(prompt), { skip_special_tokens: true }).trim();
+  return bb.decode(ids.slice(prompt)).trim();
+}
+
+/** Largest difference in log-probs (summed, mean, per token), φ and ψ between two results of one batch. */
+function maxScoreDiff(a: ScoreResult, b: ScoreResult): number {
+  let worst = 0;
+  const diff = (x: ArrayLike<number> | undefined, y: ArrayLike<number> | undefined): void => {
+    expect(y?.length).toBe(x?.length);
+    for (let k = 0; k < (x?.length ?? 0); k++) worst = Math.max(worst, Math.abs(x![k] - y![k]));
+  };
+  a.items.forEach((item, i) => {
+    diff(item.phi, b.items[i].phi);
+    item.candidates.forEach((c, j) => {
+      const d = b.items[i].candidates[j];
+      worst = Math.max(worst, Math.abs(c.logprobSum - d.logprobSum), Math.abs(c.logprobMean - d.logprobMean));
+      diff(c.tokenLogprobs, d.tokenLogprobs);
+      diff(c.psi, d.psi);
+    });
+  });
+  return worst;
 }
 
 describe('broken model folders give typed, actionable errors', () => {
