@@ -11,7 +11,8 @@ const isolation = {
 export default defineConfig({
   server: { host: '127.0.0.1', port: 5173, headers: isolation },
   preview: { host: '127.0.0.1', port: 4173, headers: isolation },
-  // Test-only pages (e2e/pages/*.html) are built next to the app for Playwright.
+  // Test-only pages (e2e/pages/*.html) join the app only in `--mode e2e`, built to dist-e2e/ for
+  // Playwright; a plain build (dist/) ships none of them.
   plugins: [e2ePages()],
   worker: { format: 'es' },
   build: { target: 'es2022', sourcemap: true, chunkSizeWarningLimit: 4096 },

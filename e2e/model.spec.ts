@@ -9,6 +9,8 @@ import { createServer, type Server } from 'node:http';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LoadRequest, ScoreItem, ScoreResult } from '../src/policy/backbone-types';
+import { type DeviceDecision, type GpuProbe, chooseDevice } from '../src/policy/device-choice';
+import { BUNDLED_MODEL_ID, MODEL_CATALOGUE, dtypeFor } from '../src/policy/model-catalogue';
 
 const PAGE = '/e2e/pages/model.html';
 const MODEL_DIR = join(process.cwd(), 'public', 'models', 'stepwise-tiny');
@@ -26,7 +28,7 @@ interface LoadValue {
 type Api = {
   bundledModelPath(): string;
   crossOriginIsolated(): boolean;
-  probe(): Promise<{ probe: { available: boolean; adapter: { isSoftware: boolean; description: string } | null }; auto: { device: string; reason: string }; request: LoadRequest }>;
+  probe(modelId?: string): Promise<{ probe: GpuProbe; auto: DeviceDecision; request: LoadRequest }>;
   load(r: LoadRequest): Promise<Outcome<LoadValue>>;
   score(items: ScoreItem[], o: object): Promise<Outcome<ScoreResult & { cacheHits: number }>>;
   generate(r: object): Promise<Outcome<{ text: string; tokens: number }>>;
@@ -98,12 +100,19 @@ test.describe('LLM backbone in a Chromium worker', () => {
       await open(page);
       expect(await page.evaluate(() => window.stepwiseBackbone.crossOriginIsolated())).toBe(true);
       if (device === 'webgpu') {
-        const { probe, auto, request } = await page.evaluate(() => window.stepwiseBackbone.probe());
-        expect(probe.available, 'WebGPU adapter (SwiftShader) must exist in this browser').toBe(true);
-        expect(probe.adapter?.isSoftware).toBe(true);
-        // On a software adapter the automatic choice is wasm; the test forces WebGPU to check it works.
-        expect(auto.device).toBe('wasm');
-        expect(request).toMatchObject({ modelId: 'stepwise-tiny', source: 'local', device: 'wasm', dtype: 'fp32', localModelPath: '/models/' });
+        // Whatever adapter this browser has (SwiftShader here, a real GPU elsewhere), the automatic
+        // plan for every catalogue model follows the device rule, and the request matches it. The
+        // test then forces WebGPU for the bundled model to check that it works either way.
+        for (const entry of MODEL_CATALOGUE) {
+          const { probe, auto, request } = await page.evaluate((id) => window.stepwiseBackbone.probe(id), entry.id);
+          expect(probe.available, 'this browser must have a WebGPU adapter (SwiftShader where there is no GPU)').toBe(true);
+          expect(auto, `${entry.id} on ${probe.adapter?.description || probe.adapter?.architecture}`).toEqual(chooseDevice('auto', entry.parameters, probe, 'browser'));
+          expect(request).toMatchObject({ modelId: entry.id, source: entry.source, device: auto.device, dtype: dtypeFor(entry, auto.device, probe.shaderF16) });
+          if (entry.id === BUNDLED_MODEL_ID) {
+            expect(request.localModelPath).toBe('/models/');
+            console.log(`[webgpu] adapter ${JSON.stringify({ ...probe.adapter, limits: undefined, features: undefined })}: auto ${auto.device} (${auto.reason})`);
+          }
+        }
       }
 
       const loaded = await page.evaluate(

@@ -29,8 +29,11 @@ async function guard<T>(fn: () => Promise<T>): Promise<unknown> {
 const api = {
   bundledModelPath,
   crossOriginIsolated: () => globalThis.crossOriginIsolated,
-  async probe() {
-    const { probe, decision, request } = await planBrowserLoad(catalogueEntry(BUNDLED_MODEL_ID)!, 'auto');
+  /** The automatic device plan for a catalogue model, from this browser's own adapter probe. */
+  async probe(modelId: string = BUNDLED_MODEL_ID) {
+    const entry = catalogueEntry(modelId);
+    if (!entry) throw new Error(`no catalogue entry "${modelId}"`);
+    const { probe, decision, request } = await planBrowserLoad(entry, 'auto');
     return { probe, auto: decision, request };
   },
   load(request: LoadRequest) {
