@@ -17,6 +17,8 @@ export interface AcquireOptions {
   powerPreference?: GPUPowerPreference;
   /** Features to enable when the adapter has them (missing ones are skipped, not fatal). */
   optionalFeatures?: GPUFeatureName[];
+  /** Features never to enable, even when the adapter has them: tests switch one off to run its fallback. */
+  withoutFeatures?: GPUFeatureName[];
 }
 
 const DEFAULT_OPTIONAL: GPUFeatureName[] = ['timestamp-query', 'subgroups' as GPUFeatureName, 'shader-f16'];
@@ -74,7 +76,7 @@ export async function acquireGpu(options: AcquireOptions = {}): Promise<GpuHandl
   }
   const info = summarizeAdapter(adapter, isNode ? 'node' : 'browser');
   const wanted = options.optionalFeatures ?? DEFAULT_OPTIONAL;
-  const requiredFeatures = wanted.filter((f) => adapter.features.has(f));
+  const requiredFeatures = wanted.filter((f) => adapter.features.has(f) && !options.withoutFeatures?.includes(f));
   // Ask for the adapter's real limits: the defaults (128 MiB bindings, 256 invocations) are far
   // below what real GPUs offer and would cap batch sizes for no reason.
   const requiredLimits: Record<string, number> = {};
