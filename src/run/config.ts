@@ -1,0 +1,233 @@
+// The run config: every setting of one training run (DESIGN.md §1, issue 10), declared once as a
+// tree of fields (config-fields.ts). From that one declaration come the TypeScript type, the
+// valibot validation (an error names the field and its allowed range), the defaults, the lab's
+// forms and the URL query string. JSON and query string both round-trip.
+//
+// Defaults follow DESIGN.md §1 and the research notes: α = 1, β = 0.5, K = 8 at temperature 1,
+// a 10% held-out split for the estimator, ε = 0.2, γ = 0.99 and λ = 0.95 (StepTool/trl), value
+// coefficient 0.5 with a 0.2 value clip, and a small k3 ("low_var_kl") KL term to the BC prior
+// as in verl-agent. Sizes (tasks, iterations) are small so the default run fits the issue's
+// few-minute budget on a 2-core machine.
+
+import * as v from 'valibot';
+import type { SplitName } from '../envs/env';
+import { ENV_REGISTRY, envNames, getEnvSpec } from '../envs/registry';
+import type { KlEstimator } from '../kernels/ppo';
+import { BUNDLED_MODEL_ID } from '../policy/model-catalogue';
+import { REWARD_VARIANTS } from '../rl/rewards';
+import {
+  choice, choices, defaultsOf, flag, flattenTree, fromQueryValue, getPath, int, num, setPath, text, toQueryValue, treeSchema,
+  type DeepPartial, type Field, type ValuesOf,
+} from './config-fields';
+
+const SPLITS = ['train', 'seen-test', 'unseen-test', 'test'] as const satisfies readonly SplitName[];
+const TEST_SPLITS: readonly SplitName[] = ['seen-test', 'unseen-test', 'test'];
+const KL_ESTIMATORS = ['k1', 'k3', 'exact'] as const satisfies readonly KlEstimator[];
+// Fails to compile when the kernel learns an estimator the config does not offer.
+const klComplete: Exclude<KlEstimator, (typeof KL_ESTIMATORS)[number]> extends never ? true : never = true;
+void klComplete;
+
+const MAX_TASKS = 1_000_000;
+const MAX_SEED = 2 ** 31 - 1;
+
+export const RUN_CONFIG_SPEC = {
+  env: choice('Environment', envNames(), 'household', { help: 'The text world to train in.' }),
+  split: choice('Training split', SPLITS, 'train', { help: 'The split whose tasks exploration and PPO draw from.', advanced: true }),
+  tasks: {
+    start: int('First task', 0, MAX_TASKS, 0, { help: 'Index of the first training task used.', advanced: true }),
+    count: int('Tasks', 0, MAX_TASKS, 32, { help: 'How many training tasks from the first one; 0 takes the rest of the split.' }),
+  },
+  model: text('Model', /^[A-Za-z0-9][\w.-]*(\/[\w.-]+)?$/, 200, 'a model id like stepwise-tiny or owner/name', BUNDLED_MODEL_ID,
+    { help: 'The frozen backbone: the bundled model or a Hugging Face hub id.' }),
+  seed: int('Seed', 0, MAX_SEED, 1, { help: 'Seeds every random draw of the run (sampling, initial weights, shuffles, held-out split).' }),
+  reward: choice('Method', REWARD_VARIANTS, 'spa', { help: 'The reward variant: SPA or a baseline (see rl/rewards.ts).' }),
+  alpha: num('α (progress weight)', 0, 10, 1, { help: 'Weight of the estimator\'s contribution ĉ_t in r_t = α·ĉ_t + β·g_t.' }),
+  beta: num('β (grounding weight)', 0, 10, 0.5, { help: 'Weight of the valid-action flag g_t in r_t = α·ĉ_t + β·g_t.' }),
+  sft: {
+    enabled: flag('Run SFT', false, { help: 'Fine-tune the backbone on expert transcripts first; off because the bundled model already is the SFT result.', advanced: true }),
+    steps: int('SFT steps', 1, 1_000_000, 300, { advanced: true }),
+    epochs: int('SFT epochs', 1, 1000, 1, { advanced: true }),
+    lr: num('SFT learning rate', 0, 1, 1e-3, { minOpen: true, log: true, advanced: true }),
+  },
+  bc: {
+    steps: int('BC steps', 0, 1_000_000, 0, { help: 'Cap on BC optimiser steps; 0 lets the epochs decide.', advanced: true }),
+    epochs: int('BC epochs', 0, 1000, 10, { help: 'Passes of the policy adapter over the expert trajectories.', advanced: true }),
+    lr: num('BC learning rate', 0, 1, 1e-3, { minOpen: true, log: true, advanced: true }),
+  },
+  explore: {
+    k: int('Rollouts per task (K)', 1, 256, 8, { help: 'Exploration rollouts per training task, and the group size of rloo and gigpo.' }),
+    temperature: num('Exploration temperature', 0, 10, 1, { minOpen: true, advanced: true }),
+  },
+  estimator: {
+    hidden: int('Estimator hidden size', 1, 4096, 64, { advanced: true }),
+    epochs: int('Estimator epochs', 1, 10_000, 30, { advanced: true }),
+    lr: num('Estimator learning rate', 0, 1, 1e-3, { minOpen: true, log: true, advanced: true }),
+    heldOut: num('Held-out fraction', 0, 0.9, 0.1, { help: 'Share of trajectories kept out of estimator training to report held-out MSE.', advanced: true }),
+    refitEvery: int('Refit every k iterations', 0, 10_000, 1, { help: 'Retrain the estimator on fresh rollouts every k PPO iterations; 0 never refits.', advanced: true }),
+  },
+  ppo: {
+    iterations: int('PPO iterations', 0, 100_000, 10, { help: 'Each collects fresh rollouts with the current policy, then updates.' }),
+    tasksPerIteration: int('Tasks per iteration', 1, MAX_TASKS, 16, { help: 'Training tasks rolled out (K times each) per iteration.', advanced: true }),
+    epochs: int('PPO epochs', 1, 1000, 4, { advanced: true }),
+    minibatch: int('Minibatch (steps)', 1, 1 << 20, 64, { advanced: true }),
+    lr: num('PPO learning rate', 0, 1, 3e-4, { minOpen: true, log: true }),
+    gamma: num('γ (discount)', 0, 1, 0.99, { advanced: true }),
+    lambda: num('λ (GAE)', 0, 1, 0.95, { advanced: true }),
+    clip: num('ε (ratio clip)', 0, 1, 0.2, { minOpen: true, maxOpen: true, advanced: true }),
+    valueClip: num('Value clip', 0, 100, 0.2, { help: 'ε_v of the clipped value loss; 0 uses the plain squared error.', advanced: true }),
+    vfCoef: num('Value coefficient', 0, 100, 0.5, { advanced: true }),
+    entCoef: num('Entropy coefficient', 0, 10, 0.01, { advanced: true }),
+    klCoef: num('KL coefficient', 0, 100, 0.01, { help: 'Weight of the KL term to the frozen BC policy.', advanced: true }),
+    klEstimator: choice('KL estimator', KL_ESTIMATORS, 'k3', { help: 'k1 = log ratio, k3 = low-variance (verl low_var_kl), exact = over the candidate set.', advanced: true }),
+    maxGradNorm: num('Max gradient norm', 0, 1000, 1, { help: '0 turns gradient clipping off.', advanced: true }),
+  },
+  gigpo: {
+    stepWeight: num('GiGPO step weight ω', 0, 10, 1, { advanced: true }),
+    groupNorm: choice('GiGPO group normalisation', ['mean-std', 'mean'], 'mean-std', { advanced: true }),
+  },
+  eval: {
+    splits: choices('Evaluation splits', SPLITS, [], { help: 'Splits evaluated greedily at the end; empty means every test split the environment has.', advanced: true }),
+    tasks: int('Evaluation tasks per split', 0, MAX_TASKS, 0, { help: '0 evaluates the whole split.', advanced: true }),
+  },
+} as const;
+
+export type RunConfig = ValuesOf<typeof RUN_CONFIG_SPEC>;
+export type RunConfigInput = DeepPartial<RunConfig>;
+
+/** Every field with its dotted path (e.g. "ppo.lr"), for forms and the URL state schema. */
+export const RUN_CONFIG_FIELDS: readonly { path: string; field: Field }[] = flattenTree(RUN_CONFIG_SPEC);
+
+const SCHEMA = treeSchema(RUN_CONFIG_SPEC) as v.GenericSchema<unknown, RunConfig>;
+
+export interface ConfigIssue {
+  /** Dotted path of the field ("ppo.lr"), "(json)" for unreadable JSON, "(query)" for a bad query. */
+  field: string;
+  message: string;
+}
+
+export class RunConfigError extends Error {
+  constructor(readonly issues: ConfigIssue[]) {
+    super(`invalid run config: ${issues.map((i) => i.message).join('; ')}`);
+    this.name = 'RunConfigError';
+  }
+}
+
+export function defaultRunConfig(): RunConfig {
+  return defaultsOf(RUN_CONFIG_SPEC) as RunConfig;
+}
+
+/** The test splits an environment has (its evaluation splits when eval.splits is empty). */
+export function testSplitsOf(env: string): SplitName[] {
+  const splits = getEnvSpec(env).splits;
+  return TEST_SPLITS.filter((s) => splits[s] !== undefined);
+}
+
+/** The splits the run evaluates on. */
+export function evalSplits(c: RunConfig): SplitName[] {
+  return c.eval.splits.length > 0 ? c.eval.splits : testSplitsOf(c.env);
+}
+
+/** Checks that need more than one field: the splits and task range must exist in the env. */
+function crossFieldIssues(c: RunConfig): ConfigIssue[] {
+  const spec = ENV_REGISTRY.get(c.env);
+  if (!spec) return [];
+  const issues: ConfigIssue[] = [];
+  const have = (Object.keys(spec.splits) as SplitName[]).filter((s) => spec.splits[s] !== undefined);
+  const size = spec.splits[c.split];
+  if (size === undefined) {
+    issues.push({ field: 'split', message: `split must be one of ${c.env}'s splits (${have.join(', ')}), got "${c.split}"` });
+  } else {
+    if (c.tasks.start > size - 1) issues.push({ field: 'tasks.start', message: `tasks.start must be an integer in [0, ${size - 1}] for ${c.env} ${c.split}, got ${c.tasks.start}` });
+    else if (c.tasks.start + c.tasks.count > size) {
+      issues.push({ field: 'tasks.count', message: `tasks.count must be an integer in [0, ${size - c.tasks.start}] for ${c.env} ${c.split} from task ${c.tasks.start}, got ${c.tasks.count}` });
+    }
+  }
+  const missing = c.eval.splits.filter((s) => spec.splits[s] === undefined);
+  if (missing.length > 0) issues.push({ field: 'eval.splits', message: `eval.splits must be drawn from ${c.env}'s splits (${have.join(', ')}), got ${missing.join(', ')}` });
+  return issues;
+}
+
+export type ParseResult = { ok: true; config: RunConfig } | { ok: false; error: RunConfigError };
+
+/** Validates a (partial) config; missing fields take their defaults. */
+export function safeParseRunConfig(input: unknown): ParseResult {
+  const r = v.safeParse(SCHEMA, input ?? {});
+  if (!r.success) {
+    return { ok: false, error: new RunConfigError(r.issues.map((i) => ({ field: v.getDotPath(i) ?? '(config)', message: i.message }))) };
+  }
+  const cross = crossFieldIssues(r.output);
+  return cross.length ? { ok: false, error: new RunConfigError(cross) } : { ok: true, config: r.output };
+}
+
+/** Validates a (partial) config; throws RunConfigError naming every bad field and its range. */
+export function parseRunConfig(input: unknown): RunConfig {
+  const r = safeParseRunConfig(input);
+  if (!r.ok) throw r.error;
+  return r.config;
+}
+
+// ---- JSON --------------------------------------------------------------------------------------
+
+/** Pretty JSON with the fields in declaration order. */
+export function runConfigToJson(c: RunConfig): string {
+  return JSON.stringify(parseRunConfig(c), null, 2);
+}
+
+export function runConfigFromJson(json: string): RunConfig {
+  let data: unknown;
+  try {
+    data = JSON.parse(json);
+  } catch (e) {
+    throw new RunConfigError([{ field: '(json)', message: `the run config is not valid JSON: ${(e as Error).message}` }]);
+  }
+  return parseRunConfig(data);
+}
+
+// ---- URL query string ---------------------------------------------------------------------------
+
+export interface QueryOptions {
+  /** Key prefix (e.g. "run."), so the run config can share a URL with other parameters. */
+  prefix?: string;
+  /** Write only the fields that differ from their defaults (shorter links, but they then follow changed defaults). */
+  onlyChanged?: boolean;
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  return Array.isArray(a) && Array.isArray(b) ? a.length === b.length && a.every((x, i) => x === b[i]) : a === b;
+}
+
+/** "env=household&tasks.count=32&ppo.lr=0.0003…" in declaration order. */
+export function runConfigToQuery(c: RunConfig, opts: QueryOptions = {}): string {
+  const checked = parseRunConfig(c);
+  const q = new URLSearchParams();
+  for (const { path, field } of RUN_CONFIG_FIELDS) {
+    const value = getPath(checked, path);
+    if (opts.onlyChanged && sameValue(value, field.default)) continue;
+    q.set(`${opts.prefix ?? ''}${path}`, toQueryValue(field, value));
+  }
+  return q.toString();
+}
+
+/**
+ * Reads the keys that carry the prefix (all keys when there is none); missing fields take their
+ * defaults. An unknown or repeated key with the prefix is an error, so a typo is never ignored.
+ */
+export function runConfigFromQuery(query: string | URLSearchParams, opts: Pick<QueryOptions, 'prefix'> = {}): RunConfig {
+  const q = typeof query === 'string' ? new URLSearchParams(query.startsWith('?') ? query.slice(1) : query) : query;
+  const prefix = opts.prefix ?? '';
+  const byPath = new Map(RUN_CONFIG_FIELDS.map((f) => [f.path, f.field]));
+  const data: Record<string, unknown> = {};
+  const issues: ConfigIssue[] = [];
+  const seen = new Set<string>();
+  for (const [key, raw] of q) {
+    if (!key.startsWith(prefix)) continue;
+    const path = key.slice(prefix.length);
+    const field = byPath.get(path);
+    if (!field) issues.push({ field: path, message: `unknown field ${path}` });
+    else if (seen.has(path)) issues.push({ field: path, message: `${path} is given more than once` });
+    else setPath(data, path, fromQueryValue(field, raw));
+    seen.add(path);
+  }
+  if (issues.length) throw new RunConfigError(issues);
+  return parseRunConfig(data);
+}
