@@ -1,12 +1,9 @@
-// worker_threads entry (started by startTsWorker, which registers tsx first, or bundled by spawn-node).
+// worker_threads entry (started through tsx by startTsWorker, or bundled by spawn-node).
 
-import { parentPort } from 'node:worker_threads';
-import type { Request } from './protocol';
+import { serveWorker } from '../../core/worker/host';
+import { parentPortEndpoint } from '../../core/worker/node';
+import type { EnvProtocol } from './protocol';
 import { WorkerCore } from './worker-core';
 
-if (!parentPort) throw new Error('env-worker.node.ts must run in a worker thread');
-const port = parentPort;
 const core = new WorkerCore();
-port.on('message', (req: Request) => {
-  port.postMessage(core.handle(req));
-});
+serveWorker<EnvProtocol>(parentPortEndpoint(), { batch: (batch) => core.handle(batch) });

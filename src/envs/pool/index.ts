@@ -4,4 +4,4 @@
 
 export { EnvPool, PoolError } from './pool';
 export type { PoolOptions, SlotOp, SlotOutcome, SlotReset, SlotStep, SlotTask } from './pool';
-export type { Extras, Spawner, WorkerPort } from './protocol';
+export type { Extras, Spawner, WorkerPort } from './pool';

@@ -3,7 +3,9 @@ import type { Env } from '../env';
 import type { HouseholdEnv } from '../household/household-env';
 import { getEnvSpec } from '../registry';
 import { Mulberry32 } from '../../core/random';
+import type { RequestEnvelope } from '../../core/worker/protocol';
 import { EnvPool, PoolError } from './pool';
+import type { Batch } from './protocol';
 import { createNodeSpawner, nodeSpawner } from './spawn-node';
 
 const household = getEnvSpec('household');
@@ -96,9 +98,10 @@ describe('env worker pool (worker_threads)', () => {
       const isWorker0 = spawned === 1 || spawned > 2;
       return {
         ...port,
-        post: (msg: Parameters<typeof port.post>[0]) => {
-          port.post(msg);
-          if (isWorker0 && msg.ops[0]?.op === 'step' && killAtStepBatch.has(++stepBatches)) port.terminate();
+        post: (msg: unknown, transfer?: readonly Transferable[]) => {
+          port.post(msg, transfer);
+          const { payload } = msg as RequestEnvelope & { payload: Batch };
+          if (isWorker0 && payload.ops[0]?.op === 'step' && killAtStepBatch.has(++stepBatches)) port.terminate();
         },
       };
     };

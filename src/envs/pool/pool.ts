@@ -8,10 +8,14 @@
 // seen), and the batches that were in flight are sent again, so the caller never sees the crash
 // and no trajectory is lost.
 
+import { WorkerClient } from '../../core/worker/client';
+import type { Spawner } from '../../core/worker/port';
+import { WorkerCrashedError } from '../../core/worker/protocol';
 import type { Observation, StepResult } from '../env';
-import type { Extras, Op, OpOk, OpResult, Request, Response, Spawner, WorkerPort } from './protocol';
+import type { EnvProtocol, Extras, Op, OpOk, OpResult } from './protocol';
 
-export type { Extras, Spawner, WorkerPort } from './protocol';
+export type { Spawner, WorkerPort } from '../../core/worker/port';
+export type { Extras } from './protocol';
 
 export interface SlotTask {
   env: string;
@@ -56,20 +60,13 @@ interface SlotLog {
   tail: Promise<unknown>;
 }
 
-interface Pending {
-  req: Request;
-  resolve: (r: OpResult[]) => void;
-  reject: (e: Error) => void;
-}
+type EnvClient = WorkerClient<EnvProtocol>;
 
 interface WorkerState {
-  port: WorkerPort;
-  gen: number;
+  client: EnvClient;
   slots: number[];
-  /** Batches in flight on this worker, in the order they were sent. */
-  pending: Map<number, Pending>;
-  /** Id of the replay request while the worker is being rebuilt (0 otherwise). */
-  replayId: number;
+  /** Settles when the current worker takes batches: at once, or once its replay has finished. */
+  ready: Promise<void>;
   deathsInARow: number;
   broken: Error | null;
 }
@@ -91,7 +88,6 @@ export class EnvPool {
   private readonly maxRestarts: number;
   private readonly logs: SlotLog[];
   private readonly workers: WorkerState[];
-  private nextId = 1;
   private closed = false;
 
   constructor(opts: PoolOptions) {
@@ -108,7 +104,8 @@ export class EnvPool {
     for (let w = 0; w < this.workerCount; w++) {
       const slots: number[] = [];
       for (let s = w; s < opts.slots; s += this.workerCount) slots.push(s);
-      this.workers.push({ port: null as unknown as WorkerPort, gen: 0, slots, pending: new Map(), replayId: 0, deathsInARow: 0, broken: null });
+      // attach() sets the client at once; the placeholder only satisfies the type for that one line.
+      this.workers.push({ client: null as unknown as EnvClient, slots, ready: Promise.resolve(), deathsInARow: 0, broken: null });
       this.attach(w);
     }
   }
@@ -222,24 +219,22 @@ export class EnvPool {
 
   /** Kill a worker as a crash would (tests and fault drills). The pool restarts it. */
   killWorker(w: number): void {
-    this.workers[w].port.terminate();
+    // Terminating the port underneath the client is an exit the client did not ask for: a crash.
+    this.workers[w].client.port.terminate();
   }
 
   /** Make a worker die from an uncaught error inside it (tests). */
   crashWorker(w: number): void {
     const s = this.workers[w];
     this.messages++;
-    s.port.post({ id: 0, ops: [{ op: 'crash', slot: s.slots[0] }], want: {} });
+    // The crash op answers before the worker dies; its answer (or the crash) matters to no one.
+    s.client.request('batch', { ops: [{ op: 'crash', slot: s.slots[0] }], want: {} }).catch(() => undefined);
   }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    for (const w of this.workers) {
-      for (const p of w.pending.values()) p.reject(new PoolError('pool closed'));
-      w.pending.clear();
-      w.port.terminate();
-    }
+    for (const w of this.workers) w.client.close();
   }
 
   /** Send each worker its share of the ops in one message; results come back indexed by slot. */
@@ -263,105 +258,97 @@ export class EnvPool {
     return out;
   }
 
-  private send(w: number, ops: Op[], want: Extras): Promise<OpResult[]> {
+  /**
+   * One batch on one worker, sent again on the replacement worker for as long as workers crash
+   * under it (the crash listener has the replacement and its replay in place before the crashed
+   * client rejects this batch, and batches re-sent after a crash go out in their original order).
+   */
+  private async send(w: number, ops: Op[], want: Extras): Promise<OpResult[]> {
     const state = this.workers[w];
-    if (state.broken) return Promise.reject(state.broken);
-    return new Promise<OpResult[]>((resolve, reject) => {
-      const req: Request = { id: this.nextId++, ops, want };
-      state.pending.set(req.id, { req, resolve, reject });
-      // While a replay is running the batch waits; the replay's completion posts it.
-      if (state.replayId === 0) this.post(state, req);
-    });
-  }
-
-  private post(state: WorkerState, req: Request): void {
-    this.messages++;
-    state.port.post(req);
+    for (;;) {
+      if (state.broken) throw state.broken;
+      try {
+        await state.ready;
+        this.messages++;
+        // The log is brought up to date synchronously as the answer arrives: later, a crash of this
+        // worker could already have started a replay that misses these actions.
+        return await state.client.request('batch', { ops, want }, {
+          onResponse: (results) => {
+            state.deathsInARow = 0;
+            this.record(ops, results);
+          },
+        });
+      } catch (e) {
+        if (this.closed) throw new PoolError('pool closed');
+        if (state.broken) throw state.broken;
+        if (e instanceof WorkerCrashedError) continue;
+        throw e;
+      }
+    }
   }
 
   private attach(w: number): void {
     const state = this.workers[w];
-    const gen = ++state.gen;
-    const port = this.spawn();
-    state.port = port;
-    port.onMessage((msg) => this.onMessage(w, gen, msg));
-    port.onDeath((reason) => this.onDeath(w, gen, reason));
+    const client: EnvClient = new WorkerClient<EnvProtocol>(this.spawn(), { name: `env worker ${w}` });
+    state.client = client;
+    client.onCrash((e) => this.onCrash(w, client, e));
   }
 
-  private onMessage(w: number, gen: number, msg: Response): void {
+  private onCrash(w: number, client: EnvClient, e: WorkerCrashedError): void {
     const state = this.workers[w];
-    if (gen !== state.gen || this.closed) return;
-    if (state.replayId !== 0 && msg.id === state.replayId) {
-      this.finishReplay(w, msg.results);
-      return;
-    }
-    const p = state.pending.get(msg.id);
-    if (p) {
-      state.pending.delete(msg.id);
-      state.deathsInARow = 0;
-      this.record(p.req.ops, msg.results);
-      p.resolve(msg.results);
-    }
-  }
-
-  private onDeath(w: number, gen: number, reason: string): void {
-    const state = this.workers[w];
-    if (gen !== state.gen || this.closed) return;
+    if (client !== state.client || this.closed) return;
     this.restarts++;
     state.deathsInARow++;
     if (state.deathsInARow > this.maxRestarts) {
-      this.fail(state, new PoolError(`env worker ${w} died ${state.deathsInARow} times in a row; last: ${reason}`));
+      this.fail(state, new PoolError(`env worker ${w} died ${state.deathsInARow} times in a row; last: ${e.reason}`));
       return;
     }
     this.attach(w);
-    // Logs hold only completed batches, so replaying them and re-sending the batches still in
-    // flight reproduces exactly what the dead worker would have done.
+    state.ready = this.replay(w, state.client);
+    // Callers see a failed replay through send(); when none is waiting it must not go unhandled.
+    state.ready.catch(() => undefined);
+  }
+
+  /**
+   * Rebuild every slot of a fresh worker from its log. Logs hold only completed batches, so
+   * replaying them and then re-sending the batches still in flight reproduces exactly what the
+   * dead worker would have done.
+   */
+  private async replay(w: number, client: EnvClient): Promise<void> {
+    const state = this.workers[w];
     const replay: Op[] = [];
     for (const slot of state.slots) {
       const log = this.logs[slot];
       if (!log.task) continue;
       replay.push({ op: 'replay', slot, env: log.task.env, taskId: log.task.taskId, seed: log.task.seed, actions: log.actions.slice() });
     }
-    if (replay.length === 0) {
-      state.replayId = 0;
-      for (const p of state.pending.values()) this.post(state, p.req);
-      return;
-    }
-    const req: Request = { id: this.nextId++, ops: replay, want: {} };
-    state.replayId = req.id;
-    this.post(state, req);
-  }
-
-  private finishReplay(w: number, results: OpResult[]): void {
-    const state = this.workers[w];
-    state.replayId = 0;
+    if (replay.length === 0) return;
+    this.messages++;
+    const results = await client.request('batch', { ops: replay, want: {} });
     let i = 0;
     for (const slot of state.slots) {
       const log = this.logs[slot];
       if (!log.task) continue;
       const r = results[i++];
-      if (!r || !r.ok) {
-        this.fail(state, new PoolError(`replaying slot ${slot} after a worker restart failed: ${r && !r.ok ? r.error : 'no result'}`));
-        return;
+      let problem: string | null = null;
+      if (!r || !r.ok) problem = `replaying slot ${slot} after a worker restart failed: ${r && !r.ok ? r.error : 'no result'}`;
+      else if (r.lastText !== log.lastText) {
+        problem =
+          `replaying slot ${slot} (${log.task.env} ${log.task.taskId}) after a worker restart did not reproduce the episode; ` +
+          'the environment is not deterministic';
       }
-      if (r.lastText !== log.lastText) {
-        this.fail(
-          state,
-          new PoolError(
-            `replaying slot ${slot} (${log.task.env} ${log.task.taskId}) after a worker restart did not reproduce the episode; ` +
-              'the environment is not deterministic',
-          ),
-        );
-        return;
+      if (problem) {
+        const err = new PoolError(problem);
+        this.fail(state, err);
+        throw err;
       }
     }
-    for (const p of state.pending.values()) this.post(state, p.req);
   }
 
+  /** Give up on a worker: every batch waiting on it, and every later one, fails with `err`. */
   private fail(state: WorkerState, err: Error): void {
     state.broken = err;
-    for (const p of state.pending.values()) p.reject(err);
-    state.pending.clear();
+    state.client.close();
   }
 }
 

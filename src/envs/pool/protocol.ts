@@ -1,5 +1,6 @@
-// Messages between the pool and its env workers. One request carries a whole batch of
-// operations for the slots a worker hosts; one response carries all their results.
+// Messages between the pool and its env workers, carried by the core worker transport. One
+// request carries a whole batch of operations for the slots a worker hosts; its answer carries
+// all their results.
 
 import type { Observation, StepResult } from '../env';
 
@@ -21,12 +22,6 @@ export type Op =
    */
   | { op: 'crash'; slot: number };
 
-export interface Request {
-  id: number;
-  ops: Op[];
-  want: Extras;
-}
-
 export interface OpOk {
   ok: true;
   /** Set by reset. */
@@ -45,18 +40,12 @@ export interface OpError {
 }
 export type OpResult = OpOk | OpError;
 
-export interface Response {
-  id: number;
-  results: OpResult[];
+/** The env worker's one method: run a batch of operations, one result per operation, in order. */
+export interface EnvProtocol {
+  batch: { request: Batch; response: OpResult[] };
 }
 
-/** The transport a pool needs from a worker, whatever runs it (Web Worker or worker_thread). */
-export interface WorkerPort {
-  post(msg: Request): void;
-  onMessage(cb: (msg: Response) => void): void;
-  /** Called when the worker dies: it crashed, exited, or was terminated from outside. */
-  onDeath(cb: (reason: string) => void): void;
-  terminate(): void;
+export interface Batch {
+  ops: Op[];
+  want: Extras;
 }
-
-export type Spawner = () => WorkerPort;

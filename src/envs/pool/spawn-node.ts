@@ -4,15 +4,15 @@
 // the fly); a restart after a crash would pay that again. So the first spawn bundles the worker
 // entry and everything it imports into one ES module with esbuild (a dependency of tsx), writes it
 // to a temporary file, and every worker of this process starts from that file in ~50-100 ms. If
-// esbuild cannot be loaded, workers start through tsx instead (startTsWorker).
+// esbuild cannot be loaded, workers start through tsx instead (the core's startTsWorker).
 
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { startTsWorker } from '../node-ts-worker';
-import type { Request, Response, Spawner, WorkerPort } from './protocol';
+import { nodeWorkerPort, startTsWorker } from '../../core/worker/node';
+import type { Spawner, WorkerPort } from '../../core/worker/port';
 
 const ENTRY = new URL('./env-worker.node.ts', import.meta.url);
 
@@ -58,37 +58,6 @@ export function createNodeSpawner(opts: { bundle?: boolean } = {}): Spawner {
 export const nodeSpawner: Spawner = createNodeSpawner();
 
 function spawn(useBundle: boolean): WorkerPort {
-  let deathCb: ((reason: string) => void) | null = null;
-  let messageCb: ((msg: Response) => void) | null = null;
-  let dead = false;
-  let terminated = false;
-  const die = (reason: string): void => {
-    if (dead) return;
-    dead = true;
-    deathCb?.(reason);
-  };
   // The port is usable at once; messages wait for the worker to exist.
-  const worker = (useBundle ? bundledWorker() : Promise.resolve(null)).then((file) => {
-    const w = startWorker(file);
-    w.on('message', (m: Response) => messageCb?.(m));
-    w.on('error', (e) => die(`worker error: ${e instanceof Error ? e.message : String(e)}`));
-    w.on('exit', (code) => die(`worker exited with code ${code}`));
-    if (terminated) void w.terminate();
-    return w;
-  });
-  return {
-    post: (msg: Request) => {
-      void worker.then((w) => w.postMessage(msg));
-    },
-    onMessage: (cb) => {
-      messageCb = cb;
-    },
-    onDeath: (cb) => {
-      deathCb = cb;
-    },
-    terminate: () => {
-      terminated = true;
-      void worker.then((w) => w.terminate());
-    },
-  };
+  return nodeWorkerPort((useBundle ? bundledWorker() : Promise.resolve(null)).then(startWorker));
 }

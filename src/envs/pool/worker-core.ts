@@ -3,7 +3,7 @@
 
 import type { Env } from '../env';
 import { getEnvSpec } from '../registry';
-import type { Extras, Op, OpResult, Request, Response } from './protocol';
+import type { Batch, Extras, Op, OpResult } from './protocol';
 
 function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
@@ -59,15 +59,15 @@ export class WorkerCore {
     }
   }
 
-  handle(req: Request): Response {
-    const results: OpResult[] = new Array(req.ops.length);
-    for (let i = 0; i < req.ops.length; i++) {
+  handle(batch: Batch): OpResult[] {
+    const results: OpResult[] = new Array(batch.ops.length);
+    for (let i = 0; i < batch.ops.length; i++) {
       try {
-        results[i] = this.run(req.ops[i], req.want);
+        results[i] = this.run(batch.ops[i], batch.want);
       } catch (e) {
         results[i] = { ok: false, error: message(e) };
       }
     }
-    return { id: req.id, results };
+    return results;
   }
 }
