@@ -132,6 +132,14 @@ test.describe('LLM backbone in a Chromium worker', () => {
       expect(full.value!.strategy).toBe('full');
       expect(prefix.value!.strategy).toBe('prefix');
       expect(maxDiff(full.value!, prefix.value!)).toBeLessThan(1e-4);
+      // The prefix path in chunks (a quarter of the memory one pass held) scores the same.
+      const budget = Math.floor(prefix.value!.memory!.peakBytes / 4);
+      const chunked = await page.evaluate(([items, budget]) => window.stepwiseBackbone.score(items, { features: true, strategy: 'prefix', tokenLogprobs: true, memoryBudgetBytes: budget }), [items, budget] as const);
+      expect(chunked.error).toBeUndefined();
+      expect(chunked.value!.memory!.candidatePasses).toBeGreaterThan(1);
+      expect(chunked.value!.memory!.peakBytes).toBeLessThanOrEqual(budget);
+      expect(maxDiff(prefix.value!, chunked.value!)).toBeLessThan(1e-4);
+      console.log(`[${device}] prefix in chunks: ${JSON.stringify(chunked.value!.memory)}, max diff ${maxDiff(prefix.value!, chunked.value!)}`);
       expect(maxDiff(full.value!, reference)).toBeLessThan(2e-3);
       const first = full.value!.items[0];
       expect(first.phi).toHaveLength(128);
