@@ -1,8 +1,13 @@
 // The caller's side of the LLM worker: one call in flight at a time, a feature cache in front,
 // and a fresh worker for every model (terminating a worker is the only reliable way to give the
-// WASM heap and the GPU device back; dispose() does not).
+// WASM heap and the GPU device back; dispose() does not). The core transport's crash rule
+// terminates a worker that threw, so a crashed model never keeps its memory either.
 
+import { WorkerClient } from '../core/worker/client';
+import type { Spawner } from '../core/worker/port';
+import { WorkerClosedError, WorkerCrashedError, type Method, type ProgressOf, type RequestOf, type ResponseOf } from '../core/worker/protocol';
 import type {
+  BackboneProtocol,
   CandidateScore,
   GenerateRequest,
   GenerateResult,
@@ -13,26 +18,11 @@ import type {
   ScoreItem,
   ScoreOptions,
   ScoreResult,
-  WorkerRequest,
-  WorkerResponse,
 } from './backbone-types';
 import { ByteLruCache, textKey } from './feature-cache';
-import { ModelError, deserializeModelError } from './model-errors';
+import { ModelError, deserializeModelError, type SerializedModelError } from './model-errors';
 
-/** A worker as the client sees it (a browser Worker or a Node worker thread). */
-export interface Endpoint {
-  post(message: WorkerRequest): void;
-  onMessage(handler: (message: WorkerResponse) => void): void;
-  /** The worker died (uncaught error, wasm abort, killed for memory). */
-  onCrash(handler: (reason: string) => void): void;
-  terminate(): void;
-}
-
-interface Pending {
-  resolve: (message: WorkerResponse) => void;
-  reject: (error: Error) => void;
-  onProgress?: (p: LoadProgress) => void;
-}
+type ModelWorker = WorkerClient<BackboneProtocol>;
 
 type CachedCandidate = Omit<CandidateScore, 'tokenLogprobs'>;
 type CachedContext = { phi: Float32Array | null; contextTokens: number };
@@ -46,15 +36,13 @@ export interface ScoreResultWithCache extends ScoreResult {
 export const DEFAULT_CACHE_BYTES = 64 * 1024 * 1024;
 
 export class BackboneClient {
-  private endpoint: Endpoint | null = null;
-  private nextId = 1;
-  private readonly pending = new Map<number, Pending>();
+  private worker: ModelWorker | null = null;
   private chain: Promise<unknown> = Promise.resolve();
   private currentInfo: ModelInfo | null = null;
   readonly cache: ByteLruCache<CacheValue>;
 
   constructor(
-    private readonly spawn: () => Endpoint,
+    private readonly spawn: Spawner,
     options: { cacheBytes?: number } = {},
   ) {
     this.cache = new ByteLruCache<CacheValue>(options.cacheBytes ?? DEFAULT_CACHE_BYTES, (v) =>
@@ -73,41 +61,29 @@ export class BackboneClient {
     return run;
   }
 
-  private request(message: WorkerRequest, onProgress?: (p: LoadProgress) => void): Promise<WorkerResponse> {
-    const endpoint = this.endpoint;
-    if (!endpoint) return Promise.reject(new ModelError('bad-input', '', 'No model is loaded; call load() first.'));
-    return new Promise((resolve, reject) => {
-      this.pending.set(message.id, { resolve, reject, onProgress });
-      endpoint.post(message);
-    });
-  }
-
-  private attach(endpoint: Endpoint): void {
-    endpoint.onMessage((msg) => {
-      const p = this.pending.get(msg.id);
-      if (!p) return;
-      if (msg.type === 'progress') {
-        p.onProgress?.(msg.progress);
-        return;
+  /** One request to the current worker; transport failures come back as ModelError('worker-crashed'). */
+  private async request<M extends Method<BackboneProtocol>>(
+    method: M,
+    payload: RequestOf<BackboneProtocol, M>,
+    modelId: string,
+    onProgress?: (p: ProgressOf<BackboneProtocol, M>) => void,
+  ): Promise<ResponseOf<BackboneProtocol, M>> {
+    const worker = this.worker;
+    if (!worker) throw new ModelError('bad-input', '', 'No model is loaded; call load() first.');
+    try {
+      return await worker.request(method, payload, { onProgress });
+    } catch (e) {
+      if (e instanceof WorkerCrashedError) {
+        throw new ModelError(
+          'worker-crashed',
+          modelId,
+          `The model worker stopped unexpectedly${/memory|oom|alloc/i.test(e.reason) ? ' (it ran out of memory)' : ''}. Load the model again; if it keeps happening pick a smaller model or batch.`,
+          e.reason,
+        );
       }
-      this.pending.delete(msg.id);
-      if (msg.type === 'error') p.reject(deserializeModelError(msg.error));
-      else p.resolve(msg);
-    });
-    endpoint.onCrash((reason) => {
-      if (this.endpoint !== endpoint) return;
-      const modelId = this.currentInfo?.modelId ?? '';
-      this.endpoint = null;
-      this.currentInfo = null;
-      const error = new ModelError(
-        'worker-crashed',
-        modelId,
-        `The model worker stopped unexpectedly${/memory|oom|alloc/i.test(reason) ? ' (it ran out of memory)' : ''}. Load the model again; if it keeps happening pick a smaller model or batch.`,
-        reason,
-      );
-      for (const [, p] of this.pending) p.reject(error);
-      this.pending.clear();
-    });
+      if (e instanceof WorkerClosedError) throw new ModelError('worker-crashed', modelId, 'The model worker was closed.');
+      throw e;
+    }
   }
 
   /** Loads a model in a fresh worker; the previous worker (and all its memory) is terminated first. */
@@ -115,14 +91,21 @@ export class BackboneClient {
     return this.serial(async () => {
       this.terminateWorker();
       this.cache.clear();
-      const endpoint = this.spawn();
-      this.endpoint = endpoint;
-      this.attach(endpoint);
+      const worker: ModelWorker = new WorkerClient<BackboneProtocol>(this.spawn(), {
+        name: 'model worker',
+        decodeError: (raw) => deserializeModelError(raw as SerializedModelError),
+      });
+      this.worker = worker;
+      // The transport has already terminated the worker (and with it the wasm heap and the GPU device).
+      worker.onCrash(() => {
+        if (this.worker !== worker) return;
+        this.worker = null;
+        this.currentInfo = null;
+      });
       try {
-        const msg = await this.request({ id: this.nextId++, type: 'load', request }, onProgress);
-        if (msg.type !== 'loaded') throw new Error(`unexpected reply ${msg.type} to load`);
-        this.currentInfo = msg.info;
-        return msg.info;
+        const info = await this.request('load', request, request.modelId, onProgress);
+        this.currentInfo = info;
+        return info;
       } catch (e) {
         this.terminateWorker();
         throw e;
@@ -167,9 +150,7 @@ export class BackboneClient {
       return { items: out, strategy: 'prefix', prepareMs: 0, forwardMs: 0, totalMs: 0, tokensProcessed: 0, candidates: 0, cacheHits: hits };
     }
     const batch: ScoreItem[] = todo.map((t) => ({ context: items[t.item].context, candidates: t.candidates.map((j) => items[t.item].candidates[j]) }));
-    const msg = await this.request({ id: this.nextId++, type: 'score', items: batch, options });
-    if (msg.type !== 'scored') throw new Error(`unexpected reply ${msg.type} to score`);
-    const res = msg.result;
+    const res = await this.request('score', { items: batch, options }, this.currentInfo?.modelId ?? '');
     todo.forEach((t, k) => {
       const got = res.items[k];
       const i = t.item;
@@ -190,9 +171,7 @@ export class BackboneClient {
 
   generate(request: GenerateRequest): Promise<GenerateResult> {
     return this.serial(async () => {
-      const msg = await this.request({ id: this.nextId++, type: 'generate', request });
-      if (msg.type !== 'generated') throw new Error(`unexpected reply ${msg.type} to generate`);
-      return msg.result;
+      return this.request('generate', request, this.currentInfo?.modelId ?? '');
     });
   }
 
@@ -201,14 +180,11 @@ export class BackboneClient {
     return this.serial(async () => this.terminateWorker());
   }
 
+  /** Closes the worker; calls still waiting on it fail with ModelError('worker-crashed'). */
   private terminateWorker(): void {
-    const endpoint = this.endpoint;
-    this.endpoint = null;
+    const worker = this.worker;
+    this.worker = null;
     this.currentInfo = null;
-    if (!endpoint) return;
-    endpoint.terminate();
-    const error = new ModelError('worker-crashed', '', 'The model worker was closed.');
-    for (const [, p] of this.pending) p.reject(error);
-    this.pending.clear();
+    worker?.close();
   }
 }

@@ -1,9 +1,12 @@
 // Types shared by the backbone engine, its worker and the clients. No runtime imports here, so
 // the main thread can speak the protocol without pulling in transformers.js.
 
-import type { BackboneDevice, ModelSource } from './model-catalogue';
 import type { ChatMessage } from './prompts';
-import type { SerializedModelError } from './model-errors';
+
+/** Where a model's files come from: the bundled folder or the Hugging Face hub. */
+export type ModelSource = 'local' | 'hub';
+/** Where transformers.js runs the model. */
+export type BackboneDevice = 'wasm' | 'webgpu' | 'cpu';
 
 export interface LoadRequest {
   modelId: string;
@@ -151,16 +154,13 @@ export interface GenerateResult {
 
 // ---- worker protocol
 
-export type WorkerRequest =
-  | { id: number; type: 'load'; request: LoadRequest }
-  | { id: number; type: 'score'; items: ScoreItem[]; options: ScoreOptions }
-  | { id: number; type: 'generate'; request: GenerateRequest }
-  | { id: number; type: 'dispose' };
-
-export type WorkerResponse =
-  | { id: number; type: 'progress'; progress: LoadProgress }
-  | { id: number; type: 'loaded'; info: ModelInfo }
-  | { id: number; type: 'scored'; result: ScoreResult }
-  | { id: number; type: 'generated'; result: GenerateResult }
-  | { id: number; type: 'disposed' }
-  | { id: number; type: 'error'; error: SerializedModelError };
+/**
+ * The LLM worker's methods, over the core worker transport. Failures travel as
+ * SerializedModelError and are rebuilt as ModelError on the caller's side.
+ */
+export interface BackboneProtocol {
+  load: { request: LoadRequest; response: ModelInfo; progress: LoadProgress };
+  score: { request: { items: ScoreItem[]; options: ScoreOptions }; response: ScoreResult };
+  generate: { request: GenerateRequest; response: GenerateResult };
+  dispose: { request: null; response: null };
+}

@@ -1,12 +1,13 @@
-// The message loop shared by the browser Worker and the Node worker thread. Requests run one at a
-// time, in arrival order: ORT-web cannot run two sessions at once ("Session already started"),
+// The LLM worker's handlers, shared by the browser Worker and the Node worker thread, served over
+// the core worker transport. The transport runs requests one at a time, in arrival order, which
+// is what this worker needs: ORT-web cannot run two sessions at once ("Session already started"),
 // and a load must finish before the first score uses the model.
 
+import { serveWorker } from '../core/worker/host';
+import type { HostEndpoint } from '../core/worker/port';
 import { Backbone } from './backbone';
-import type { LoadRequest, ScoreResult, WorkerRequest, WorkerResponse } from './backbone-types';
+import type { BackboneProtocol, LoadRequest, ScoreResult } from './backbone-types';
 import { ModelError, classifyModelError, serializeModelError } from './model-errors';
-
-export type Post = (message: WorkerResponse, transfer: ArrayBuffer[]) => void;
 
 function scoreTransfers(result: ScoreResult): ArrayBuffer[] {
   const out = new Set<ArrayBuffer>();
@@ -20,48 +21,40 @@ function scoreTransfers(result: ScoreResult): ArrayBuffer[] {
   return [...out];
 }
 
-export function createWorkerLoop(post: Post, defaults: Partial<LoadRequest> = {}): (message: WorkerRequest) => void {
+/** Serves the backbone on `endpoint`; `defaults` fill every load request (the browser's wasm paths). */
+export function serveBackbone(endpoint: HostEndpoint, defaults: Partial<LoadRequest> = {}): void {
   let backbone: Backbone | null = null;
   let modelId = '';
-  let chain: Promise<void> = Promise.resolve();
-
-  const handle = async (msg: WorkerRequest): Promise<void> => {
-    try {
-      switch (msg.type) {
-        case 'load': {
-          const request = { ...defaults, ...msg.request };
-          modelId = request.modelId;
-          if (backbone) await backbone.dispose();
-          backbone = null;
-          backbone = await Backbone.load(request, (progress) => post({ id: msg.id, type: 'progress', progress }, []));
-          post({ id: msg.id, type: 'loaded', info: backbone.info }, []);
-          return;
-        }
-        case 'score': {
-          if (!backbone) throw new ModelError('bad-input', modelId, 'No model is loaded; load one before scoring.');
-          const result = await backbone.score(msg.items, msg.options);
-          post({ id: msg.id, type: 'scored', result }, scoreTransfers(result));
-          return;
-        }
-        case 'generate': {
-          if (!backbone) throw new ModelError('bad-input', modelId, 'No model is loaded; load one before generating.');
-          post({ id: msg.id, type: 'generated', result: await backbone.generate(msg.request) }, []);
-          return;
-        }
-        case 'dispose': {
-          if (backbone) await backbone.dispose();
-          backbone = null;
-          post({ id: msg.id, type: 'disposed' }, []);
-          return;
-        }
-      }
-    } catch (e) {
-      const error = e instanceof ModelError ? e : classifyModelError(e, modelId, msg.type === 'load' ? 'load' : 'run');
-      post({ id: msg.id, type: 'error', error: serializeModelError(error) }, []);
-    }
+  const loaded = (what: string): Backbone => {
+    if (!backbone) throw new ModelError('bad-input', modelId, `No model is loaded; load one before ${what}.`);
+    return backbone;
   };
 
-  return (message) => {
-    chain = chain.then(() => handle(message));
-  };
+  serveWorker<BackboneProtocol>(
+    endpoint,
+    {
+      load: async (req, ctx) => {
+        const request = { ...defaults, ...req };
+        modelId = request.modelId;
+        if (backbone) await backbone.dispose();
+        backbone = null;
+        backbone = await Backbone.load(request, (progress) => ctx.progress(progress));
+        return backbone.info;
+      },
+      score: async ({ items, options }, ctx) => {
+        const result = await loaded('scoring').score(items, options);
+        ctx.transfer(...scoreTransfers(result));
+        return result;
+      },
+      generate: (request) => loaded('generating').generate(request),
+      dispose: async () => {
+        if (backbone) await backbone.dispose();
+        backbone = null;
+        return null;
+      },
+    },
+    {
+      encodeError: (e, method) => serializeModelError(e instanceof ModelError ? e : classifyModelError(e, modelId, method === 'load' ? 'load' : 'run')),
+    },
+  );
 }

@@ -1,10 +1,7 @@
-// Node entry of the LLM worker: the same loop as the browser worker, on a worker thread, with
-// transformers.js running onnxruntime-node. Spawned by backbone-node.ts with tsx registered.
+// Node entry of the LLM worker: the same handlers as the browser worker, on a worker thread, with
+// transformers.js running onnxruntime-node. Spawned by backbone-node.ts through tsx.
 
-import { parentPort } from 'node:worker_threads';
-import { createWorkerLoop } from './backbone-worker-core';
+import { parentPortEndpoint } from '../core/worker/node';
+import { serveBackbone } from './backbone-worker-core';
 
-const port = parentPort;
-if (!port) throw new Error('backbone.node-worker.ts must run as a worker thread (spawn it with spawnNodeBackbone).');
-const handle = createWorkerLoop((message, transfer) => port.postMessage(message, transfer));
-port.on('message', handle);
+serveBackbone(parentPortEndpoint());

@@ -5,19 +5,11 @@
 
 import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
 import ortMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
-import type { WorkerRequest, WorkerResponse } from './backbone-types';
-import { createWorkerLoop } from './backbone-worker-core';
+import { workerScopeEndpoint } from '../core/worker/browser';
+import { serveBackbone } from './backbone-worker-core';
 
-interface WorkerScope {
-  postMessage(message: WorkerResponse, transfer: Transferable[]): void;
-  onmessage: ((event: MessageEvent<WorkerRequest>) => void) | null;
-  location: { href: string };
-}
-
-const scope = self as unknown as WorkerScope;
+// The lib set is DOM, not WebWorker: the one member of the worker scope used here.
+const scope = self as unknown as { location: { href: string } };
 const absolute = (url: string): string => new URL(url, scope.location.href).href;
 
-const handle = createWorkerLoop((message, transfer) => scope.postMessage(message, transfer), {
-  wasmPaths: { mjs: absolute(ortMjsUrl), wasm: absolute(ortWasmUrl) },
-});
-scope.onmessage = (event) => handle(event.data);
+serveBackbone(workerScopeEndpoint(), { wasmPaths: { mjs: absolute(ortMjsUrl), wasm: absolute(ortWasmUrl) } });

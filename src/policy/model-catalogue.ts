@@ -1,10 +1,11 @@
 // The models the lab offers. The bundled model ships in public/models and works offline; hub
 // models download once through transformers.js' hub path and then come from the browser cache.
 
-import type { LoadRequest } from './backbone-types';
+import type { BackboneDevice, LoadRequest, ModelSource } from './backbone-types';
 
-export type ModelSource = 'local' | 'hub';
-export type BackboneDevice = 'wasm' | 'webgpu' | 'cpu';
+// Declared with the protocol types (backbone-types.ts imports nothing from here); re-exported
+// because choosing a model and a device is what this module is about.
+export type { BackboneDevice, ModelSource } from './backbone-types';
 export type DeviceChoice = 'auto' | BackboneDevice;
 
 export interface CatalogueEntry {

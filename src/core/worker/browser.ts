@@ -3,11 +3,11 @@
 
 import { Listeners, type HostEndpoint, type WorkerPort } from './port';
 
-/** A module Worker started from `url` (pass `new URL('./x.worker.ts', import.meta.url)` so Vite bundles it). */
-export function spawnBrowserWorker(url: URL, options: { name?: string } = {}): WorkerPort {
-  return browserWorkerPort(new Worker(url, { type: 'module', name: options.name }));
-}
-
+/**
+ * A Worker as a WorkerPort. Callers construct the Worker themselves, literally as
+ * `new Worker(new URL('./x.worker.ts', import.meta.url), { type: 'module' })`: Vite recognises
+ * only that form as a worker to bundle (a URL passed through a helper would ship the raw .ts file).
+ */
 export function browserWorkerPort(worker: Worker): WorkerPort {
   const exit = new Listeners<string>();
   let gone = false;
