@@ -1,6 +1,8 @@
 // Picks the fastest applicable kernel variant per adapter and shape class, on first use, and
-// remembers the choice. This is how one codebase is fast both on SwiftShader (which punishes
-// workgroup barriers ~4×) and on real GPUs (which reward workgroup-memory tiling).
+// remembers the choice (see tune-store.ts). This is how one codebase is fast both on SwiftShader
+// (which punishes workgroup barriers ~4×) and on real GPUs (which reward workgroup-memory
+// tiling). Tuning happens while a plan is built, once per capacity bucket (shape class), never
+// while a step is being recorded.
 
 import type { Gpu } from '../gpu';
 
@@ -16,37 +18,7 @@ export interface TuneResult {
   timings: Record<string, number>;
 }
 
-export interface TuneStore {
-  get(key: string): string | undefined;
-  set(key: string, value: string): void;
-}
-
-/** In-memory store, with localStorage behind it in the browser so choices survive reloads. */
-export class DefaultTuneStore implements TuneStore {
-  private readonly memory = new Map<string, string>();
-  private static readonly PREFIX = 'stepwise.autotune.v1:';
-
-  get(key: string): string | undefined {
-    const hit = this.memory.get(key);
-    if (hit !== undefined) return hit;
-    try {
-      const stored = globalThis.localStorage?.getItem(DefaultTuneStore.PREFIX + key) ?? undefined;
-      if (stored !== undefined) this.memory.set(key, stored);
-      return stored;
-    } catch {
-      return undefined; // storage disabled (private mode, workers): memory only
-    }
-  }
-
-  set(key: string, value: string): void {
-    this.memory.set(key, value);
-    try {
-      globalThis.localStorage?.setItem(DefaultTuneStore.PREFIX + key, value);
-    } catch {
-      /* memory only */
-    }
-  }
-}
+export type { TuneStore } from './tune-store';
 
 /** A stable identity for the adapter, so choices made on one GPU are not reused on another. */
 export function adapterKey(gpu: Gpu): string {

@@ -1,7 +1,7 @@
 // Column sums (optionally row-weighted and scaled) of a row-major matrix; see shaders/colsum.wgsl.
 
 import type { Gpu, Tensor } from '../gpu';
-import { assertCount, assertSize, grid1d } from './grid';
+import { assertCount, assertFits, assertSize, assertWithin, grid1d } from './grid';
 
 const WG = 64;
 /** Partial sums per column: enough chunks to fill the device, few enough for one combining loop. */
@@ -10,6 +10,7 @@ const MIN_ROWS_PER_CHUNK = 16;
 const MAX_CHUNKS = 1024;
 
 export interface ColsumShape {
+  /** The most rows a recorded matrix may have (a record may give fewer). */
   rows: number;
   cols: number;
   /** Multiply each row by w[r] (w has `rows` elements). */
@@ -18,17 +19,22 @@ export interface ColsumShape {
   accumulate?: boolean;
 }
 
-export function colsumChunks(rows: number, cols: number): { P: number; rowsPerChunk: number } {
+/** Chunks before rounding: non-decreasing in `rows`, and never below the rounded count. */
+function chunkBound(rows: number, cols: number): number {
   const byRows = Math.ceil(rows / MIN_ROWS_PER_CHUNK);
   const byWidth = Math.ceil(TARGET_INVOCATIONS / cols);
-  const P = Math.max(1, Math.min(byRows, byWidth, MAX_CHUNKS));
-  const rowsPerChunk = Math.ceil(rows / P);
+  return Math.max(1, Math.min(byRows, byWidth, MAX_CHUNKS));
+}
+
+export function colsumChunks(rows: number, cols: number): { P: number; rowsPerChunk: number } {
+  const rowsPerChunk = Math.ceil(rows / chunkBound(rows, cols));
   return { P: Math.ceil(rows / rowsPerChunk), rowsPerChunk };
 }
 
+/** Column sums of matrices of up to `shape.rows` rows; each record sizes its chunks from its own rows. */
 export class PreparedColsum {
-  readonly P: number;
-  readonly rowsPerChunk: number;
+  /** Partial rows allocated: enough for any row count up to the capacity. */
+  readonly maxChunks: number;
   private readonly partials: Tensor;
 
   private constructor(
@@ -38,8 +44,8 @@ export class PreparedColsum {
     private readonly combinePipe: GPUComputePipeline,
     private readonly dummy: Tensor,
   ) {
-    ({ P: this.P, rowsPerChunk: this.rowsPerChunk } = colsumChunks(shape.rows, shape.cols));
-    this.partials = gpu.empty([this.P, shape.cols], 'f32', 'colsum-partials');
+    this.maxChunks = chunkBound(shape.rows, shape.cols);
+    this.partials = gpu.empty([this.maxChunks, shape.cols], 'f32', 'colsum-partials');
   }
 
   static async create(gpu: Gpu, shape: ColsumShape): Promise<PreparedColsum> {
@@ -54,16 +60,19 @@ export class PreparedColsum {
     return new PreparedColsum(gpu, s, p, c, gpu.zeros([1], 'f32', 'colsum-no-weights'));
   }
 
-  /** Records out = scale · Σ_r w[r]·X[r, :] (or out += …). */
-  record(x: Tensor, out: Tensor, options: { weights?: Tensor; scale?: number } = {}): void {
-    const { rows, cols, weighted } = this.shape;
-    assertSize(x, rows * cols, 'colsum input');
+  /** Records out = scale · Σ_r w[r]·X[r, :] (or out += …) over the first `rows` rows of X. */
+  record(x: Tensor, out: Tensor, options: { weights?: Tensor; scale?: number; rows?: number } = {}): void {
+    const { cols, weighted } = this.shape;
+    const rows = options.rows ?? this.shape.rows;
+    assertWithin(rows, this.shape.rows, 'colsum rows');
+    assertFits(x, rows * cols, 'colsum input');
     assertSize(out, cols, 'colsum output');
     if (weighted !== !!options.weights) throw new RangeError(`colsum was prepared ${weighted ? 'with' : 'without'} row weights`);
-    if (options.weights) assertSize(options.weights, rows, 'colsum row weights');
+    if (options.weights) assertFits(options.weights, rows, 'colsum row weights');
     const scale = options.scale ?? 1;
-    const u = this.gpu.uniforms([rows, cols, this.P, this.rowsPerChunk, scale, 0, 0, 0], ['u32', 'u32', 'u32', 'u32', 'f32']);
-    this.gpu.dispatch(this.partialPipe, [u, x, options.weights ?? this.dummy, this.partials], grid1d(this.P * cols, WG), { label: 'colsum-partial' });
+    const { P, rowsPerChunk } = colsumChunks(rows, cols);
+    const u = this.gpu.uniforms([rows, cols, P, rowsPerChunk, scale, 0, 0, 0], ['u32', 'u32', 'u32', 'u32', 'f32']);
+    this.gpu.dispatch(this.partialPipe, [u, x, options.weights ?? this.dummy, this.partials], grid1d(P * cols, WG), { label: 'colsum-partial' });
     this.gpu.dispatch(this.combinePipe, [u, this.partials, out], [Math.ceil(cols / WG)], { label: 'colsum-combine' });
   }
 

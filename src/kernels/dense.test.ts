@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Tensor } from '../gpu';
 import { seededFloats, testGpu } from '../gpu/testing';
 import { keepsPreActivation, PreparedDense, type Activation, type DenseShape } from './dense';
-import { activationGradRef, denseBackwardRef, denseForwardRef } from './dense.ref';
+import { activationGradRef, denseBackwardRef, denseForwardRef, type DenseRefShape } from './dense.ref';
 import { expectClose, finiteDiff, toF64 } from './expect-close';
 
 // Tolerances: float32 dot products over ≤ 64 terms of magnitude ≤ 1 → |err| ≲ 64·6e-8·|terms|;
@@ -12,12 +12,15 @@ import { expectClose, finiteDiff, toF64 } from './expect-close';
 const ACTS: Activation[] = ['identity', 'relu', 'tanh', 'gelu'];
 const TOL = { abs: 2e-5, rel: 1e-4 };
 
-async function runLayer(shape: DenseShape, seed: number) {
+/** A layer planned for exactly this batch's rows. */
+const planned = (s: DenseRefShape): DenseShape => ({ maxRows: s.rows, inDim: s.inDim, outDim: s.outDim, activation: s.activation });
+
+async function runLayer(shape: DenseRefShape, seed: number) {
   const gpu = await testGpu();
   const { rows, inDim, outDim } = shape;
   const x = seededFloats(rows * inDim, seed), w = seededFloats(inDim * outDim, seed + 1, -0.5, 0.5);
   const b = seededFloats(outDim, seed + 2, -0.2, 0.2), dy = seededFloats(rows * outDim, seed + 3);
-  const layer = await PreparedDense.create(gpu, shape, { inputGrad: true });
+  const layer = await PreparedDense.create(gpu, planned(shape), { inputGrad: true });
   const t = (a: Float32Array, r: number, c: number) => gpu.tensor(a, [r, c]);
   const X = t(x, rows, inDim), W = t(w, inDim, outDim), B = gpu.tensor(b), DY = t(dy, rows, outDim);
   const Y = gpu.empty([rows, outDim]), Z = gpu.empty([rows, outDim]), DZ = gpu.empty([rows, outDim]);
@@ -73,13 +76,47 @@ describe('dense gradients vs finite differences (float64)', () => {
   }
 });
 
+describe('dense layer planned for a capacity', () => {
+  // One layer, batches of 1 … capacity rows recorded into one encoder, each into capacity-sized
+  // buffers: every batch's prefix matches the reference for its own rows.
+  for (const [inDim, outDim, activation] of [[12, 8, 'gelu'], [16, 1, 'tanh'], [7, 6, 'relu']] as [number, number, Activation][]) {
+    it(`${inDim} → ${outDim} ${activation}: batches of 1, 5, 23 and 37 rows through one 37-row plan`, async () => {
+      const gpu = await testGpu();
+      const cap = 37;
+      const layer = await PreparedDense.create(gpu, { maxRows: cap, inDim, outDim, activation }, { inputGrad: true });
+      const W = gpu.tensor(seededFloats(inDim * outDim, 2, -0.5, 0.5)), B = gpu.tensor(seededFloats(outDim, 3, -0.2, 0.2));
+      const X = gpu.empty([cap, inDim]), DY = gpu.empty([cap, outDim]), Y = gpu.empty([cap, outDim]), Z = gpu.empty([cap, outDim]);
+      const DZ = gpu.empty([cap, outDim]), DW = gpu.empty([inDim, outDim]), DB = gpu.empty([outDim]), DX = gpu.empty([cap, inDim]);
+      const [w, b] = await gpu.readMany([W, B]);
+      for (const rows of [1, 5, 23, 37]) {
+        const shape = { rows, inDim, outDim, activation };
+        const x = seededFloats(rows * inDim, rows), dy = seededFloats(rows * outDim, rows + 100);
+        gpu.write(X, x);
+        gpu.write(DY, dy);
+        const keepZ = keepsPreActivation(activation);
+        layer.forward(X, W, B, Y, keepZ ? Z : undefined, rows);
+        layer.backward({ rows, x: X, w: W, saved: keepZ ? Z : Y, dy: DY, dz: DZ, dW: DW, db: DB, dx: DX });
+        const [y, dW, db, dx] = await gpu.readMany([Y, DW, DB, DX]);
+        const ref = denseForwardRef(x, w, b, shape);
+        const back = denseBackwardRef(x, w, ref.z, dy, shape);
+        expectClose(y.subarray(0, rows * outDim), ref.y, TOL, `Y (${rows} rows)`);
+        expectClose(dW, back.dW, TOL, `dW (${rows} rows)`);
+        expectClose(db, back.db, TOL, `db (${rows} rows)`);
+        expectClose(dx.subarray(0, rows * inDim), back.dx, TOL, `dX (${rows} rows)`);
+      }
+      layer.destroy();
+      gpu.release(X, W, B, DY, Y, Z, DZ, DW, DB, DX);
+    });
+  }
+});
+
 describe('dense options and errors', () => {
   it('accumulateGrads adds into dW and db', async () => {
     const gpu = await testGpu();
     for (const outDim of [8, 1]) {
       const shape = { rows: 9, inDim: 8, outDim, activation: 'tanh' as const };
       const x = seededFloats(72, 1), w = seededFloats(8 * outDim, 2), b = seededFloats(outDim, 3), dy = seededFloats(9 * outDim, 4);
-      const layer = await PreparedDense.create(gpu, shape, { accumulateGrads: true });
+      const layer = await PreparedDense.create(gpu, planned(shape), { accumulateGrads: true });
       const X = gpu.tensor(x, [9, 8]), W = gpu.tensor(w, [8, outDim]), B = gpu.tensor(b), DY = gpu.tensor(dy, [9, outDim]);
       const Y = gpu.empty([9, outDim]), DZ = gpu.empty([9, outDim]);
       const DW = gpu.tensor(new Float32Array(8 * outDim).fill(1), [8, outDim]), DB = gpu.tensor(new Float32Array(outDim).fill(1));
@@ -101,7 +138,7 @@ describe('dense options and errors', () => {
       const shape = { rows: 7, inDim: 6, outDim: 1, activation: 'identity' as const };
       const x = seededFloats(42, 1), w = seededFloats(6, 2), dy = seededFloats(7, 3);
       const saved = seededFloats(42, 4, act === 'tanh' ? -0.99 : -2, act === 'tanh' ? 0.99 : 2); // Y for relu/tanh, Z for gelu
-      const layer = await PreparedDense.create(gpu, shape, { inputGrad: true, inputActivation: act });
+      const layer = await PreparedDense.create(gpu, planned(shape), { inputGrad: true, inputActivation: act });
       expect(layer.fusesInputActivation).toBe(true);
       const X = gpu.tensor(x), W = gpu.tensor(w), DY = gpu.tensor(dy), SV = gpu.tensor(saved), DW = gpu.empty([6]), DB = gpu.empty([1]), DX = gpu.empty([42]);
       expect(() => layer.backward({ x: X, w: W, dy: DY, dW: DW, db: DB, dx: DX })).toThrow(/give savedInput/);
@@ -118,7 +155,7 @@ describe('dense options and errors', () => {
     const gpu = await testGpu();
     for (const activation of ACTS) {
       const shape = { rows: 4, inDim: 4, outDim: 4, activation };
-      const layer = await PreparedDense.create(gpu, shape, { inputGrad: true });
+      const layer = await PreparedDense.create(gpu, planned(shape), { inputGrad: true });
       const X = gpu.tensor(new Float32Array(16).fill(1e4), [4, 4]), W = gpu.tensor(seededFloats(16, 5, -3, 3), [4, 4]);
       const B = gpu.zeros([4]), Y = gpu.empty([4, 4]), Z = gpu.empty([4, 4]), DY = gpu.tensor(new Float32Array(16).fill(1), [4, 4]);
       const DZ = gpu.empty([4, 4]), DW = gpu.empty([4, 4]), DB = gpu.empty([4]), DX = gpu.empty([4, 4]);
@@ -132,17 +169,20 @@ describe('dense options and errors', () => {
 
   it('rejects mismatched shapes before dispatching anything', async () => {
     const gpu = await testGpu();
-    const layer = await PreparedDense.create(gpu, { rows: 5, inDim: 8, outDim: 4, activation: 'relu' }, { inputGrad: true });
+    const layer = await PreparedDense.create(gpu, { maxRows: 5, inDim: 8, outDim: 4, activation: 'relu' }, { inputGrad: true });
     const m = (r: number, c: number) => gpu.zeros([r, c]);
     const X = m(5, 8), W = m(8, 4), B = gpu.zeros([4]), Y = m(5, 4);
     const before = gpu.stats.dispatches;
-    expect(() => layer.forward(m(5, 7), W, B, Y)).toThrow(/dense input X has 35 elements, expected 40/);
-    expect(() => layer.forward(m(8, 5), W, B, Y)).toThrow(/must have shape \[5×8\], got \[8×5\]/);
+    expect(() => layer.forward(m(5, 7), W, B, Y)).toThrow(/dense input X has 35 elements, needs at least 40/);
+    expect(() => layer.forward(X, W, B, Y, undefined, 6)).toThrow(/dense batch rows is 6, more than the plan's capacity of 5/);
+    expect(() => layer.forward(X, W, B, Y, undefined, 0)).toThrow(/dense batch rows must be a positive integer/);
     expect(() => layer.forward(X, W, gpu.zeros([3]), Y)).toThrow(/bias b has 3 elements/);
     expect(() => layer.backward({ x: X, w: W, saved: Y, dy: Y, dz: Y, dW: W, db: B })).toThrow(/give dx/);
     expect(() => layer.backward({ x: X, w: W, dy: Y, dW: W, db: B, dx: X })).toThrow(/needs the saved Y and a dZ scratch/);
     expect(gpu.stats.dispatches).toBe(before);
-    await expect(PreparedDense.create(gpu, { rows: 0, inDim: 8, outDim: 4, activation: 'relu' })).rejects.toThrow(/rows must be a positive integer/);
+    await expect(PreparedDense.create(gpu, { maxRows: 0, inDim: 8, outDim: 4, activation: 'relu' })).rejects.toThrow(/rows must be a positive integer/);
+    const infer = await PreparedDense.create(gpu, { maxRows: 5, inDim: 8, outDim: 4, activation: 'relu' }, { backward: false });
+    expect(() => infer.backward({ x: X, w: W, saved: Y, dy: Y, dz: Y, dW: W, db: B })).toThrow(/without its backward pass/);
     layer.destroy();
   });
 });

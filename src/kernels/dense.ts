@@ -1,4 +1,4 @@
-// One dense layer, forward and backward, for a fixed batch of rows:
+// One dense layer, forward and backward, for batches of up to `maxRows` rows:
 //
 //   forward:   Z = X·W + b,   Y = f(Z)                 X: rows×in, W: in×out, b: out
 //   backward:  dZ = dY ⊙ f′,  dW (+)= Xᵀ·dZ,  db (+)= Σ_rows dZ,  dX = dZ·Wᵀ
@@ -8,11 +8,13 @@
 // progress heads) is a matrix-vector product: it gets its own kernels (shaders/dense.wgsl), and
 // its weight gradient is a row-weighted column sum (shaders/colsum.wgsl). GELU is not
 // invertible, so a GELU layer keeps Z; relu and tanh differentiate from Y alone.
-// Every method only records; nothing is submitted or read back.
+// Every method only records; nothing is submitted or read back. Each record takes its batch's row
+// count: operands are capacity buffers of which the batch uses the first `rows` rows, the sizes go
+// into the uniforms and the grid is sized from them.
 
 import type { Gpu, Tensor } from '../gpu';
 import { PreparedColsum } from './colsum';
-import { assertCount, assertMatrix, assertSize, grid1d } from './grid';
+import { assertCount, assertFits, assertSize, assertWithin, grid1d } from './grid';
 import { ACTIVATION_CODE, prepareMatmul, type Activation, type PreparedMatmul } from './matmul';
 
 export type { Activation } from './matmul';
@@ -22,13 +24,16 @@ const WG = 256;
 const MAX_ELEMENTWISE_GROUPS = 4096;
 
 export interface DenseShape {
-  rows: number;
+  /** The most rows a batch may have. */
+  maxRows: number;
   inDim: number;
   outDim: number;
   activation: Activation;
 }
 
 export interface DenseOptions {
+  /** Prepare the backward pass (false: an inference-only layer, no gradient kernels). Default true. */
+  backward?: boolean;
   /** dW and db are added to (gradient accumulation over micro-batches) instead of overwritten. */
   accumulateGrads?: boolean;
   /** Also compute dX (false for a network's first layer, whose input is data). */
@@ -42,6 +47,8 @@ export interface DenseOptions {
 }
 
 export interface DenseBackwardArgs {
+  /** Rows in this batch (default: the capacity). */
+  rows?: number;
   x: Tensor;
   w: Tensor;
   /** The forward output Y (relu, tanh) or pre-activation Z (gelu); unused for identity. */
@@ -87,16 +94,19 @@ export class PreparedActivation {
     this.gpu.dispatch(pipe, [u, ...bindings], [Math.min(MAX_ELEMENTWISE_GROUPS, Math.ceil(n / WG))], { label });
   }
 
-  forward(z: Tensor, y: Tensor): void {
-    assertSize(y, z.size, 'activation output');
-    this.run(this.fwd, [z, y], z.size, 'activate');
+  /** Y = f(Z) over the first n elements (all of Z by default). */
+  forward(z: Tensor, y: Tensor, n = z.size): void {
+    assertFits(z, n, 'activation input');
+    assertFits(y, n, 'activation output');
+    this.run(this.fwd, [z, y], n, 'activate');
   }
 
-  /** dz = dy ⊙ f′(saved); `saved` is Y for relu/tanh/identity, Z for GELU. */
-  backward(saved: Tensor, dy: Tensor, dz: Tensor): void {
-    assertSize(dy, saved.size, 'activation upstream gradient');
-    assertSize(dz, saved.size, 'activation input gradient');
-    this.run(this.bwd, [saved, dy, dz], saved.size, 'act-backward');
+  /** dz = dy ⊙ f′(saved) over the first n elements; `saved` is Y for relu/tanh/identity, Z for GELU. */
+  backward(saved: Tensor, dy: Tensor, dz: Tensor, n = saved.size): void {
+    assertFits(saved, n, 'activation saved values');
+    assertFits(dy, n, 'activation upstream gradient');
+    assertFits(dz, n, 'activation input gradient');
+    this.run(this.bwd, [saved, dy, dz], n, 'act-backward');
   }
 }
 
@@ -116,27 +126,33 @@ export class PreparedDense {
       activate?: GPUComputePipeline; // gelu: Y = f(Z)
       actBackward?: GPUComputePipeline;
       wColsum?: PreparedColsum;      // narrow: dw = Σ_r dz[r]·X[r, :]
-      bColsum: PreparedColsum;
+      bColsum?: PreparedColsum;
     },
   ) {
     this.narrow = shape.outDim === 1;
   }
 
   static async create(gpu: Gpu, shape: DenseShape, options: DenseOptions = {}): Promise<PreparedDense> {
-    const { rows, inDim, outDim, activation } = shape;
+    const { maxRows: rows, inDim, outDim, activation } = shape;
     assertCount(rows, 'dense rows');
     assertCount(inDim, 'dense input width');
     assertCount(outDim, 'dense output width');
     if (!(activation in ACTIVATION_CODE)) throw new RangeError(`unknown activation "${activation}"`);
-    const opts = { accumulateGrads: !!options.accumulateGrads, inputGrad: !!options.inputGrad, inputActivation: options.inputActivation ?? 'identity' };
+    const backward = options.backward ?? true;
+    const opts = {
+      backward,
+      accumulateGrads: backward && !!options.accumulateGrads,
+      inputGrad: backward && !!options.inputGrad,
+      inputActivation: options.inputActivation ?? 'identity',
+    };
     if (!(opts.inputActivation in ACTIVATION_CODE)) throw new RangeError(`unknown activation "${opts.inputActivation}"`);
     const fused = keepsPreActivation(activation) ? 'identity' : activation;
     const code = ACTIVATION_CODE[activation];
     const pipe = (entryPoint: string, act = code) => gpu.pipeline({ shader: 'dense', entryPoint, constants: { WG, ACTIVATION: act } });
     const common = {
       activate: keepsPreActivation(activation) ? await pipe('activate') : undefined,
-      actBackward: activation !== 'identity' ? await pipe('act_backward') : undefined,
-      bColsum: await PreparedColsum.create(gpu, { rows, cols: outDim, accumulate: opts.accumulateGrads }),
+      actBackward: backward && activation !== 'identity' ? await pipe('act_backward') : undefined,
+      bColsum: backward ? await PreparedColsum.create(gpu, { rows, cols: outDim, accumulate: opts.accumulateGrads }) : undefined,
     };
     if (outDim === 1) {
       return new PreparedDense(gpu, shape, opts, {
@@ -144,23 +160,16 @@ export class PreparedDense {
         narrow: await pipe('narrow', ACTIVATION_CODE[fused]),
         outer: opts.inputGrad ? await pipe('outer') : undefined,
         outerAct: opts.inputGrad && opts.inputActivation !== 'identity' ? await pipe('outer_act', ACTIVATION_CODE[opts.inputActivation]) : undefined,
-        wColsum: await PreparedColsum.create(gpu, { rows, cols: inDim, weighted: true, accumulate: opts.accumulateGrads }),
+        wColsum: backward ? await PreparedColsum.create(gpu, { rows, cols: inDim, weighted: true, accumulate: opts.accumulateGrads }) : undefined,
       });
     }
-    const dummyBias = { bias: gpu.zeros([outDim]) };
+    // The tuner times each product at the capacity: one choice per capacity bucket, made here.
     const [forward, weightGrad, inputGrad] = await Promise.all([
-      prepareMatmul(gpu, { M: rows, N: outDim, K: inDim, form: 'nn' }, { ...dummyBias, activation: fused }),
-      prepareMatmul(gpu, { M: inDim, N: outDim, K: rows, form: 'tn' }, { accumulate: opts.accumulateGrads }),
+      prepareMatmul(gpu, { M: rows, N: outDim, K: inDim, form: 'nn' }, { hasBias: true, activation: fused }),
+      backward ? prepareMatmul(gpu, { M: inDim, N: outDim, K: rows, form: 'tn' }, { accumulate: opts.accumulateGrads }) : undefined,
       opts.inputGrad ? prepareMatmul(gpu, { M: rows, N: inDim, K: outDim, form: 'nt' }) : undefined,
     ]);
-    gpu.release(dummyBias.bias);
     return new PreparedDense(gpu, shape, opts, { ...common, forward, weightGrad, inputGrad });
-  }
-
-  /** Size checks for every operand; wide layers also need exact 2-D shapes for the matmuls. */
-  private check(t: Tensor, r: number, c: number, what: string): void {
-    if (this.narrow) assertSize(t, r * c, what);
-    else assertMatrix(t, r, c, what);
   }
 
   /** True when backward's dx is the gradient w.r.t. X's pre-activation (narrow layer, inputActivation set). */
@@ -168,73 +177,82 @@ export class PreparedDense {
     return !!this.k.outerAct;
   }
 
-  private elementwise(pipeline: GPUComputePipeline, bindings: Tensor[], n: number, label: string, cols = 0): void {
+  private elementwise(pipeline: GPUComputePipeline, bindings: Tensor[], n: number, rows: number, label: string, cols = 0): void {
     const groups = Math.min(MAX_ELEMENTWISE_GROUPS, Math.ceil(n / WG));
-    const u = this.gpu.uniforms([n, this.shape.rows, cols, 0]);
+    const u = this.gpu.uniforms([n, rows, cols, 0]);
     this.gpu.dispatch(pipeline, [u, ...bindings], [groups], { label });
   }
 
-  /** Records Y = f(X·W + b). With GELU, `z` receives X·W + b (the backward needs it). */
-  forward(x: Tensor, w: Tensor, b: Tensor, y: Tensor, z?: Tensor): void {
-    const { rows, inDim, outDim, activation } = this.shape;
-    this.check(x, rows, inDim, 'dense input X');
-    this.check(w, inDim, outDim, 'dense weight W');
+  private rowsOf(rows: number | undefined): number {
+    const r = rows ?? this.shape.maxRows;
+    assertWithin(r, this.shape.maxRows, 'dense batch rows');
+    return r;
+  }
+
+  /** Records Y = f(X·W + b) for the first `rows` rows. With GELU, `z` receives X·W + b (the backward needs it). */
+  forward(x: Tensor, w: Tensor, b: Tensor, y: Tensor, z?: Tensor, rows?: number): void {
+    const { inDim, outDim, activation } = this.shape;
+    const r = this.rowsOf(rows);
+    assertFits(x, r * inDim, 'dense input X');
+    assertSize(w, inDim * outDim, 'dense weight W');
     assertSize(b, outDim, 'dense bias b');
-    this.check(y, rows, outDim, 'dense output Y');
+    assertFits(y, r * outDim, 'dense output Y');
     const keepZ = keepsPreActivation(activation);
     if (keepZ) {
       if (!z) throw new RangeError('a GELU layer needs a tensor for its pre-activation Z');
-      this.check(z, rows, outDim, 'dense pre-activation Z');
+      assertFits(z, r * outDim, 'dense pre-activation Z');
     }
     const target = keepZ ? z! : y;
     if (this.narrow) {
-      const u = this.gpu.uniforms([rows * inDim, rows, inDim, 0]);
-      this.gpu.dispatch(this.k.narrow!, [u, x, w, b, target], grid1d(rows, WG), { label: 'dense-narrow' });
+      const u = this.gpu.uniforms([r * inDim, r, inDim, 0]);
+      this.gpu.dispatch(this.k.narrow!, [u, x, w, b, target], grid1d(r, WG), { label: 'dense-narrow' });
     } else {
-      this.k.forward!.record(x, w, target, b);
+      this.k.forward!.record(x, w, target, b, { M: r, N: outDim, K: inDim });
     }
-    if (keepZ) this.elementwise(this.k.activate!, [z!, y], rows * outDim, 'dense-activate');
+    if (keepZ) this.elementwise(this.k.activate!, [z!, y], r * outDim, r, 'dense-activate');
   }
 
   /** Records dW, db (overwritten, or added to with accumulateGrads) and dX when prepared for it. */
   backward(a: DenseBackwardArgs): void {
-    const { rows, inDim, outDim, activation } = this.shape;
-    this.check(a.x, rows, inDim, 'dense input X');
-    this.check(a.w, inDim, outDim, 'dense weight W');
-    this.check(a.dy, rows, outDim, 'dense output gradient dY');
-    this.check(a.dW, inDim, outDim, 'dense weight gradient dW');
+    const { inDim, outDim, activation } = this.shape;
+    if (!this.options.backward) throw new Error('this dense layer was prepared without its backward pass (backward: false)');
+    const r = this.rowsOf(a.rows);
+    assertFits(a.x, r * inDim, 'dense input X');
+    assertSize(a.w, inDim * outDim, 'dense weight W');
+    assertFits(a.dy, r * outDim, 'dense output gradient dY');
+    assertSize(a.dW, inDim * outDim, 'dense weight gradient dW');
     assertSize(a.db, outDim, 'dense bias gradient db');
     if (this.options.inputGrad) {
       if (!a.dx) throw new RangeError('this dense layer was prepared with inputGrad; give dx');
-      this.check(a.dx, rows, inDim, 'dense input gradient dX');
+      assertFits(a.dx, r * inDim, 'dense input gradient dX');
     } else if (a.dx) {
       throw new RangeError('this dense layer was prepared without inputGrad; dx cannot be computed');
     }
     if (this.fusesInputActivation) {
       if (!a.savedInput) throw new RangeError(`this layer fuses the input's ${this.options.inputActivation} into dx: give savedInput`);
-      assertSize(a.savedInput, rows * inDim, 'dense saved input activation');
+      assertFits(a.savedInput, r * inDim, 'dense saved input activation');
     }
     let dz = a.dy;
     if (activation !== 'identity' && !a.dyIsPreActivation) {
       if (!a.saved || !a.dz) throw new RangeError(`a ${activation} layer's backward needs the saved ${keepsPreActivation(activation) ? 'Z' : 'Y'} and a dZ scratch tensor`);
-      assertSize(a.saved, rows * outDim, 'dense saved activation');
-      this.check(a.dz, rows, outDim, 'dense dZ scratch');
-      this.elementwise(this.k.actBackward!, [a.saved, a.dy, a.dz], rows * outDim, 'dense-act-backward');
+      assertFits(a.saved, r * outDim, 'dense saved activation');
+      assertFits(a.dz, r * outDim, 'dense dZ scratch');
+      this.elementwise(this.k.actBackward!, [a.saved, a.dy, a.dz], r * outDim, r, 'dense-act-backward');
       dz = a.dz;
     }
-    this.k.bColsum.record(dz, a.db);
+    this.k.bColsum!.record(dz, a.db, { rows: r });
     if (this.narrow) {
-      this.k.wColsum!.record(a.x, a.dW, { weights: dz });
-      if (a.dx && this.k.outerAct) this.elementwise(this.k.outerAct, [dz, a.w, a.savedInput!, a.dx], rows * inDim, 'dense-outer-act', inDim);
-      else if (a.dx) this.elementwise(this.k.outer!, [dz, a.w, a.dx], rows * inDim, 'dense-outer', inDim);
+      this.k.wColsum!.record(a.x, a.dW, { weights: dz, rows: r });
+      if (a.dx && this.k.outerAct) this.elementwise(this.k.outerAct, [dz, a.w, a.savedInput!, a.dx], r * inDim, r, 'dense-outer-act', inDim);
+      else if (a.dx) this.elementwise(this.k.outer!, [dz, a.w, a.dx], r * inDim, r, 'dense-outer', inDim);
     } else {
-      this.k.weightGrad!.record(a.x, dz, a.dW);
-      if (a.dx) this.k.inputGrad!.record(dz, a.w, a.dx);
+      this.k.weightGrad!.record(a.x, dz, a.dW, undefined, { M: inDim, N: outDim, K: r });
+      if (a.dx) this.k.inputGrad!.record(dz, a.w, a.dx, undefined, { M: r, N: inDim, K: outDim });
     }
   }
 
   destroy(): void {
-    this.k.bColsum.destroy();
+    this.k.bColsum?.destroy();
     this.k.wColsum?.destroy();
   }
 }

@@ -96,13 +96,13 @@ describe('GAE and whitening errors', () => {
     const t = (n: number) => gpu.zeros([n]);
     const before = gpu.stats.dispatches;
     const ok = { gamma: 0.9, lambda: 0.9, rewards: t(5), values: t(5), bootstrap: t(2), advantages: t(5), returns: t(5) };
-    expect(() => gae.record(seg, { ...ok, values: t(4) })).toThrow(/GAE values has 4 elements, expected 5/);
-    expect(() => gae.record(seg, { ...ok, bootstrap: t(5) })).toThrow(/bootstrap values \(one per trajectory\) has 5 elements, expected 2/);
+    expect(() => gae.record(seg, { ...ok, values: t(4) })).toThrow(/GAE values has 4 elements, needs at least 5/);
+    expect(() => gae.record(seg, { ...ok, bootstrap: t(1) })).toThrow(/bootstrap values \(one per trajectory\) has 1 elements, needs at least 2/);
     expect(() => gae.record(seg, { ...ok, gamma: 1.5 })).toThrow(/γ must be in \[0, 1\]/);
     expect(() => uploadSegments(gpu, [0, 3, 3], { what: 'trajectories' })).toThrow(/trajectories: set 1 is empty/);
     const w = await PreparedWhiten.create(gpu, 5);
     const x = t(5);
-    expect(() => w.record(x, t(4), t(5), t(4))).toThrow(/whitening mask has 4 elements, expected 5/);
+    expect(() => w.record(x, t(4), t(5), t(4))).toThrow(/whitening mask has 4 elements, needs at least 5/);
     expect(() => w.record(x, t(5), x, t(4))).toThrow(/cannot run in place/);
     expect(gpu.stats.dispatches).toBe(before);
     w.destroy();

@@ -1,7 +1,7 @@
 // Step-level GAE over ragged trajectories and masked whitening (shaders/gae.wgsl).
 
 import type { Gpu, Tensor } from '../gpu';
-import { assertCount, assertSize, grid1d } from './grid';
+import { assertCount, assertFits, assertSize, assertWithin, grid1d } from './grid';
 import type { Segments } from './segments';
 
 const WG = 64;
@@ -29,7 +29,7 @@ function layoutOf(l: { stride: number; offset: number } | undefined, n: number, 
   if (!Number.isInteger(stride) || stride < 1 || !Number.isInteger(offset) || offset < 0 || offset >= stride) {
     throw new RangeError(`${what}: layout needs an integer stride ≥ 1 and 0 ≤ offset < stride, got ${stride}, ${offset}`);
   }
-  if (out.dtype !== 'f32' || out.size !== n * stride) throw new RangeError(`${what} has ${out.size} elements, expected ${n}×${stride}`);
+  if (out.dtype !== 'f32' || out.size < n * stride) throw new RangeError(`${what} has ${out.size} elements, needs at least ${n}×${stride}`);
   return [stride, offset];
 }
 
@@ -45,27 +45,30 @@ export class PreparedGae {
       if (!(v >= 0 && v <= 1)) throw new RangeError(`GAE: ${k} must be in [0, 1], got ${v}`);
     }
     const { count, total } = traj;
-    assertSize(a.rewards, total, 'GAE rewards');
-    assertSize(a.values, total, 'GAE values');
-    assertSize(a.bootstrap, count, 'GAE bootstrap values (one per trajectory)');
-    assertSize(a.advantages, total, 'GAE advantages output');
+    assertFits(a.rewards, total, 'GAE rewards');
+    assertFits(a.values, total, 'GAE values');
+    assertFits(a.bootstrap, count, 'GAE bootstrap values (one per trajectory)');
+    assertFits(a.advantages, total, 'GAE advantages output');
     const [stride, offset] = layoutOf(a.returnsLayout, total, a.returns, 'GAE returns output');
     const u = this.gpu.uniforms([count, 0, 0, 0, a.gamma, a.lambda, stride, offset], ['u32', 'u32', 'u32', 'u32', 'f32', 'f32', 'u32', 'u32']);
     this.gpu.dispatch(this.pipe, [u, traj.offsets, a.rewards, a.values, a.bootstrap, a.advantages, a.returns], grid1d(count, WG), { label: 'gae' });
   }
 }
 
-/** out = mask·(x − μ)/√(σ² + 1e-8) with the masked mean and unbiased variance; stats ← [μ, σ², n, σ]. */
+/**
+ * out = mask·(x − μ)/√(σ² + 1e-8) with the masked mean and unbiased variance; stats ← [μ, σ², n, σ].
+ * Prepared for up to `n` elements; each record whitens its own length.
+ */
 export class PreparedWhiten {
-  private readonly chunks: number;
+  private readonly maxChunks: number;
   private readonly partials: Tensor;
   private constructor(
     private readonly gpu: Gpu,
     readonly n: number,
     private readonly p: Record<'moments' | 'combine_mean' | 'centred' | 'combine_var' | 'apply', GPUComputePipeline>,
   ) {
-    this.chunks = Math.ceil(n / CHUNK);
-    this.partials = gpu.empty([this.chunks * 2], 'f32', 'whiten-partials');
+    this.maxChunks = Math.ceil(n / CHUNK);
+    this.partials = gpu.empty([this.maxChunks * 2], 'f32', 'whiten-partials');
   }
 
   static async create(gpu: Gpu, n: number): Promise<PreparedWhiten> {
@@ -75,21 +78,23 @@ export class PreparedWhiten {
     return new PreparedWhiten(gpu, n, Object.fromEntries(names.map((k, i) => [k, pipes[i]])) as PreparedWhiten['p']);
   }
 
-  /** `outLayout` places x̂_j at out[j·stride + offset] (e.g. the PPO batch's advantage column). */
-  record(x: Tensor, mask: Tensor, out: Tensor, stats: Tensor, outLayout?: { stride: number; offset: number }): void {
-    assertSize(x, this.n, 'whitening input');
-    assertSize(mask, this.n, 'whitening mask');
-    const [stride, offset] = layoutOf(outLayout, this.n, out, 'whitening output');
+  /** `outLayout` places x̂_j at out[j·stride + offset] (e.g. the PPO batch's advantage column); `n` elements (default: the capacity). */
+  record(x: Tensor, mask: Tensor, out: Tensor, stats: Tensor, outLayout?: { stride: number; offset: number }, n = this.n): void {
+    assertWithin(n, this.n, 'whitening length');
+    assertFits(x, n, 'whitening input');
+    assertFits(mask, n, 'whitening mask');
+    const [stride, offset] = layoutOf(outLayout, n, out, 'whitening output');
     assertSize(stats, 4, 'whitening statistics');
     if (out.buffer === x.buffer && (out.byteOffset ?? 0) === (x.byteOffset ?? 0)) throw new RangeError('whitening cannot run in place (x is read after out is written)');
     const g = this.gpu;
-    const u = g.uniforms([this.n, CHUNK, this.chunks, 0, 0, 0, stride, offset]);
-    const chunksGrid = grid1d(this.chunks, WG);
+    const chunks = Math.ceil(n / CHUNK);
+    const u = g.uniforms([n, CHUNK, chunks, 0, 0, 0, stride, offset]);
+    const chunksGrid = grid1d(chunks, WG);
     g.dispatch(this.p.moments, [u, x, mask, this.partials], chunksGrid, { label: 'whiten-moments' });
     g.dispatch(this.p.combine_mean, [u, this.partials, stats], [1], { label: 'whiten-mean' });
     g.dispatch(this.p.centred, [u, x, mask, stats, this.partials], chunksGrid, { label: 'whiten-centred' });
     g.dispatch(this.p.combine_var, [u, this.partials, stats], [1], { label: 'whiten-var' });
-    g.dispatch(this.p.apply, [u, x, mask, stats, out], grid1d(this.n, WG), { label: 'whiten-apply' });
+    g.dispatch(this.p.apply, [u, x, mask, stats, out], grid1d(n, WG), { label: 'whiten-apply' });
   }
 
   destroy(): void {

@@ -35,3 +35,18 @@ export function asMatrix<T extends { size: number; dtype: string; shape: readonl
   if (t.shape.length === 2 && t.shape[0] === rows && t.shape[1] === cols) return t;
   return { ...t, shape: [rows, cols] };
 }
+
+/**
+ * Throws unless the tensor is `dtype` and holds at least `n` elements. Plans own buffers sized to
+ * their capacity and record batches of any size up to it: a batch uses a prefix of each buffer.
+ */
+export function assertFits(t: { size: number; dtype: string }, n: number, what: string, dtype = 'f32'): void {
+  if (t.dtype !== dtype) throw new TypeError(`${what} must be ${dtype}, got ${t.dtype}`);
+  if (t.size < n) throw new RangeError(`${what} has ${t.size} elements, needs at least ${n}`);
+}
+
+/** Throws unless `n` is an integer in [1, capacity]: the batch a plan was sized for. */
+export function assertWithin(n: number, capacity: number, what: string): void {
+  if (!Number.isInteger(n) || n <= 0) throw new RangeError(`${what} must be a positive integer, got ${n}`);
+  if (n > capacity) throw new RangeError(`${what} is ${n}, more than the plan's capacity of ${capacity}`);
+}

@@ -9,7 +9,9 @@
 
 import type { Gpu, Tensor } from '../gpu';
 import { shapeString, type Constants } from '../gpu';
-import { adapterKey, DefaultTuneStore, timeCandidates, type TuneStore } from './autotune';
+import { adapterKey, timeCandidates } from './autotune';
+import { assertFits } from './grid';
+import { loadTuneStore, type TuneStore } from './tune-store';
 
 export type MatmulForm = 'nn' | 'nt' | 'tn';
 export type Activation = 'identity' | 'relu' | 'tanh' | 'gelu';
@@ -83,9 +85,15 @@ export function shapeClass(d: MatmulDims): string {
 
 interface Epilogue { activation: Activation; hasBias: boolean; accumulate: boolean }
 
+/** The sizes of one recorded product; each at most the prepared capacity's. */
+export type MatmulSize = Pick<MatmulDims, 'M' | 'N' | 'K'>;
+
 /**
- * A matmul for one shape, layout and epilogue with its pipelines compiled. `record` is synchronous,
- * so a training step can record many of these into one command encoder.
+ * A matmul for one layout and epilogue with its pipeline compiled, for products up to a capacity
+ * (`dims`). `record` is synchronous, so a training step can record many of these into one command
+ * encoder; each record writes its actual M, N, K into the uniforms and sizes the grid from them.
+ * Every operand is row-major with the varying dimension outermost, so a smaller product reads
+ * and writes a prefix of capacity-sized buffers.
  */
 export class PreparedMatmul {
   private constructor(
@@ -115,17 +123,26 @@ export class PreparedMatmul {
     return new PreparedMatmul(gpu, dims, variant, pipeline, epi, dummyBiasFor(gpu));
   }
 
-  /** Records C = act(A·B + bias) (or C += A·B) into the gpu's current encoder. */
-  record(a: Tensor, b: Tensor, c: Tensor, bias?: Tensor): void {
-    const d = this.dims;
-    const got = matmulDims(a, b, d.form);
-    if (got.M !== d.M || got.N !== d.N || got.K !== d.K) {
-      throw new RangeError(`prepared for M=${d.M} N=${d.N} K=${d.K}, got M=${got.M} N=${got.N} K=${got.K}`);
+  /**
+   * Records C = act(A·B + bias) (or C += A·B) into the gpu's current encoder. Without `size`, M, N
+   * and K come from A's and B's 2-D shapes; with it, the operands only need to hold that many
+   * elements (capacity buffers).
+   */
+  record(a: Tensor, b: Tensor, c: Tensor, bias?: Tensor, size?: MatmulSize): void {
+    const cap = this.dims;
+    const d: MatmulDims = size ? { ...size, form: cap.form } : matmulDims(a, b, cap.form);
+    for (const k of ['M', 'N', 'K'] as const) {
+      if (!Number.isInteger(d[k]) || d[k] < 0 || d[k] > cap[k]) {
+        throw new RangeError(`matmul prepared for M≤${cap.M} N≤${cap.N} K≤${cap.K}, got M=${d.M} N=${d.N} K=${d.K}`);
+      }
     }
-    if (c.size !== d.M * d.N) throw new RangeError(`output has ${c.size} elements, expected ${d.M}×${d.N}`);
+    if (!applicableVariants(d).includes(this.variant)) throw new RangeError(`matmul variant "${this.variant}" cannot compute ${d.form} M=${d.M} N=${d.N} K=${d.K}`);
+    assertFits(a, d.M * d.K, 'matmul A');
+    assertFits(b, d.K * d.N, 'matmul B');
+    assertFits(c, d.M * d.N, 'matmul output C');
     if (this.epi.hasBias) {
       if (!bias) throw new RangeError('this matmul was prepared with a bias; none given');
-      if (bias.size !== d.N) throw new RangeError(`bias has ${bias.size} elements, expected N=${d.N}`);
+      assertFits(bias, d.N, 'matmul bias');
     }
     const biasT = bias ?? this.dummyBias;
     const g = this.gpu;
@@ -166,12 +183,9 @@ function dummyBiasFor(gpu: Gpu): Tensor {
   return t;
 }
 
-const stores = new WeakMap<Gpu, TuneStore>();
-/** The autotuner's memory for this gpu (tests and the bench read it). */
-export function tuneStore(gpu: Gpu): TuneStore {
-  let s = stores.get(gpu);
-  if (!s) stores.set(gpu, (s = new DefaultTuneStore()));
-  return s;
+/** The autotuner's memory (tests and the bench read it); loaded once per process or worker. */
+export function tuneStore(): Promise<TuneStore> {
+  return loadTuneStore();
 }
 
 const inflight = new Map<string, Promise<MatmulVariant>>();
@@ -191,7 +205,7 @@ export async function tunedVariant(gpu: Gpu, dims: MatmulDims): Promise<MatmulVa
   const candidates = applicableVariants(dims).filter((v): v is Exclude<MatmulVariant, 'naive'> => v !== 'naive');
   if (candidates.length === 1) return candidates[0];
   const key = `matmul:${adapterKey(gpu)}:${shapeClass(dims)}`;
-  const store = tuneStore(gpu);
+  const store = await loadTuneStore();
   const known = store.get(key) as MatmulVariant | undefined;
   if (known && (candidates as MatmulVariant[]).includes(known)) return known;
   let p = inflight.get(key);
@@ -216,12 +230,16 @@ export async function tunedVariant(gpu: Gpu, dims: MatmulDims): Promise<MatmulVa
   return p;
 }
 
-/** Prepares a matmul for these operands, resolving 'auto' through the autotuner. */
-export async function prepareMatmul(gpu: Gpu, dims: MatmulDims, options: Omit<MatmulOptions, 'out' | 'form'> = {}): Promise<PreparedMatmul> {
+/**
+ * Prepares a matmul for products up to these dims, resolving 'auto' through the autotuner (which
+ * times the candidates at these dims, once per shape class). `hasBias` (or a `bias` tensor) says
+ * that records will pass a bias.
+ */
+export async function prepareMatmul(gpu: Gpu, dims: MatmulDims, options: Omit<MatmulOptions, 'out' | 'form'> & { hasBias?: boolean } = {}): Promise<PreparedMatmul> {
   const variant = !options.variant || options.variant === 'auto' ? await tunedVariant(gpu, dims) : options.variant;
   return PreparedMatmul.create(gpu, dims, variant, {
     activation: options.activation ?? 'identity',
-    hasBias: !!options.bias,
+    hasBias: !!options.bias || !!options.hasBias,
     accumulate: !!options.accumulate,
   });
 }

@@ -109,8 +109,8 @@ describe('PPO edge cases and errors', () => {
     const t = (n: number) => gpu.zeros([n]);
     const ok = { setOut: t(32), values: t(4), batch: t(16), grads: t(16), dValues: t(4), metrics: t(16) };
     const before = gpu.stats.dispatches;
-    expect(() => loss.record({ ...ok, values: t(3) })).toThrow(/PPO values V\(s\) has 3 elements, expected 4/);
-    expect(() => loss.record({ ...ok, batch: t(12) })).toThrow(/rollout batch has 12 elements, expected 16/);
+    expect(() => loss.record({ ...ok, values: t(3) })).toThrow(/PPO values V\(s\) has 3 elements, needs at least 4/);
+    expect(() => loss.record({ ...ok, batch: t(12) })).toThrow(/rollout batch has 12 elements, needs at least 16/);
     expect(() => loss.record(ok, { ...DEFAULT_PPO, clipLow: 1.5 })).toThrow(/clipLow must be in \(0, 1\)/);
     expect(() => loss.record(ok, { ...DEFAULT_PPO, dualClip: 0.5 })).toThrow(/dualClip must be > 1/);
     expect(gpu.stats.dispatches).toBe(before);

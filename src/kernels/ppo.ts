@@ -4,7 +4,7 @@
 
 import type { Gpu, Tensor } from '../gpu';
 import { PreparedColsum } from './colsum';
-import { assertCount, assertSize, grid1d } from './grid';
+import { assertCount, assertFits, assertSize, assertWithin, grid1d } from './grid';
 import { GRAD_STRIDE, SET_STRIDE } from './segsoftmax';
 
 const WG = 64;
@@ -57,6 +57,8 @@ export function ppoMetricsFrom(values: ArrayLike<number>): Record<PpoMetricName,
 }
 
 export interface PpoLossArgs {
+  /** Steps in this minibatch (default: the capacity). */
+  steps?: number;
   /** Per-set outputs of the segmented softmax (log π(a), entropy, prior log π⁰(a), exact KL). */
   setOut: Tensor;
   /** V(s) per step from the value head. */
@@ -85,6 +87,7 @@ export class PreparedPpoLoss {
     this.means = gpu.empty([PPO_STAT_STRIDE], 'f32', 'ppo-means');
   }
 
+  /** For minibatches of up to `steps` steps. */
   static async create(gpu: Gpu, steps: number): Promise<PreparedPpoLoss> {
     assertCount(steps, 'PPO minibatch steps');
     const [l, f, c] = await Promise.all([
@@ -95,19 +98,20 @@ export class PreparedPpoLoss {
     return new PreparedPpoLoss(gpu, steps, l, f, c);
   }
 
-  /** Per-step statistics of the last record (PPO_STAT_STRIDE floats per step). */
+  /** Per-step statistics of the last record (PPO_STAT_STRIDE floats per step, its first `steps` rows). */
   get perStep(): Tensor {
     return this.stats;
   }
 
   record(a: PpoLossArgs, config: PpoConfig = DEFAULT_PPO): void {
     validatePpoConfig(config);
-    const S = this.steps;
-    assertSize(a.setOut, S * SET_STRIDE, 'PPO per-set softmax outputs');
-    assertSize(a.values, S, 'PPO values V(s)');
-    assertSize(a.batch, S * PPO_BATCH_STRIDE, 'PPO rollout batch');
-    assertSize(a.grads, S * GRAD_STRIDE, 'PPO per-set gradients');
-    assertSize(a.dValues, S, 'PPO value gradients');
+    const S = a.steps ?? this.steps;
+    assertWithin(S, this.steps, 'PPO minibatch steps');
+    assertFits(a.setOut, S * SET_STRIDE, 'PPO per-set softmax outputs');
+    assertFits(a.values, S, 'PPO values V(s)');
+    assertFits(a.batch, S * PPO_BATCH_STRIDE, 'PPO rollout batch');
+    assertFits(a.grads, S * GRAD_STRIDE, 'PPO per-set gradients');
+    assertFits(a.dValues, S, 'PPO value gradients');
     assertSize(a.metrics, PPO_METRICS_SIZE, 'PPO metrics');
     const c = config;
     const u = this.gpu.uniforms(
@@ -117,7 +121,7 @@ export class PreparedPpoLoss {
       ['u32', 'u32', 'u32', 'u32', 'f32', 'f32', 'f32', 'f32', 'f32', 'f32', 'f32', 'f32'],
     );
     this.gpu.dispatch(this.lossPipe, [u, a.setOut, a.values, a.batch, a.grads, a.dValues, this.stats], grid1d(S, WG), { label: 'ppo-loss' });
-    this.colsum.record(this.stats, this.means, { scale: 1 / S });
+    this.colsum.record(this.stats, this.means, { scale: 1 / S, rows: S });
     this.gpu.dispatch(this.finalizePipe, [this.means, a.metrics], [1], { label: 'ppo-finalize' });
   }
 

@@ -28,16 +28,18 @@ export class PreparedReduce {
   }
 
   /**
-   * Records out[outIndex] = Σ x (or Σ x²). `scratch` must hold partialCount(x.size) floats; it is
-   * allocated and released here when not given.
+   * Records out[outIndex] = Σ x (or Σ x²) over the first `n` elements of x (all of them by
+   * default). `scratch` must hold partialCount(n) floats; it is allocated and released here when
+   * not given.
    */
-  record(x: Tensor, out: Tensor, outIndex = 0, scratch?: Tensor): void {
+  record(x: Tensor, out: Tensor, outIndex = 0, scratch?: Tensor, n = x.size): void {
     if (x.dtype !== 'f32' || out.dtype !== 'f32') throw new TypeError('reduce works on f32 tensors');
     if (outIndex < 0 || outIndex >= out.size) throw new RangeError(`reduce: outIndex ${outIndex} outside an output of ${out.size}`);
-    const P = partialCount(x.size);
+    if (!Number.isInteger(n) || n < 0 || n > x.size) throw new RangeError(`reduce: ${n} elements asked of a tensor of ${x.size}`);
+    const P = partialCount(n);
     if (scratch && scratch.size < P) throw new RangeError(`reduce: scratch holds ${scratch.size} floats, needs ${P}`);
     const s = scratch ?? this.gpu.empty([P]);
-    const u = this.gpu.uniforms([x.size, P, outIndex, 0]);
+    const u = this.gpu.uniforms([n, P, outIndex, 0]);
     this.gpu.dispatch(this.partialPipe, [u, x, s], [Math.ceil(P / WG)], { label: `reduce-${this.op}-partial` });
     this.gpu.dispatch(this.combinePipe, [u, s, out], [1], { label: `reduce-${this.op}-combine` });
     if (!scratch) this.gpu.release(s);

@@ -58,8 +58,8 @@ describe('offset validation', () => {
     const op = await PreparedSegmentRows.create(gpu, 3);
     const seg = uploadSegments(gpu, [0, 2, 3], { what: 'sets' });
     const before = gpu.stats.dispatches;
-    expect(() => op.broadcast(seg, gpu.zeros([6]), gpu.zeros([8]), gpu.zeros([9]))).toThrow(/per-row input has 8 elements, expected 9/);
-    expect(() => op.sum(seg, gpu.zeros([9]), gpu.zeros([5]))).toThrow(/segment-sum output has 5 elements, expected 6/);
+    expect(() => op.broadcast(seg, gpu.zeros([6]), gpu.zeros([8]), gpu.zeros([9]))).toThrow(/per-row input has 8 elements, needs at least 9/);
+    expect(() => op.sum(seg, gpu.zeros([9]), gpu.zeros([5]))).toThrow(/segment-sum output has 5 elements, needs at least 6/);
     expect(gpu.stats.dispatches).toBe(before);
   });
 });

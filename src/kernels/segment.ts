@@ -1,8 +1,9 @@
 // Row operations over ragged sets (see shaders/segment.wgsl): the policy adapter's split first
-// layer (state half broadcast onto each candidate) and its backward (sum over each set).
+// layer (state half broadcast onto each candidate) and its backward (sum over each set). Sizes
+// come from the segments, so capacity buffers larger than the batch are fine.
 
 import type { Gpu, Tensor } from '../gpu';
-import { assertCount, assertSize, grid1d } from './grid';
+import { assertCount, assertFits, grid1d } from './grid';
 import { ACTIVATION_CODE, type Activation } from './matmul';
 import type { Segments } from './segments';
 
@@ -30,9 +31,9 @@ export class PreparedSegmentRows {
   /** Records A ← A + S[set] (in place: A becomes Z) and Y = f(Z), for every row of every set. */
   broadcast(seg: Segments, perSet: Tensor, perRow: Tensor, y: Tensor): void {
     const C = this.cols;
-    assertSize(perSet, seg.count * C, 'segment per-set rows');
-    assertSize(perRow, seg.total * C, 'segment per-row input');
-    assertSize(y, seg.total * C, 'segment output');
+    assertFits(perSet, seg.count * C, 'segment per-set rows');
+    assertFits(perRow, seg.total * C, 'segment per-row input');
+    assertFits(y, seg.total * C, 'segment output');
     const u = this.gpu.uniforms([seg.count, C, 0, 0]);
     this.gpu.dispatch(this.broadcastPipe, [u, seg.offsets, perSet, perRow, y], grid1d(seg.count * C, WG), { label: 'segment-broadcast' });
   }
@@ -40,8 +41,8 @@ export class PreparedSegmentRows {
   /** Records T[s] = Σ_{rows j of set s} G[j]. */
   sum(seg: Segments, g: Tensor, t: Tensor): void {
     const C = this.cols;
-    assertSize(g, seg.total * C, 'segment-sum input');
-    assertSize(t, seg.count * C, 'segment-sum output');
+    assertFits(g, seg.total * C, 'segment-sum input');
+    assertFits(t, seg.count * C, 'segment-sum output');
     const u = this.gpu.uniforms([seg.count, C, 0, 0]);
     this.gpu.dispatch(this.sumPipe, [u, seg.offsets, g, t], grid1d(seg.count * C, WG), { label: 'segment-sum' });
   }

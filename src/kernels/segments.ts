@@ -49,6 +49,34 @@ export function uploadSegments(gpu: Gpu, offsets: ArrayLike<number>, rules: Segm
   return { count, total, largest, host, offsets: gpu.tensor(host, [host.length], 'u32') };
 }
 
+/**
+ * Offsets for batches of up to `maxSets` sets and `maxRows` rows, in one GPU buffer owned here and
+ * rewritten by each `load` (so a plan that records batches of changing size allocates nothing per
+ * batch). A load replaces the previous batch's offsets: record that batch before loading the next.
+ */
+export class SegmentsBuffer {
+  readonly offsets: Tensor<'u32'>;
+  constructor(private readonly gpu: Gpu, readonly maxSets: number, readonly maxRows: number) {
+    for (const [n, what] of [[maxSets, 'maxSets'], [maxRows, 'maxRows']] as const) {
+      if (!Number.isInteger(n) || n <= 0) throw new RangeError(`segments buffer: ${what} must be a positive integer, got ${n}`);
+    }
+    this.offsets = gpu.empty([maxSets + 1], 'u32', 'segment-offsets');
+  }
+
+  load(offsets: ArrayLike<number>, rules: SegmentRules): Segments {
+    const { count, total, largest } = validateOffsets(offsets, rules);
+    if (count > this.maxSets) throw new RangeError(`${rules.what}: ${count} sets, more than the capacity of ${this.maxSets}`);
+    if (total > this.maxRows) throw new RangeError(`${rules.what}: ${total} rows, more than the capacity of ${this.maxRows}`);
+    const host = Uint32Array.from(offsets as ArrayLike<number>);
+    this.gpu.write(this.offsets, host);
+    return { count, total, largest, host, offsets: this.offsets };
+  }
+
+  destroy(): void {
+    this.gpu.release(this.offsets);
+  }
+}
+
 /** Offsets from set sizes: [0, n0, n0 + n1, …]. */
 export function offsetsFromSizes(sizes: ArrayLike<number>): Uint32Array {
   const out = new Uint32Array(sizes.length + 1);

@@ -144,7 +144,7 @@ describe('candidate-set validation', () => {
     const sm = await PreparedSegmentedSoftmax.create(gpu);
     const sets = uploadCandidateSets(gpu, [0, 2, 4], [0, 1]);
     const t = (n: number) => gpu.zeros([n]);
-    expect(() => sm.forward(sets, { kappa: 1, prior: t(3), score: t(4), logp: t(4), setOut: t(16) })).toThrow(/prior log-likelihoods ℓ has 3 elements, expected 4/);
+    expect(() => sm.forward(sets, { kappa: 1, prior: t(3), score: t(4), logp: t(4), setOut: t(16) })).toThrow(/prior log-likelihoods ℓ has 3 elements, needs at least 4/);
     expect(() => sm.forward(sets, { kappa: NaN, prior: t(4), score: t(4), logp: t(4), setOut: t(16) })).toThrow(/κ must be finite/);
     expect(gpu.stats.dispatches).toBe(before);
     releaseCandidateSets(gpu, sets);

@@ -3,8 +3,8 @@
 // softmax(κ·ℓ), the backward of all three, and the behaviour-cloning cross-entropy.
 
 import type { Gpu, Tensor } from '../gpu';
-import { assertSize, grid1d } from './grid';
-import { uploadSegments, validateOffsets, type Segments } from './segments';
+import { assertFits, grid1d } from './grid';
+import { SegmentsBuffer, uploadSegments, validateOffsets, type Segments } from './segments';
 
 const WG = 64;
 
@@ -23,11 +23,8 @@ export interface CandidateSets {
   readonly chosenHost: Uint32Array;
 }
 
-/**
- * Validates and uploads candidate sets: offsets (non-decreasing from 0, every set non-empty) and
- * the chosen action's index inside each set. Throws before anything reaches the GPU.
- */
-export function uploadCandidateSets(gpu: Gpu, offsets: ArrayLike<number>, chosen?: ArrayLike<number>, totalCandidates?: number): CandidateSets {
+/** Checks offsets (non-decreasing from 0, every set non-empty) and each chosen index; returns the chosen indices. */
+function validateCandidateSets(offsets: ArrayLike<number>, chosen: ArrayLike<number> | undefined, totalCandidates: number | undefined): Uint32Array {
   const rules = { what: 'candidate sets', total: totalCandidates };
   const { count } = validateOffsets(offsets, rules);
   const host = chosen ? Uint32Array.from(chosen as ArrayLike<number>) : new Uint32Array(count);
@@ -38,8 +35,39 @@ export function uploadCandidateSets(gpu: Gpu, offsets: ArrayLike<number>, chosen
       throw new RangeError(`candidate sets: chosen index ${chosen[s]} of set ${s} is outside its ${size} candidates`);
     }
   }
-  const segments = uploadSegments(gpu, offsets, rules);
-  return { segments, chosen: gpu.tensor(host, [count], 'u32'), chosenHost: host };
+  return host;
+}
+
+/**
+ * Validates and uploads candidate sets (fresh buffers; see CandidateSetsBuffer for a plan's
+ * reusable ones). Throws before anything reaches the GPU.
+ */
+export function uploadCandidateSets(gpu: Gpu, offsets: ArrayLike<number>, chosen?: ArrayLike<number>, totalCandidates?: number): CandidateSets {
+  const host = validateCandidateSets(offsets, chosen, totalCandidates);
+  const segments = uploadSegments(gpu, offsets, { what: 'candidate sets', total: totalCandidates });
+  return { segments, chosen: gpu.tensor(host, [host.length], 'u32'), chosenHost: host };
+}
+
+/** Candidate sets for batches of up to `maxStates` states and `maxCandidates` candidates, rewritten by each load. */
+export class CandidateSetsBuffer {
+  private readonly segments: SegmentsBuffer;
+  readonly chosen: Tensor<'u32'>;
+  constructor(private readonly gpu: Gpu, readonly maxStates: number, readonly maxCandidates: number) {
+    this.segments = new SegmentsBuffer(gpu, maxStates, maxCandidates);
+    this.chosen = gpu.empty([maxStates], 'u32', 'chosen');
+  }
+
+  load(offsets: ArrayLike<number>, chosen?: ArrayLike<number>, totalCandidates?: number): CandidateSets {
+    const host = validateCandidateSets(offsets, chosen, totalCandidates);
+    const segments = this.segments.load(offsets, { what: 'candidate sets', total: totalCandidates });
+    this.gpu.write(this.chosen, host);
+    return { segments, chosen: this.chosen, chosenHost: host };
+  }
+
+  destroy(): void {
+    this.segments.destroy();
+    this.gpu.release(this.chosen);
+  }
 }
 
 export function releaseCandidateSets(gpu: Gpu, sets: CandidateSets): void {
@@ -90,21 +118,21 @@ export class PreparedSegmentedSoftmax {
 
   forward(sets: CandidateSets, a: SoftmaxForwardArgs): void {
     const { count, total } = sets.segments;
-    assertSize(a.prior, total, 'prior log-likelihoods ℓ');
-    assertSize(a.score, total, 'adapter scores f');
-    assertSize(a.logp, total, 'log π output');
-    assertSize(a.setOut, count * SET_STRIDE, 'per-set output');
+    assertFits(a.prior, total, 'prior log-likelihoods ℓ');
+    assertFits(a.score, total, 'adapter scores f');
+    assertFits(a.logp, total, 'log π output');
+    assertFits(a.setOut, count * SET_STRIDE, 'per-set output');
     const u = this.params(sets, a.kappa);
     this.gpu.dispatch(this.fwd, [u, sets.segments.offsets, sets.chosen, a.prior, a.score, a.logp, a.setOut], grid1d(count, WG), { label: 'segsoftmax-forward' });
   }
 
   backward(sets: CandidateSets, a: SoftmaxBackwardArgs): void {
     const { count, total } = sets.segments;
-    assertSize(a.prior, total, 'prior log-likelihoods ℓ');
-    assertSize(a.logp, total, 'log π');
-    assertSize(a.setOut, count * SET_STRIDE, 'per-set output');
-    assertSize(a.grads, count * GRAD_STRIDE, 'per-set upstream gradients');
-    assertSize(a.dscore, total, 'score gradient output');
+    assertFits(a.prior, total, 'prior log-likelihoods ℓ');
+    assertFits(a.logp, total, 'log π');
+    assertFits(a.setOut, count * SET_STRIDE, 'per-set output');
+    assertFits(a.grads, count * GRAD_STRIDE, 'per-set upstream gradients');
+    assertFits(a.dscore, total, 'score gradient output');
     const u = this.params(sets, a.kappa);
     this.gpu.dispatch(this.bwd, [u, sets.segments.offsets, sets.chosen, a.prior, a.logp, a.setOut, a.grads, a.dscore], grid1d(count, WG), { label: 'segsoftmax-backward' });
   }
@@ -115,10 +143,10 @@ export class PreparedSegmentedSoftmax {
    */
   crossEntropy(sets: CandidateSets, setOut: Tensor, grads: Tensor, stats: Tensor): void {
     const { count } = sets.segments;
-    assertSize(setOut, count * SET_STRIDE, 'per-set output');
-    assertSize(grads, count * GRAD_STRIDE, 'per-set upstream gradients');
-    assertSize(stats, count * CE_STRIDE, 'cross-entropy statistics');
-    const u = this.params(sets, 0, 1 / count);
+    assertFits(setOut, count * SET_STRIDE, 'per-set output');
+    assertFits(grads, count * GRAD_STRIDE, 'per-set upstream gradients');
+    assertFits(stats, count * CE_STRIDE, 'cross-entropy statistics');
+    const u = this.params(sets, 0, 1 / count);  // the mean over this batch's sets
     this.gpu.dispatch(this.ce, [u, setOut, grads, stats], grid1d(count, WG), { label: 'segsoftmax-cross-entropy' });
   }
 }

@@ -64,7 +64,7 @@ describe('SPA estimator loss vs float64 reference', () => {
     expect(() => uploadTrajectories(gpu, [0, 2, 5], [1, 0], 6)).toThrow(/end at 5 but there are 6 rows/);
     const loss = await PreparedSpaLoss.create(gpu, 2);
     const traj = uploadTrajectories(gpu, [0, 2, 5], [1, 0]);
-    expect(() => loss.record(traj, gpu.zeros([4]), gpu.zeros([4]), gpu.zeros([5]))).toThrow(/contributions ĉ has 4 elements, expected 5/);
+    expect(() => loss.record(traj, gpu.zeros([4]), gpu.zeros([4]), gpu.zeros([5]))).toThrow(/contributions ĉ has 4 elements, needs at least 5/);
     expect(() => loss.record(traj, gpu.zeros([5]), gpu.zeros([4]))).toThrow(/needs a dc tensor/);
     expect(gpu.stats.dispatches).toBe(before);
     loss.destroy();

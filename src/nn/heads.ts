@@ -7,10 +7,11 @@
 
 import type { Gpu, Tensor } from '../gpu';
 import type { Activation } from '../kernels/dense';
-import { PreparedSegmentedSoftmax, SET_STRIDE, type CandidateSets } from '../kernels/segsoftmax';
-import { Mlp } from './mlp';
-import { PairMlp } from './pair-mlp';
+import { CandidateSetsBuffer, PreparedSegmentedSoftmax, SET_STRIDE, type CandidateSets } from '../kernels/segsoftmax';
+import { Mlp, type MlpPlan } from './mlp';
+import { PairMlp, type PairMlpPlan } from './pair-mlp';
 import type { ParamSet } from './params';
+import type { PlanCapacity } from './plan';
 
 export interface PolicyAdapterSpec {
   stateDim: number;
@@ -21,11 +22,14 @@ export interface PolicyAdapterSpec {
   kappa: number;
 }
 
-/** One batch of decision points: each state with its ragged set of admissible actions. */
+/**
+ * One batch of decision points: each state with its ragged set of admissible actions. The tensors
+ * may be larger than the batch (capacity buffers): the counts come from `sets`.
+ */
 export interface PolicyBatch {
-  /** φ(s) per state [states × stateDim]. */
+  /** φ(s) per state (≥ states × stateDim). */
   phi: Tensor;
-  /** ψ(a) per candidate [candidates × actionDim]. */
+  /** ψ(a) per candidate (≥ candidates × actionDim). */
   psi: Tensor;
   /** ℓ(a|s) per candidate. */
   prior: Tensor;
@@ -33,13 +37,62 @@ export interface PolicyBatch {
   sets: CandidateSets;
 }
 
+export interface PolicyBatchCapacity {
+  maxStates: number;
+  maxCandidates: number;
+}
+
+/** Host data of one policy batch, for PolicyBatchBuffer.load. */
+export interface PolicyBatchHost {
+  phi: Float32Array;
+  psi: Float32Array;
+  prior: Float32Array;
+  offsets: ArrayLike<number>;
+  chosen?: ArrayLike<number>;
+}
+
+/**
+ * GPU buffers for policy batches of up to a capacity, rewritten by each `load`: a loop that
+ * uploads a batch of another size every step allocates nothing. A load replaces the previous
+ * batch (record it before loading the next).
+ */
+export class PolicyBatchBuffer {
+  readonly phi: Tensor;
+  readonly psi: Tensor;
+  readonly prior: Tensor;
+  private readonly sets: CandidateSetsBuffer;
+
+  constructor(private readonly gpu: Gpu, readonly spec: { stateDim: number; actionDim: number }, readonly capacity: PolicyBatchCapacity) {
+    const { maxStates, maxCandidates } = capacity;
+    this.phi = gpu.empty([maxStates, spec.stateDim], 'f32', 'batch-phi');
+    this.psi = gpu.empty([maxCandidates, spec.actionDim], 'f32', 'batch-psi');
+    this.prior = gpu.empty([maxCandidates], 'f32', 'batch-prior');
+    this.sets = new CandidateSetsBuffer(gpu, maxStates, maxCandidates);
+  }
+
+  load(h: PolicyBatchHost): PolicyBatch {
+    const S = h.offsets.length - 1;
+    const N = h.offsets[S];
+    const { stateDim, actionDim } = this.spec;
+    if (h.phi.length !== S * stateDim) throw new RangeError(`policy batch: φ has ${h.phi.length} floats, expected ${S} states × ${stateDim}`);
+    if (h.psi.length !== N * actionDim) throw new RangeError(`policy batch: ψ has ${h.psi.length} floats, expected ${N} candidates × ${actionDim}`);
+    if (h.prior.length !== N) throw new RangeError(`policy batch: ℓ has ${h.prior.length} values, expected ${N} candidates`);
+    const sets = this.sets.load(h.offsets, h.chosen, N);
+    this.gpu.write(this.phi, h.phi);
+    this.gpu.write(this.psi, h.psi);
+    this.gpu.write(this.prior, h.prior);
+    return { phi: this.phi, psi: this.psi, prior: this.prior, sets };
+  }
+
+  destroy(): void {
+    this.sets.destroy();
+    this.gpu.release(this.phi, this.psi, this.prior);
+  }
+}
+
 export class PolicyAdapter {
   readonly net: PairMlp;
-  private gpu: Gpu | null = null;
-  private softmax: PreparedSegmentedSoftmax | null = null;
-  private bufs: { logp: Tensor; setOut: Tensor; dscore: Tensor } | null = null;
-  private shape: { states: number; candidates: number } | null = null;
-  private last: PolicyBatch | null = null;
+  private readonly plans = new Set<PolicyPlan>();
 
   constructor(readonly params: ParamSet, readonly prefix: string, readonly spec: PolicyAdapterSpec) {
     if (!Number.isFinite(spec.kappa)) throw new RangeError(`${prefix}: κ must be finite`);
@@ -50,49 +103,74 @@ export class PolicyAdapter {
     return this.spec.kappa;
   }
 
-  async prepare(gpu: Gpu, states: number, candidates: number): Promise<void> {
-    const [softmax] = await Promise.all([PreparedSegmentedSoftmax.create(gpu), this.net.prepare(gpu, states, candidates)]);
-    this.softmax = softmax;
-    if (this.shape?.states === states && this.shape.candidates === candidates && this.gpu === gpu) return;
-    this.release();
-    this.gpu = gpu;
+  /** Kernels and buffers for batches of up to maxStates states and maxCandidates candidates. */
+  async plan(gpu: Gpu, capacity: PlanCapacity): Promise<PolicyPlan> {
+    const [net, softmax] = await Promise.all([this.net.plan(gpu, capacity), PreparedSegmentedSoftmax.create(gpu)]);
+    const p = new PolicyPlan(gpu, this, net, softmax, () => this.plans.delete(p));
+    this.plans.add(p);
+    return p;
+  }
+
+  destroy(): void {
+    for (const p of [...this.plans]) p.destroy();
+    this.net.destroy();
+  }
+}
+
+/** The policy adapter's kernels and buffers for batches up to a capacity. */
+export class PolicyPlan {
+  private readonly bufs: { logp: Tensor; setOut: Tensor; dscore?: Tensor };
+  private last: PolicyBatch | null = null;
+  private destroyed = false;
+
+  constructor(
+    private readonly gpu: Gpu,
+    readonly adapter: PolicyAdapter,
+    readonly net: PairMlpPlan,
+    private readonly softmax: PreparedSegmentedSoftmax,
+    private readonly onDestroy: () => void,
+  ) {
+    const { maxStates, maxCandidates, backward } = net.capacity;
+    const name = (what: string) => `${adapter.prefix}.${what}`;
     this.bufs = {
-      logp: gpu.empty([candidates], 'f32', `${this.prefix}.logp`),
-      setOut: gpu.empty([states, SET_STRIDE], 'f32', `${this.prefix}.set-out`),
-      dscore: gpu.empty([candidates, 1], 'f32', `${this.prefix}.dscore`),
+      logp: gpu.empty([maxCandidates], 'f32', name('logp')),
+      setOut: gpu.empty([maxStates, SET_STRIDE], 'f32', name('set-out')),
+      dscore: backward ? gpu.empty([maxCandidates, 1], 'f32', name('dscore')) : undefined,
     };
-    this.shape = { states, candidates };
+  }
+
+  get capacity(): Readonly<Required<PlanCapacity>> {
+    return this.net.capacity;
   }
 
   /**
    * Records log π for every candidate and, per state, [log π(a*), H, log π⁰(a*), KL(π‖π⁰), …]
-   * (SET_STRIDE floats; see SET_COL).
+   * (SET_STRIDE floats; see SET_COL). The returned buffers are the plan's; the batch's values are
+   * their first `candidates` and `states × SET_STRIDE` elements.
    */
   forward(batch: PolicyBatch): { logp: Tensor; setOut: Tensor } {
-    if (!this.bufs || !this.softmax) throw new Error(`${this.prefix}: call prepare() before recording`);
+    if (this.destroyed) throw new Error(`${this.adapter.prefix}: this plan was destroyed`);
     const score = this.net.forward(batch.phi, batch.psi, batch.sets.segments);
-    this.softmax.forward(batch.sets, { kappa: this.kappa, prior: batch.prior, score, logp: this.bufs.logp, setOut: this.bufs.setOut });
+    this.softmax.forward(batch.sets, { kappa: this.adapter.kappa, prior: batch.prior, score, logp: this.bufs.logp, setOut: this.bufs.setOut });
     this.last = batch;
     return { logp: this.bufs.logp, setOut: this.bufs.setOut };
   }
 
   /** Records every gradient for per-state upstream gradients (GRAD_STRIDE floats per state). */
   backward(grads: Tensor): void {
-    if (!this.bufs || !this.softmax || !this.last) throw new Error(`${this.prefix}: backward() before forward()`);
+    if (!this.last) throw new Error(`${this.adapter.prefix}: backward() before forward()`);
+    if (!this.bufs.dscore) throw new Error(`${this.adapter.prefix}: this is an inference plan (backward: false); it has no gradients`);
     const b = this.last;
-    this.softmax.backward(b.sets, { kappa: this.kappa, prior: b.prior, logp: this.bufs.logp, setOut: this.bufs.setOut, grads, dscore: this.bufs.dscore });
+    this.softmax.backward(b.sets, { kappa: this.adapter.kappa, prior: b.prior, logp: this.bufs.logp, setOut: this.bufs.setOut, grads, dscore: this.bufs.dscore });
     this.net.backward(this.bufs.dscore);
   }
 
-  private release(): void {
-    if (this.gpu && this.bufs) this.gpu.release(this.bufs.logp, this.bufs.setOut, this.bufs.dscore);
-    this.bufs = null;
-    this.shape = null;
-  }
-
   destroy(): void {
-    this.release();
+    if (this.destroyed) return;
+    this.destroyed = true;
     this.net.destroy();
+    this.gpu.release(this.bufs.logp, this.bufs.setOut, this.bufs.dscore);
+    this.onDestroy();
   }
 }
 
@@ -108,14 +186,9 @@ export class ValueHead {
   constructor(params: ParamSet, prefix: string, spec: HeadSpec) {
     this.mlp = new Mlp(params, prefix, { sizes: [spec.inputDim, ...spec.hidden, 1], activation: spec.activation });
   }
-  prepare(gpu: Gpu, states: number): Promise<void> {
-    return this.mlp.prepare(gpu, states);
-  }
-  forward(phi: Tensor): Tensor {
-    return this.mlp.forward(phi);
-  }
-  backward(dValues: Tensor): void {
-    this.mlp.backward(dValues);
+  /** A plan for up to maxStates states: `forward(φ, states)` records V per state. */
+  plan(gpu: Gpu, capacity: PlanCapacity): Promise<MlpPlan> {
+    return this.mlp.plan(gpu, capacity);
   }
   destroy(): void {
     this.mlp.destroy();
@@ -128,14 +201,9 @@ export class ProgressEstimator {
   constructor(params: ParamSet, prefix: string, spec: HeadSpec) {
     this.mlp = new Mlp(params, prefix, { sizes: [spec.inputDim, ...spec.hidden, 1], activation: spec.activation });
   }
-  prepare(gpu: Gpu, steps: number): Promise<void> {
-    return this.mlp.prepare(gpu, steps);
-  }
-  forward(x: Tensor): Tensor {
-    return this.mlp.forward(x);
-  }
-  backward(dc: Tensor): void {
-    this.mlp.backward(dc);
+  /** A plan for up to maxStates steps: `forward(x, steps)` records ĉ per step. */
+  plan(gpu: Gpu, capacity: PlanCapacity): Promise<MlpPlan> {
+    return this.mlp.plan(gpu, capacity);
   }
   destroy(): void {
     this.mlp.destroy();

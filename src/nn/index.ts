@@ -2,10 +2,11 @@
 // optimiser, whole-step trainers (one submit per update), and safetensors checkpoints.
 export { ParamSet, Param, PARAM_ALIGN, type ParamOptions, type ParamLayoutEntry } from './params';
 export { fanInUniform, activationGain, type Init } from './init';
-export { Mlp, type MlpSpec, type MlpPrepareOptions } from './mlp';
-export { PairMlp, type PairMlpSpec } from './pair-mlp';
-export { PolicyAdapter, ValueHead, ProgressEstimator, type PolicyAdapterSpec, type PolicyBatch, type HeadSpec } from './heads';
+export { type PlanCapacity } from './plan';
+export { Mlp, MlpPlan, type MlpSpec, type MlpPlanOptions } from './mlp';
+export { PairMlp, PairMlpPlan, type PairMlpSpec } from './pair-mlp';
+export { PolicyAdapter, PolicyPlan, PolicyBatchBuffer, ValueHead, ProgressEstimator, type PolicyAdapterSpec, type PolicyBatch, type PolicyBatchHost, type PolicyBatchCapacity, type HeadSpec } from './heads';
 export { AdamW, type OptimizerStatus } from './optimizer';
-export { EstimatorTrainer, BcTrainer, PpoTrainer, type PpoBatch } from './trainers';
+export { EstimatorTrainer, BcTrainer, PpoTrainer, EstimatorBatchBuffer, PpoBatchBuffer, type PpoBatch, type EstimatorBatch, type EstimatorPlans, type PpoPlans } from './trainers';
 export { saveCheckpoint, loadCheckpoint, CheckpointError, CHECKPOINT_FORMAT } from './checkpoint';
 export { encodeSafetensors, decodeSafetensors, SafetensorsError, type SafeTensor, type SafeDType } from './safetensors';

@@ -1,12 +1,14 @@
 // A multilayer perceptron of any depth over a ParamSet: dense layers with a hidden activation and
-// an output activation. `prepare` fixes the batch size (compiling kernels, allocating activations);
-// `forward` and `backward` only record, so a whole update step becomes one submit.
+// an output activation. `plan` compiles the kernels and allocates activations for a capacity (the
+// most rows a batch may have); a plan's `forward` and `backward` only record, for a batch of any
+// size up to it, so a whole update step becomes one submit.
 
 import type { Gpu, Tensor } from '../gpu';
 import { keepsPreActivation, PreparedDense, type Activation } from '../kernels/dense';
-import { asMatrix } from '../kernels/grid';
+import { assertCount, assertWithin } from '../kernels/grid';
 import { fanInUniform } from './init';
 import type { Param, ParamSet } from './params';
+import type { PlanCapacity } from './plan';
 
 export interface MlpSpec {
   /** Widths from input to output, e.g. [512, 256, 1]: at least two. */
@@ -35,7 +37,7 @@ interface LayerState {
   dx?: Tensor;
 }
 
-export interface MlpPrepareOptions {
+export interface MlpPlanOptions extends PlanCapacity {
   /** Compute the gradient with respect to the network's input (when something upstream trains). */
   inputGrad?: boolean;
   accumulateGrads?: boolean;
@@ -48,10 +50,7 @@ export interface MlpPrepareOptions {
 
 export class Mlp {
   readonly layers: MlpLayer[];
-  private gpu: Gpu | null = null;
-  private state: LayerState[] = [];
-  private prepared: { rows: number; inputGrad: boolean; accumulateGrads: boolean; inputActivation: Activation } | null = null;
-  private lastInput: Tensor | null = null;
+  private readonly plans = new Set<MlpPlan>();
 
   constructor(readonly params: ParamSet, readonly prefix: string, readonly spec: MlpSpec) {
     const { sizes } = spec;
@@ -78,67 +77,107 @@ export class Mlp {
     return this.spec.sizes[this.spec.sizes.length - 1];
   }
 
-  get rows(): number {
-    return this.prepared?.rows ?? 0;
+  /**
+   * Compiles the kernels (autotuning each product at the capacity) and allocates activations for
+   * batches of up to `maxStates` rows; with `backward`, also the gradient scratch. Plans share the
+   * module's parameters; any number may live at once.
+   */
+  async plan(gpu: Gpu, options: MlpPlanOptions): Promise<MlpPlan> {
+    const p = await MlpPlan.create(this, gpu, options, () => this.plans.delete(p));
+    this.plans.add(p);
+    return p;
   }
 
-  /** Compiles and allocates for batches of `rows` rows; a no-op when already prepared for them. */
-  async prepare(gpu: Gpu, rows: number, options: MlpPrepareOptions = {}): Promise<void> {
-    const want = { rows, inputGrad: !!options.inputGrad, accumulateGrads: !!options.accumulateGrads, inputActivation: options.inputActivation ?? 'identity' };
-    const p = this.prepared;
-    if (p && this.gpu === gpu && p.rows === want.rows && p.inputGrad === want.inputGrad && p.accumulateGrads === want.accumulateGrads && p.inputActivation === want.inputActivation) return;
-    this.release();
-    this.gpu = gpu;
-    const denses = await Promise.all(this.layers.map((l, i) => PreparedDense.create(gpu, { rows, inDim: l.inDim, outDim: l.outDim, activation: l.activation }, {
-      inputGrad: i > 0 || want.inputGrad, accumulateGrads: want.accumulateGrads,
+  /** Destroys every plan still alive. */
+  destroy(): void {
+    for (const p of [...this.plans]) p.destroy();
+  }
+}
+
+/** An MLP's kernels and buffers for batches of up to `capacity.maxStates` rows. */
+export class MlpPlan {
+  /** Rows of the last recorded forward. */
+  rows = 0;
+  private lastInput: Tensor | null = null;
+  private destroyed = false;
+
+  private constructor(
+    private readonly gpu: Gpu,
+    readonly mlp: Mlp,
+    readonly capacity: Readonly<Required<MlpPlanOptions>>,
+    private readonly state: LayerState[],
+    private readonly onDestroy: () => void,
+  ) {}
+
+  static async create(mlp: Mlp, gpu: Gpu, options: MlpPlanOptions, onDestroy: () => void): Promise<MlpPlan> {
+    const maxRows = options.maxStates;
+    assertCount(maxRows, `${mlp.prefix}: plan maxStates`);
+    const backward = !!options.backward;
+    const cap = {
+      maxStates: maxRows, maxCandidates: options.maxCandidates ?? 0, backward,
+      inputGrad: backward && !!options.inputGrad, accumulateGrads: backward && !!options.accumulateGrads,
+      inputActivation: options.inputActivation ?? 'identity',
+    };
+    const layers = mlp.layers;
+    const denses = await Promise.all(layers.map((l, i) => PreparedDense.create(gpu, { maxRows, inDim: l.inDim, outDim: l.outDim, activation: l.activation }, {
+      backward, inputGrad: backward && (i > 0 || cap.inputGrad), accumulateGrads: cap.accumulateGrads,
       // A one-output layer takes its input gradient through the previous activation in one pass.
-      inputActivation: i > 0 ? this.layers[i - 1].activation : want.inputActivation,
+      inputActivation: i > 0 ? layers[i - 1].activation : cap.inputActivation,
     })));
-    this.state = this.layers.map((l, i) => ({
+    const name = (what: string, i: number) => `${mlp.prefix}.${what}${i}`;
+    const state = layers.map((l, i) => ({
       dense: denses[i],
-      y: gpu.empty([rows, l.outDim], 'f32', `${this.prefix}.y${i}`),
-      z: keepsPreActivation(l.activation) ? gpu.empty([rows, l.outDim]) : undefined,
-      dz: l.activation !== 'identity' ? gpu.empty([rows, l.outDim]) : undefined,
-      dx: i > 0 || want.inputGrad ? gpu.empty([rows, l.inDim]) : undefined,
+      y: gpu.empty([maxRows, l.outDim], 'f32', name('y', i)),
+      z: keepsPreActivation(l.activation) ? gpu.empty([maxRows, l.outDim], 'f32', name('z', i)) : undefined,
+      dz: backward && l.activation !== 'identity' ? gpu.empty([maxRows, l.outDim], 'f32', name('dz', i)) : undefined,
+      dx: backward && (i > 0 || cap.inputGrad) ? gpu.empty([maxRows, l.inDim], 'f32', name('dx', i)) : undefined,
     }));
-    this.prepared = want;
+    return new MlpPlan(gpu, mlp, cap, state, onDestroy);
   }
 
-  private ensure(): { rows: number } {
-    if (!this.prepared || !this.params.built) throw new Error(`${this.prefix}: call params.build() and prepare() before recording`);
-    return this.prepared;
+  private ensure(): void {
+    if (this.destroyed) throw new Error(`${this.mlp.prefix}: this plan was destroyed`);
+    if (!this.mlp.params.built) throw new Error(`${this.mlp.prefix}: call params.build() before recording`);
   }
 
-  /** Records the forward pass on x [rows × inDim]; returns the output [rows × outDim] (owned by the MLP). */
-  forward(x: Tensor): Tensor {
-    const { rows } = this.ensure();
-    let h = asMatrix(x, rows, this.inDim, `${this.prefix} input`);
-    this.lastInput = h;
-    this.layers.forEach((l, i) => {
+  /**
+   * Records the forward pass on the first `rows` rows of x (≥ rows × inDim elements); returns the
+   * output buffer (owned by the plan; its first rows × outDim elements are this batch's).
+   */
+  forward(x: Tensor, rows: number): Tensor {
+    this.ensure();
+    assertWithin(rows, this.capacity.maxStates, `${this.mlp.prefix} batch rows`);
+    let h = x;
+    this.lastInput = x;
+    this.rows = rows;
+    this.mlp.layers.forEach((l, i) => {
       const s = this.state[i];
-      s.dense.forward(h, l.weight.value, l.bias.value, s.y, s.z);
+      s.dense.forward(h, l.weight.value, l.bias.value, s.y, s.z, rows);
       h = s.y;
     });
     return h;
   }
 
   /**
-   * Records the backward pass for dy = ∂L/∂output (after `forward` in the same step); writes every
-   * layer's gradient and returns ∂L/∂input when prepared with inputGrad (or, when
+   * Records the backward pass for dy = ∂L/∂output (after `forward` in the same step, same rows);
+   * writes every layer's gradient and returns ∂L/∂input when planned with inputGrad (or, when
    * `inputGradIsPreActivation`, ∂L/∂ of the input's pre-activation; `savedInput` is then the
    * input's Y, or Z for GELU).
    */
   backward(dy: Tensor, savedInput?: Tensor): Tensor | undefined {
-    const { rows } = this.ensure();
-    if (!this.lastInput) throw new Error(`${this.prefix}: backward() before forward()`);
-    let g = asMatrix(dy, rows, this.outDim, `${this.prefix} output gradient`);
+    this.ensure();
+    if (!this.capacity.backward) throw new Error(`${this.mlp.prefix}: this is an inference plan (backward: false); it has no gradients`);
+    if (!this.lastInput) throw new Error(`${this.mlp.prefix}: backward() before forward()`);
+    const rows = this.rows;
+    let g = dy;
     let pre = false;
-    for (let i = this.layers.length - 1; i >= 0; i--) {
-      const l = this.layers[i], s = this.state[i];
+    const layers = this.mlp.layers;
+    for (let i = layers.length - 1; i >= 0; i--) {
+      const l = layers[i], s = this.state[i];
       const x = i > 0 ? this.state[i - 1].y : this.lastInput;
       const prevSaved = i > 0 ? this.state[i - 1].z ?? this.state[i - 1].y : savedInput;
       s.dense.backward({
-        x, w: l.weight.value, saved: s.z ?? s.y, dy: g, dyIsPreActivation: pre, dz: s.dz, dW: l.weight.grad, db: l.bias.grad, dx: s.dx,
+        rows, x, w: l.weight.value, saved: s.z ?? s.y, dy: g, dyIsPreActivation: pre, dz: s.dz, dW: l.weight.grad, db: l.bias.grad, dx: s.dx,
         savedInput: s.dense.fusesInputActivation ? prevSaved : undefined,
       });
       if (s.dx) {
@@ -149,28 +188,23 @@ export class Mlp {
     return this.state[0].dx;
   }
 
-  /** Whether backward()'s result already went through the input's activation (see MlpPrepareOptions). */
+  /** Whether backward()'s result already went through the input's activation (see MlpPlanOptions). */
   get inputGradIsPreActivation(): boolean {
     return this.state[0]?.dense.fusesInputActivation ?? false;
   }
 
-  /** The output of the last forward (valid until the next one). */
+  /** The output buffer of the last forward (valid until the next one; first rows × outDim elements). */
   get output(): Tensor {
-    this.ensure();
     return this.state[this.state.length - 1].y;
   }
 
-  private release(): void {
-    if (!this.gpu) return;
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
     for (const s of this.state) {
       s.dense.destroy();
       this.gpu.release(s.y, s.z, s.dz, s.dx);
     }
-    this.state = [];
-    this.prepared = null;
-  }
-
-  destroy(): void {
-    this.release();
+    this.onDestroy();
   }
 }

@@ -55,13 +55,13 @@ describe('progress estimator step', () => {
     params.build(gpu, 1);
     const packed = randomise(gpu, params, 2);
     const opt = await AdamW.create(gpu, params, { lr: 0 });
-    const trainer = new EstimatorTrainer(gpu, est, opt);
     const offsets = offsetsFromSizes([3, 1, 4, 2]), T = 10;
+    const plan = await est.plan(gpu, { maxStates: T, backward: true });
+    const trainer = await EstimatorTrainer.create(gpu, { train: plan }, opt);
     const x = seededFloats(T * 6, 3), R = seededFloats(4, 4, 0, 1);
     const traj = uploadTrajectories(gpu, offsets, R, T);
     const X = gpu.tensor(x, [T, 6]);
-    await trainer.prepare(T, 4);
-    trainer.record(X, traj);
+    trainer.record({ x: X, traj });
     const grads = await gpu.read(params.packed('grads'));
     const loss = (p: HostParams) => spaLossRef(offsets, mlpRef(p, 'estimator', sizes, 'tanh', x, T), R).loss;
     const fd = fdGradient(params, packed, loss);
@@ -79,18 +79,20 @@ describe('progress estimator step', () => {
     const est = new ProgressEstimator(params, 'estimator', { inputDim: 8, hidden: [16], activation: 'relu' });
     params.build(gpu, 7);
     const opt = await AdamW.create(gpu, params, { lr: 1e-2 });
-    const trainer = new EstimatorTrainer(gpu, est, opt);
     // 32 trajectories whose reward is the sum of a fixed linear function of their steps' features.
     const sizes = Array.from({ length: 32 }, (_, i) => 1 + (i % 7));
     const offsets = offsetsFromSizes(sizes), T = offsets[32];
     const x = seededFloats(T * 8, 5), w = seededFloats(8, 6, -0.2, 0.2);
     const R = sizes.map((_, i) => { let r = 0; for (let t = offsets[i]; t < offsets[i + 1]; t++) for (let k = 0; k < 8; k++) r += w[k] * x[t * 8 + k]; return r; });
     const traj = uploadTrajectories(gpu, offsets, R, T), X = gpu.tensor(x, [T, 8]);
-    await trainer.prepare(T, 32);
-    trainer.record(X, traj);
+    const batch = { x: X, traj };
+    // A training plan and an inference plan of the same estimator share its parameters.
+    const [train, infer] = await Promise.all([est.plan(gpu, { maxStates: T, backward: true }), est.plan(gpu, { maxStates: T, backward: false })]);
+    const trainer = await EstimatorTrainer.create(gpu, { train, evaluate: infer }, opt);
+    trainer.record(batch);
     const first = await trainer.readMetrics();
     const before = { ...gpu.stats };
-    for (let k = 0; k < 40; k++) trainer.record(X, traj);
+    for (let k = 0; k < 40; k++) trainer.record(batch);
     expect(gpu.stats.readbacks).toBe(before.readbacks);
     expect(gpu.stats.submits).toBe(before.submits); // all 40 steps still in the one open encoder
     expect(gpu.stats.dispatches).toBeGreaterThan(before.dispatches);
@@ -101,21 +103,22 @@ describe('progress estimator step', () => {
     expect(last.mse).toBeLessThan(first.mse * 0.3);
     // Held-out evaluation: metrics without a gradient or an update.
     const evalMetrics = gpu.empty([4]);
-    const c = await trainer.evaluate(X, traj, evalMetrics);
+    const c = trainer.evaluate(batch, evalMetrics);
     const [em, ch, p1] = await gpu.readMany([evalMetrics, c, params.packed('params')]);
     const ref = spaLossRef(offsets, ch, R);
     expect(em[0]).toBeCloseTo(ref.loss, 5);
     expect(em[1]).toBeCloseTo(ref.mae, 5);
     const [p2] = await gpu.readMany([params.packed('params')]);
     expect(Array.from(p2)).toEqual(Array.from(p1));
-    // A held-out set of another size: evaluated, then training needs prepare() again.
+    // A held-out set of another size goes through the inference plan; training goes on untouched.
     const hoOffsets = [0, 2, 5], hoR = [0.1, -0.2];
     const ho = uploadTrajectories(gpu, hoOffsets, hoR, 5), hoX = gpu.tensor(x.subarray(0, 40), [5, 8]);
-    const hoC = await gpu.read(await trainer.evaluate(hoX, ho, evalMetrics));
+    const trainOut = await gpu.read(train.output);
+    const hoC = (await gpu.read(trainer.evaluate({ x: hoX, traj: ho }, evalMetrics))).subarray(0, 5);
     expect((await gpu.read(evalMetrics))[0]).toBeCloseTo(spaLossRef(hoOffsets, hoC, hoR).loss, 5);
-    expect(() => trainer.record(X, traj)).toThrow(/call prepare\(\d+, 32\) again/);
-    await trainer.prepare(T, 32);
-    trainer.record(X, traj);
+    expect(Array.from(await gpu.read(train.output))).toEqual(Array.from(trainOut));
+    trainer.record(batch);
+    expect((await trainer.readMetrics()).optimizer.step).toBe(42);
     gpu.release(evalMetrics, hoX);
     trainer.destroy(); opt.destroy(); est.destroy(); params.destroy();
   });
@@ -141,8 +144,8 @@ describe('policy adapter steps', () => {
     const adapter = new PolicyAdapter(params, 'policy', ADAPTER);
     params.build(gpu, 3);
     const d = policyData(gpu, [1, 3, 7], 4);
-    await adapter.prepare(gpu, d.S, d.N);
-    const { logp } = adapter.forward(d.batch);
+    const plan = await adapter.plan(gpu, { maxStates: d.S, maxCandidates: d.N, backward: false });
+    const { logp } = plan.forward(d.batch);
     const ref = segSoftmaxForwardRef(d.offsets, d.chosen, d.prior, new Float64Array(d.N), ADAPTER.kappa);
     expectClose(await gpu.read(logp), ref.logp, { abs: 2e-6, rel: 1e-5 }, 'log π at init');
     adapter.destroy(); params.destroy();
@@ -156,9 +159,8 @@ describe('policy adapter steps', () => {
     params.build(gpu, 3);
     const packed = randomise(gpu, params, 9);
     const opt = await AdamW.create(gpu, params, { lr: 0 });
-    const bc = new BcTrainer(gpu, adapter, opt);
     const d = policyData(gpu, [1, 3, 5, 2, 6], 10);
-    await bc.prepare(d.S, d.N);
+    const bc = await BcTrainer.create(gpu, await adapter.plan(gpu, { maxStates: d.S, maxCandidates: d.N, backward: true }), opt);
     bc.record(d.batch);
     const grads = await gpu.read(params.packed('grads'));
     const loss = (p: HostParams) => {
@@ -183,15 +185,16 @@ describe('policy adapter steps', () => {
       params.build(gpu, 5);
       const packed = randomise(gpu, params, 11);
       const opt = await AdamW.create(gpu, params, { lr: 0 });
-      const ppo = new PpoTrainer(gpu, adapter, value, [opt], config);
       const d = policyData(gpu, [2, 1, 4, 3, 5, 2], 12);
+      // Plans with room to spare: the batch uses a prefix of every buffer.
+      const plans = { policy: await adapter.plan(gpu, { maxStates: d.S + 3, maxCandidates: d.N + 9, backward: true }), value: await value.plan(gpu, { maxStates: d.S + 3, backward: true }) };
+      const ppo = await PpoTrainer.create(gpu, plans, [opt], config);
       // Rollout: old log-probs near the current ones (some outside the clip), advantages, old values, returns.
       const p0 = hostParams(params, packed);
       const lpNow = segSoftmaxForwardRef(d.offsets, d.chosen, d.prior, pairMlpRef(p0, 'policy', ADAPTER, d.phi, d.psi, d.offsets), ADAPTER.kappa).lpChosen;
       const noise = seededFloats(d.S * 4, 13, -0.4, 0.4);
       const rollout = new Float32Array(d.S * PPO_BATCH_STRIDE);
       for (let s = 0; s < d.S; s++) rollout.set([lpNow[s] + noise[4 * s], 2 * noise[4 * s + 1], noise[4 * s + 2], 1 + noise[4 * s + 3]], s * PPO_BATCH_STRIDE);
-      await ppo.prepare(d.S, d.N);
       ppo.record({ ...d.batch, rollout: gpu.tensor(rollout) });
       const grads = await gpu.read(params.packed('grads'));
       const loss = (p: HostParams) => {
@@ -260,15 +263,14 @@ describe('parameters and checkpoints', () => {
       const est = new ProgressEstimator(params, 'estimator', { inputDim: 4, hidden: [8], activation: 'gelu' });
       params.build(gpu, seed);
       const opt = await AdamW.create(gpu, params, { lr: 5e-3, weightDecay: 0.01 });
-      const trainer = new EstimatorTrainer(gpu, est, opt);
-      await trainer.prepare(6, 2);
+      const trainer = await EstimatorTrainer.create(gpu, { train: await est.plan(gpu, { maxStates: 6, backward: true }) }, opt);
       return { params, est, opt, trainer };
     };
     const offsets = [0, 4, 6];
     const traj = uploadTrajectories(gpu, offsets, [0.5, 1]);
     const X = gpu.tensor(seededFloats(24, 8), [6, 4]);
     const a = await make(1);
-    for (let k = 0; k < 3; k++) a.trainer.record(X, traj);
+    for (let k = 0; k < 3; k++) a.trainer.record({ x: X, traj });
     const file = await saveCheckpoint(gpu, a.params, a.opt, { run: 'test' });
     const { tensors, metadata } = decodeSafetensors(file);
     expect(metadata).toMatchObject({ run: 'test', format: 'stepwise-checkpoint/1', 'optimizer.step': '3' });
@@ -278,8 +280,8 @@ describe('parameters and checkpoints', () => {
     const b = await make(99); // different init, overwritten by the load
     loadCheckpoint(gpu, file, b.params, b.opt);
     expect(Array.from(await gpu.read(b.params.packed('params')))).toEqual(Array.from(await gpu.read(a.params.packed('params'))));
-    a.trainer.record(X, traj);
-    b.trainer.record(X, traj);
+    a.trainer.record({ x: X, traj });
+    b.trainer.record({ x: X, traj });
     const [pa, pb, sa, sb] = await gpu.readMany([a.params.packed('params'), b.params.packed('params'), a.opt.state, b.opt.state]);
     expect(Array.from(pb)).toEqual(Array.from(pa));
     expect(Array.from(sb)).toEqual(Array.from(sa));

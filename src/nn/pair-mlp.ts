@@ -10,12 +10,13 @@
 
 import type { Gpu, Tensor } from '../gpu';
 import { PreparedActivation, PreparedDense, keepsPreActivation, type Activation } from '../kernels/dense';
-import { asMatrix } from '../kernels/grid';
+import { assertCount } from '../kernels/grid';
 import { PreparedSegmentRows } from '../kernels/segment';
 import type { Segments } from '../kernels/segments';
 import { fanInUniform } from './init';
-import { Mlp } from './mlp';
+import { Mlp, type MlpPlan } from './mlp';
 import type { Param, ParamSet } from './params';
+import type { PlanCapacity } from './plan';
 
 export interface PairMlpSpec {
   stateDim: number;
@@ -27,29 +28,12 @@ export interface PairMlpSpec {
   outputInit?: 'default' | 'zero';
 }
 
-interface PairState {
-  stateLayer: PreparedDense;
-  actionLayer: PreparedDense;
-  act: PreparedActivation;
-  seg: PreparedSegmentRows;
-  zeroBias: Tensor;
-  scratchBias: Tensor;
-  hs: Tensor;   // φ·W_φ per state
-  za: Tensor;   // ψ·W_ψ + b per candidate, then Z = that + φ·W_φ (in place)
-  h1: Tensor;   // f(Z)
-  dz: Tensor;
-  dhs: Tensor;
-}
-
 export class PairMlp {
   readonly stateWeight: Param;
   readonly actionWeight: Param;
   readonly bias: Param;
   readonly trunk: Mlp;
-  private gpu: Gpu | null = null;
-  private s: PairState | null = null;
-  private shape: { states: number; candidates: number } | null = null;
-  private last: { phi: Tensor; psi: Tensor; segments: Segments } | null = null;
+  private readonly plans = new Set<PairMlpPlan>();
 
   constructor(readonly params: ParamSet, readonly prefix: string, readonly spec: PairMlpSpec) {
     const h = spec.hidden[0];
@@ -62,79 +46,128 @@ export class PairMlp {
     this.trunk = new Mlp(params, `${prefix}.trunk`, { sizes: [...spec.hidden, 1], activation: spec.activation, outputInit: spec.outputInit });
   }
 
-  async prepare(gpu: Gpu, states: number, candidates: number): Promise<void> {
-    if (this.shape && this.gpu === gpu && this.shape.states === states && this.shape.candidates === candidates) return;
-    this.release();
-    this.gpu = gpu;
-    const { stateDim, actionDim, activation } = this.spec;
-    const h = this.spec.hidden[0];
-    const [stateLayer, actionLayer, act, seg] = await Promise.all([
-      PreparedDense.create(gpu, { rows: states, inDim: stateDim, outDim: h, activation: 'identity' }),
-      PreparedDense.create(gpu, { rows: candidates, inDim: actionDim, outDim: h, activation: 'identity' }),
+  /** Kernels and buffers for batches of up to maxStates states and maxCandidates candidates. */
+  async plan(gpu: Gpu, capacity: PlanCapacity): Promise<PairMlpPlan> {
+    const p = await PairMlpPlan.create(this, gpu, capacity, () => this.plans.delete(p));
+    this.plans.add(p);
+    return p;
+  }
+
+  destroy(): void {
+    for (const p of [...this.plans]) p.destroy();
+  }
+}
+
+interface PairState {
+  stateLayer: PreparedDense;
+  actionLayer: PreparedDense;
+  act: PreparedActivation;
+  seg: PreparedSegmentRows;
+  trunk: MlpPlan;
+  zeroBias: Tensor;
+  hs: Tensor;   // φ·W_φ per state
+  za: Tensor;   // ψ·W_ψ + b per candidate, then Z = that + φ·W_φ (in place)
+  h1: Tensor;   // f(Z)
+  grad?: {
+    scratchBias: Tensor;
+    dz: Tensor;
+    dhs: Tensor;
+  };
+}
+
+export class PairMlpPlan {
+  private last: { phi: Tensor; psi: Tensor; segments: Segments } | null = null;
+  private destroyed = false;
+
+  private constructor(
+    private readonly gpu: Gpu,
+    readonly net: PairMlp,
+    readonly capacity: Readonly<Required<PlanCapacity>>,
+    private readonly s: PairState,
+    private readonly onDestroy: () => void,
+  ) {}
+
+  static async create(net: PairMlp, gpu: Gpu, capacity: PlanCapacity, onDestroy: () => void): Promise<PairMlpPlan> {
+    const { maxStates, backward } = capacity;
+    const maxCandidates = capacity.maxCandidates ?? 0;
+    assertCount(maxStates, `${net.prefix}: plan maxStates`);
+    assertCount(maxCandidates, `${net.prefix}: plan maxCandidates`);
+    if (maxCandidates < maxStates) throw new RangeError(`${net.prefix}: every state has a candidate, so maxCandidates (${maxCandidates}) must be at least maxStates (${maxStates})`);
+    const { stateDim, actionDim, activation } = net.spec;
+    const h = net.spec.hidden[0];
+    const [stateLayer, actionLayer, act, seg, trunk] = await Promise.all([
+      PreparedDense.create(gpu, { maxRows: maxStates, inDim: stateDim, outDim: h, activation: 'identity' }, { backward }),
+      PreparedDense.create(gpu, { maxRows: maxCandidates, inDim: actionDim, outDim: h, activation: 'identity' }, { backward }),
       PreparedActivation.create(gpu, activation),
       PreparedSegmentRows.create(gpu, h, activation),
-      this.trunk.prepare(gpu, candidates, { inputGrad: true, inputActivation: activation }),
+      net.trunk.plan(gpu, { maxStates: maxCandidates, backward, inputGrad: true, inputActivation: activation }),
     ]);
-    this.s = {
-      stateLayer, actionLayer, act, seg,
-      zeroBias: gpu.zeros([h]), scratchBias: gpu.empty([h]),
-      hs: gpu.empty([states, h]), za: gpu.empty([candidates, h]), h1: gpu.empty([candidates, h]),
-      dz: gpu.empty([candidates, h]), dhs: gpu.empty([states, h]),
+    const name = (what: string) => `${net.prefix}.${what}`;
+    const state: PairState = {
+      stateLayer, actionLayer, act, seg, trunk,
+      zeroBias: gpu.zeros([h], 'f32', name('zero-bias')),
+      hs: gpu.empty([maxStates, h], 'f32', name('hs')), za: gpu.empty([maxCandidates, h], 'f32', name('za')), h1: gpu.empty([maxCandidates, h], 'f32', name('h1')),
+      grad: backward ? {
+        scratchBias: gpu.empty([h], 'f32', name('scratch-bias')),
+        dz: gpu.empty([maxCandidates, h], 'f32', name('dz')), dhs: gpu.empty([maxStates, h], 'f32', name('dhs')),
+      } : undefined,
     };
-    this.shape = { states, candidates };
+    return new PairMlpPlan(gpu, net, { maxStates, maxCandidates, backward }, state, onDestroy);
   }
 
-  private ensure(segments: Segments): PairState {
-    if (!this.s || !this.shape) throw new Error(`${this.prefix}: call prepare() before recording`);
-    if (segments.count !== this.shape.states || segments.total !== this.shape.candidates) {
-      throw new RangeError(`${this.prefix}: prepared for ${this.shape.states} states / ${this.shape.candidates} candidates, got ${segments.count} / ${segments.total}`);
+  private check(segments: Segments): void {
+    if (this.destroyed) throw new Error(`${this.net.prefix}: this plan was destroyed`);
+    const c = this.capacity;
+    if (segments.count > c.maxStates || segments.total > c.maxCandidates) {
+      throw new RangeError(`${this.net.prefix}: planned for up to ${c.maxStates} states / ${c.maxCandidates} candidates, got ${segments.count} / ${segments.total}`);
     }
-    return this.s;
   }
 
-  /** Records the scores of every candidate: φ [states × stateDim], ψ [candidates × actionDim] → [candidates × 1]. */
+  /**
+   * Records the scores of every candidate: φ (≥ states × stateDim), ψ (≥ candidates × actionDim)
+   * → the trunk's output buffer, whose first `candidates` elements are this batch's scores.
+   */
   forward(phi: Tensor, psi: Tensor, segments: Segments): Tensor {
-    const s = this.ensure(segments);
-    const { states, candidates } = this.shape!;
-    phi = asMatrix(phi, states, this.spec.stateDim, `${this.prefix} state features φ`);
-    psi = asMatrix(psi, candidates, this.spec.actionDim, `${this.prefix} action features ψ`);
-    s.stateLayer.forward(phi, this.stateWeight.value, s.zeroBias, s.hs);
-    s.actionLayer.forward(psi, this.actionWeight.value, this.bias.value, s.za);
+    this.check(segments);
+    const s = this.s, n = this.net;
+    const { count: states, total: candidates } = segments;
+    s.stateLayer.forward(phi, n.stateWeight.value, s.zeroBias, s.hs, undefined, states);
+    s.actionLayer.forward(psi, n.actionWeight.value, n.bias.value, s.za, undefined, candidates);
     s.seg.broadcast(segments, s.hs, s.za, s.h1);
     this.last = { phi, psi, segments };
-    return this.trunk.forward(s.h1);
+    return s.trunk.forward(s.h1, candidates);
   }
 
   /** Records all gradients for dscore = ∂L/∂score per candidate. */
   backward(dscore: Tensor): void {
-    if (!this.last) throw new Error(`${this.prefix}: backward() before forward()`);
+    if (!this.last) throw new Error(`${this.net.prefix}: backward() before forward()`);
+    const g = this.s.grad;
+    if (!g) throw new Error(`${this.net.prefix}: this is an inference plan (backward: false); it has no gradients`);
     const { phi, psi, segments } = this.last;
-    const s = this.ensure(segments);
-    const saved = keepsPreActivation(this.spec.activation) ? s.za : s.h1;
-    const dh1 = this.trunk.backward(dscore, saved)!;
+    this.check(segments);
+    const s = this.s, n = this.net;
+    const { count: states, total: candidates } = segments;
+    const saved = keepsPreActivation(n.spec.activation) ? s.za : s.h1;
+    const dh1 = s.trunk.backward(dscore, saved)!;
     // A one-output trunk already took the gradient through f (fused); otherwise apply f′ here.
     let dz = dh1;
-    if (!this.trunk.inputGradIsPreActivation) {
-      s.act.backward(saved, dh1, s.dz);
-      dz = s.dz;
+    if (!s.trunk.inputGradIsPreActivation) {
+      s.act.backward(saved, dh1, g.dz, candidates * n.spec.hidden[0]);
+      dz = g.dz;
     }
-    s.actionLayer.backward({ x: psi, w: this.actionWeight.value, dy: dz, dW: this.actionWeight.grad, db: this.bias.grad });
-    s.seg.sum(segments, dz, s.dhs);
-    s.stateLayer.backward({ x: phi, w: this.stateWeight.value, dy: s.dhs, dW: this.stateWeight.grad, db: s.scratchBias });
-  }
-
-  private release(): void {
-    if (!this.gpu || !this.s) return;
-    const s = this.s;
-    s.stateLayer.destroy();
-    s.actionLayer.destroy();
-    this.gpu.release(s.zeroBias, s.scratchBias, s.hs, s.za, s.h1, s.dz, s.dhs);
-    this.s = null;
-    this.shape = null;
+    s.actionLayer.backward({ rows: candidates, x: psi, w: n.actionWeight.value, dy: dz, dW: n.actionWeight.grad, db: n.bias.grad });
+    s.seg.sum(segments, dz, g.dhs);
+    s.stateLayer.backward({ rows: states, x: phi, w: n.stateWeight.value, dy: g.dhs, dW: n.stateWeight.grad, db: g.scratchBias });
   }
 
   destroy(): void {
-    this.release();
-    this.trunk.destroy();
+    if (this.destroyed) return;
+    this.destroyed = true;
+    const s = this.s;
+    s.stateLayer.destroy();
+    s.actionLayer.destroy();
+    s.trunk.destroy();
+    this.gpu.release(s.zeroBias, s.hs, s.za, s.h1, s.grad?.scratchBias, s.grad?.dz, s.grad?.dhs);
+    this.onDestroy();
   }
 }

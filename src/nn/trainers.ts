@@ -1,63 +1,110 @@
 // Whole update steps, each recorded into the GPU's one command encoder: forward, loss, backward
 // and the optimiser, with no readback in between. `record` is synchronous; metrics stay on the
 // GPU until someone reads them (one small readback, whenever the caller wants).
+//
+// A trainer takes plans (see plan.ts): the training plan it records steps with and, for the
+// estimator, an optional inference plan for held-out evaluation. Its own loss kernels are sized
+// to the same capacity, so every batch up to it is recorded without allocating, compiling or
+// tuning anything, and an evaluation never touches the training plan's buffers.
 
 import type { Gpu, Tensor } from '../gpu';
 import { PreparedColsum } from '../kernels/colsum';
+import { assertFits } from '../kernels/grid';
 import { PPO_METRICS_SIZE, PreparedPpoLoss, ppoMetricsFrom, DEFAULT_PPO, type PpoConfig, type PpoMetricName, PPO_BATCH_STRIDE } from '../kernels/ppo';
 import { CE_STRIDE, GRAD_STRIDE, PreparedSegmentedSoftmax } from '../kernels/segsoftmax';
-import { PreparedSpaLoss, SPA_STAT_STRIDE, type Trajectories } from '../kernels/spa';
-import { assertSize } from '../kernels/grid';
-import type { PolicyAdapter, PolicyBatch, ProgressEstimator, ValueHead } from './heads';
+import { PreparedSpaLoss, SPA_STAT_STRIDE, TrajectoriesBuffer, type Trajectories } from '../kernels/spa';
+import { PolicyBatchBuffer, type PolicyBatch, type PolicyBatchCapacity, type PolicyBatchHost, type PolicyPlan } from './heads';
+import type { MlpPlan } from './mlp';
 import { AdamW, type OptimizerStatus } from './optimizer';
 
-/** Estimator step: x = [φ(s_t); ψ(a_t)] per step, trajectories with final rewards. */
+function requireBackward(plan: { capacity: { backward: boolean } }, who: string): void {
+  if (!plan.capacity.backward) throw new Error(`${who}: the training plan must be made with backward: true`);
+}
+
+/** One estimator batch: x = [φ(s_t); ψ(a_t)] per step (≥ steps × inputDim), trajectories with final rewards. */
+export interface EstimatorBatch {
+  x: Tensor;
+  traj: Trajectories;
+}
+
+/** GPU buffers for estimator batches of up to `maxSteps` steps, rewritten by each `load`. */
+export class EstimatorBatchBuffer {
+  readonly x: Tensor;
+  private readonly traj: TrajectoriesBuffer;
+
+  constructor(private readonly gpu: Gpu, readonly inputDim: number, readonly maxSteps: number) {
+    this.x = gpu.empty([maxSteps, inputDim], 'f32', 'estimator-x');
+    // Every trajectory has a step, so there are at most as many trajectories as steps.
+    this.traj = new TrajectoriesBuffer(gpu, maxSteps, maxSteps);
+  }
+
+  load(x: Float32Array, offsets: ArrayLike<number>, rewards: ArrayLike<number>): EstimatorBatch {
+    const steps = offsets[offsets.length - 1];
+    if (x.length !== steps * this.inputDim) throw new RangeError(`estimator batch: x has ${x.length} floats, expected ${steps} steps × ${this.inputDim}`);
+    const traj = this.traj.load(offsets, rewards, steps);
+    this.gpu.write(this.x, x);
+    return { x: this.x, traj };
+  }
+
+  destroy(): void {
+    this.traj.destroy();
+    this.gpu.release(this.x);
+  }
+}
+
+export interface EstimatorPlans {
+  /** Made with backward: true; its maxStates is the most steps per training batch. */
+  train: MlpPlan;
+  /** An inference plan (backward: false) for held-out batches; evaluate() needs one. */
+  evaluate?: MlpPlan;
+}
+
+/** Estimator step: L = mean_i (Σ_t ĉ_t − R_i)², backward and AdamW. */
 export class EstimatorTrainer {
   readonly metrics: Tensor;
-  private loss: PreparedSpaLoss | null = null;
-  private evalLoss: PreparedSpaLoss | null = null;
-  private dc: Tensor | null = null;
-  private shape: { steps: number; trajectories: number } | null = null;
 
-  constructor(private readonly gpu: Gpu, readonly estimator: ProgressEstimator, readonly optimizer: AdamW) {
+  private constructor(
+    private readonly gpu: Gpu,
+    readonly plans: EstimatorPlans,
+    readonly optimizer: AdamW,
+    private readonly loss: PreparedSpaLoss,
+    private readonly dc: Tensor,
+    private readonly evalLoss: PreparedSpaLoss | undefined,
+  ) {
     this.metrics = gpu.zeros([SPA_STAT_STRIDE], 'f32', 'estimator-metrics');
   }
 
-  async prepare(steps: number, trajectories: number): Promise<void> {
-    if (this.shape?.steps === steps && this.shape.trajectories === trajectories) {
-      await this.estimator.prepare(this.gpu, steps);
-      return;
-    }
-    this.release();
-    const [loss] = await Promise.all([PreparedSpaLoss.create(this.gpu, trajectories, true), this.estimator.prepare(this.gpu, steps)]);
-    this.loss = loss;
-    this.dc = this.gpu.empty([steps, 1], 'f32', 'estimator-dc');
-    this.shape = { steps, trajectories };
+  static async create(gpu: Gpu, plans: EstimatorPlans, optimizer: AdamW): Promise<EstimatorTrainer> {
+    requireBackward(plans.train, 'EstimatorTrainer');
+    const steps = plans.train.capacity.maxStates;
+    const [loss, evalLoss] = await Promise.all([
+      // A batch has at most as many trajectories as steps.
+      PreparedSpaLoss.create(gpu, steps, true),
+      plans.evaluate ? PreparedSpaLoss.create(gpu, plans.evaluate.capacity.maxStates, false) : undefined,
+    ]);
+    return new EstimatorTrainer(gpu, plans, optimizer, loss, gpu.empty([steps, 1], 'f32', 'estimator-dc'), evalLoss);
   }
 
-  /** Records forward, L = mean_i (Σ_t ĉ_t − R_i)², backward and AdamW. Metrics: MSE, MAE, mean Ĉ, mean R. */
-  record(x: Tensor, traj: Trajectories): void {
-    if (!this.loss || !this.dc || !this.shape) throw new Error('EstimatorTrainer: call prepare() first');
-    if (this.estimator.mlp.rows !== this.shape.steps) throw new Error(`EstimatorTrainer: the estimator was last prepared for ${this.estimator.mlp.rows} steps (an evaluation batch); call prepare(${this.shape.steps}, ${this.shape.trajectories}) again before training`);
-    const c = this.estimator.forward(x);
-    this.loss.record(traj, c, this.metrics, this.dc);
-    this.estimator.backward(this.dc);
+  /** Records one update step. Metrics: MSE, MAE, mean Ĉ, mean R. */
+  record(batch: EstimatorBatch): void {
+    const steps = batch.traj.segments.total;
+    const c = this.plans.train.forward(batch.x, steps);
+    this.loss.record(batch.traj, c, this.metrics, this.dc);
+    this.plans.train.backward(this.dc);
     this.optimizer.record();
   }
 
   /**
-   * Held-out evaluation (no gradient, no update): writes MSE, MAE, mean Ĉ, mean R into `out` and
-   * returns ĉ per step. A batch of another size re-prepares the estimator for it; training then
-   * needs prepare() again.
+   * Held-out evaluation through the inference plan (no gradient, no update, the training plan
+   * untouched): writes MSE, MAE, mean Ĉ, mean R into `out` and returns the plan's ĉ buffer (its
+   * first `steps` elements are this batch's).
    */
-  async evaluate(x: Tensor, traj: Trajectories, out: Tensor): Promise<Tensor> {
-    if (this.estimator.mlp.rows !== traj.segments.total) await this.estimator.prepare(this.gpu, traj.segments.total);
-    if (this.evalLoss?.trajectories !== traj.segments.count) {
-      this.evalLoss?.destroy();
-      this.evalLoss = await PreparedSpaLoss.create(this.gpu, traj.segments.count, false);
-    }
-    const c = this.estimator.forward(x);
-    this.evalLoss.record(traj, c, out);
+  evaluate(batch: EstimatorBatch, out: Tensor): Tensor {
+    const plan = this.plans.evaluate;
+    if (!plan || !this.evalLoss) throw new Error('EstimatorTrainer: evaluate() needs an inference plan (create the trainer with plans.evaluate)');
+    assertFits(out, SPA_STAT_STRIDE, 'evaluation metrics');
+    const c = plan.forward(batch.x, batch.traj.segments.total);
+    this.evalLoss.record(batch.traj, c, out);
     return c;
   }
 
@@ -66,18 +113,11 @@ export class EstimatorTrainer {
     return { mse: m[0], mae: m[1], meanPrediction: m[2], meanReward: m[3], optimizer: AdamW.statusFrom(s) };
   }
 
-  private release(): void {
-    this.loss?.destroy();
-    if (this.dc) this.gpu.release(this.dc);
-    this.loss = null;
-    this.dc = null;
-    this.shape = null;
-  }
-
+  /** Releases the trainer's own kernels and buffers (the plans belong to the caller). */
   destroy(): void {
-    this.release();
+    this.loss.destroy();
     this.evalLoss?.destroy();
-    this.gpu.release(this.metrics);
+    this.gpu.release(this.dc, this.metrics);
   }
 }
 
@@ -85,28 +125,29 @@ export class EstimatorTrainer {
 export class BcTrainer {
   /** BC loss (nll), accuracy (argmax = expert), entropy, 0. */
   readonly metrics: Tensor;
-  private k: { ce: PreparedSegmentedSoftmax; colsum: PreparedColsum; grads: Tensor; stats: Tensor } | null = null;
-  private states = 0;
 
-  constructor(private readonly gpu: Gpu, readonly adapter: PolicyAdapter, readonly optimizer: AdamW) {
+  private constructor(
+    private readonly gpu: Gpu,
+    readonly plan: PolicyPlan,
+    readonly optimizer: AdamW,
+    private readonly k: { ce: PreparedSegmentedSoftmax; colsum: PreparedColsum; grads: Tensor; stats: Tensor },
+  ) {
     this.metrics = gpu.zeros([CE_STRIDE], 'f32', 'bc-metrics');
   }
 
-  async prepare(states: number, candidates: number): Promise<void> {
-    await this.adapter.prepare(this.gpu, states, candidates);
-    if (this.k && this.states === states) return;
-    this.release();
-    const [ce, colsum] = await Promise.all([PreparedSegmentedSoftmax.create(this.gpu), PreparedColsum.create(this.gpu, { rows: states, cols: CE_STRIDE })]);
-    this.k = { ce, colsum, grads: this.gpu.empty([states, GRAD_STRIDE]), stats: this.gpu.empty([states, CE_STRIDE]) };
-    this.states = states;
+  static async create(gpu: Gpu, plan: PolicyPlan, optimizer: AdamW): Promise<BcTrainer> {
+    requireBackward(plan, 'BcTrainer');
+    const states = plan.capacity.maxStates;
+    const [ce, colsum] = await Promise.all([PreparedSegmentedSoftmax.create(gpu), PreparedColsum.create(gpu, { rows: states, cols: CE_STRIDE })]);
+    return new BcTrainer(gpu, plan, optimizer, { ce, colsum, grads: gpu.empty([states, GRAD_STRIDE], 'f32', 'bc-grads'), stats: gpu.empty([states, CE_STRIDE], 'f32', 'bc-stats') });
   }
 
   record(batch: PolicyBatch): void {
-    if (!this.k) throw new Error('BcTrainer: call prepare() first');
-    const { setOut } = this.adapter.forward(batch);
+    const states = batch.sets.segments.count;
+    const { setOut } = this.plan.forward(batch);
     this.k.ce.crossEntropy(batch.sets, setOut, this.k.grads, this.k.stats);
-    this.k.colsum.record(this.k.stats, this.metrics, { scale: 1 / this.states });
-    this.adapter.backward(this.k.grads);
+    this.k.colsum.record(this.k.stats, this.metrics, { scale: 1 / states, rows: states });
+    this.plan.backward(this.k.grads);
     this.optimizer.record();
   }
 
@@ -115,22 +156,44 @@ export class BcTrainer {
     return { loss: m[0], accuracy: m[1], entropy: m[2], optimizer: AdamW.statusFrom(s) };
   }
 
-  private release(): void {
-    if (!this.k) return;
-    this.k.colsum.destroy();
-    this.gpu.release(this.k.grads, this.k.stats);
-    this.k = null;
-  }
-
   destroy(): void {
-    this.release();
-    this.gpu.release(this.metrics);
+    this.k.colsum.destroy();
+    this.gpu.release(this.k.grads, this.k.stats, this.metrics);
   }
 }
 
 export interface PpoBatch extends PolicyBatch {
-  /** PPO_BATCH_STRIDE floats per state: log π_old(a), advantage, V_old, return (see PPO_BATCH_COL). */
+  /** PPO_BATCH_STRIDE floats per state (≥ states × stride): log π_old(a), advantage, V_old, return (see PPO_BATCH_COL). */
   rollout: Tensor;
+}
+
+/** GPU buffers for PPO minibatches up to a capacity, rewritten by each `load`. */
+export class PpoBatchBuffer {
+  readonly rollout: Tensor;
+  private readonly policy: PolicyBatchBuffer;
+
+  constructor(private readonly gpu: Gpu, spec: { stateDim: number; actionDim: number }, capacity: PolicyBatchCapacity) {
+    this.policy = new PolicyBatchBuffer(gpu, spec, capacity);
+    this.rollout = gpu.empty([capacity.maxStates, PPO_BATCH_STRIDE], 'f32', 'batch-rollout');
+  }
+
+  load(h: PolicyBatchHost & { rollout: Float32Array }): PpoBatch {
+    const S = h.offsets.length - 1;
+    if (h.rollout.length !== S * PPO_BATCH_STRIDE) throw new RangeError(`PPO batch: rollout has ${h.rollout.length} floats, expected ${S} states × ${PPO_BATCH_STRIDE}`);
+    const batch = this.policy.load(h);
+    this.gpu.write(this.rollout, h.rollout);
+    return { ...batch, rollout: this.rollout };
+  }
+
+  destroy(): void {
+    this.policy.destroy();
+    this.gpu.release(this.rollout);
+  }
+}
+
+export interface PpoPlans {
+  policy: PolicyPlan;
+  value: MlpPlan;
 }
 
 /**
@@ -140,30 +203,37 @@ export interface PpoBatch extends PolicyBatch {
 export class PpoTrainer {
   readonly metrics: Tensor;
   config: PpoConfig;
-  private k: { loss: PreparedPpoLoss; grads: Tensor; dValues: Tensor } | null = null;
-  private states = 0;
 
-  constructor(private readonly gpu: Gpu, readonly adapter: PolicyAdapter, readonly value: ValueHead, readonly optimizers: AdamW[], config: Partial<PpoConfig> = {}) {
+  private constructor(
+    private readonly gpu: Gpu,
+    readonly plans: PpoPlans,
+    readonly optimizers: AdamW[],
+    config: PpoConfig,
+    private readonly k: { loss: PreparedPpoLoss; grads: Tensor; dValues: Tensor },
+  ) {
     this.metrics = gpu.zeros([PPO_METRICS_SIZE], 'f32', 'ppo-metrics');
-    this.config = { ...DEFAULT_PPO, ...config };
+    this.config = config;
   }
 
-  async prepare(states: number, candidates: number): Promise<void> {
-    await Promise.all([this.adapter.prepare(this.gpu, states, candidates), this.value.prepare(this.gpu, states)]);
-    if (this.k && this.states === states) return;
-    this.release();
-    this.k = { loss: await PreparedPpoLoss.create(this.gpu, states), grads: this.gpu.empty([states, GRAD_STRIDE]), dValues: this.gpu.empty([states, 1]) };
-    this.states = states;
+  static async create(gpu: Gpu, plans: PpoPlans, optimizers: AdamW[], config: Partial<PpoConfig> = {}): Promise<PpoTrainer> {
+    requireBackward(plans.policy, 'PpoTrainer (policy)');
+    requireBackward(plans.value, 'PpoTrainer (value)');
+    const states = plans.policy.capacity.maxStates;
+    if (plans.value.capacity.maxStates < states) throw new RangeError(`PpoTrainer: the value plan holds ${plans.value.capacity.maxStates} states, the policy plan ${states}`);
+    const loss = await PreparedPpoLoss.create(gpu, states);
+    return new PpoTrainer(gpu, plans, optimizers, { ...DEFAULT_PPO, ...config }, {
+      loss, grads: gpu.empty([states, GRAD_STRIDE], 'f32', 'ppo-grads'), dValues: gpu.empty([states, 1], 'f32', 'ppo-dvalues'),
+    });
   }
 
   record(batch: PpoBatch): void {
-    if (!this.k) throw new Error('PpoTrainer: call prepare() first');
-    assertSize(batch.rollout, this.states * PPO_BATCH_STRIDE, 'PPO rollout batch');
-    const { setOut } = this.adapter.forward(batch);
-    const values = this.value.forward(batch.phi);
-    this.k.loss.record({ setOut, values, batch: batch.rollout, grads: this.k.grads, dValues: this.k.dValues, metrics: this.metrics }, this.config);
-    this.value.backward(this.k.dValues);
-    this.adapter.backward(this.k.grads);
+    const states = batch.sets.segments.count;
+    assertFits(batch.rollout, states * PPO_BATCH_STRIDE, 'PPO rollout batch');
+    const { setOut } = this.plans.policy.forward(batch);
+    const values = this.plans.value.forward(batch.phi, states);
+    this.k.loss.record({ steps: states, setOut, values, batch: batch.rollout, grads: this.k.grads, dValues: this.k.dValues, metrics: this.metrics }, this.config);
+    this.plans.value.backward(this.k.dValues);
+    this.plans.policy.backward(this.k.grads);
     for (const o of this.optimizers) o.record();
   }
 
@@ -173,15 +243,8 @@ export class PpoTrainer {
     return { ...ppoMetricsFrom(out[0]), grad_norm: optimizer.map((o) => o.gradNorm), optimizer };
   }
 
-  private release(): void {
-    if (!this.k) return;
-    this.k.loss.destroy();
-    this.gpu.release(this.k.grads, this.k.dValues);
-    this.k = null;
-  }
-
   destroy(): void {
-    this.release();
-    this.gpu.release(this.metrics);
+    this.k.loss.destroy();
+    this.gpu.release(this.k.grads, this.k.dValues, this.metrics);
   }
 }
