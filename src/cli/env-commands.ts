@@ -8,7 +8,7 @@ import type { EnvSpec, SplitName } from '../envs/env';
 import { formatTranscript, playEpisode, type Policy } from '../envs/play';
 import { envNames, getEnvSpec } from '../envs/registry';
 import { webshopRewardFromJson } from '../envs/webshop/reward-json';
-import type { CommandGroup } from './main';
+import type { CommandGroup } from './command-group';
 import { UsageError, type CliIO } from './io';
 
 const USAGE = {

@@ -1,12 +1,8 @@
 // `stepwise <group> <command> …`: a small table of command groups, each in its own module,
 // loaded only when used.
 
+import type { CommandGroup } from './command-group';
 import { processIO, UsageError, type CliIO } from './io';
-
-export interface CommandGroup {
-  summary: string;
-  run(args: string[], io: CliIO): Promise<number>;
-}
 
 const GROUPS: Record<string, { summary: string; load: () => Promise<CommandGroup> }> = {
   env: {
