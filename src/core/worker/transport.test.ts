@@ -57,6 +57,15 @@ describe('worker transport (Node worker threads)', () => {
     expect(client.inFlight).toBe(0);
   });
 
+  it('onResponse sees the answer synchronously on arrival, before the promise settles', async () => {
+    live = start();
+    const order: string[] = [];
+    const answered = live.client.request('echo', 'x', { onResponse: (v) => order.push(`onResponse ${v}`) });
+    order.push('sent');
+    await answered.then((v) => order.push(`then ${v}`));
+    expect(order).toEqual(['sent', 'onResponse x', 'then x']);
+  });
+
   it('a handler that throws answers with an error and the worker carries on', async () => {
     live = start();
     const { client } = live;
