@@ -93,13 +93,12 @@ export class IdbTuneStore extends MemoryTuneStore {
     super();
   }
 
-  static async open(factory?: IDBFactory): Promise<IdbTuneStore> {
+  static async open(): Promise<IdbTuneStore> {
     const db = await openDB(DB_NAME, VERSION, {
       upgrade(d) {
         if (!d.objectStoreNames.contains(OBJECT_STORE)) d.createObjectStore(OBJECT_STORE);
       },
-      ...(factory ? { indexedDB: factory } : {}),
-    } as Parameters<typeof openDB>[2]);
+    });
     const store = new IdbTuneStore(db);
     const tx = db.transaction(OBJECT_STORE, 'readonly');
     const [keys, values] = await Promise.all([tx.store.getAllKeys(), tx.store.getAll()]);
