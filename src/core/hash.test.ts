@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FNV1A_BASIS, cyrb128, fmix32, fnv1a, hashString } from './hash';
+import { FNV1A_BASIS, cyrb128, cyrb53, fmix32, fnv1a, hashString } from './hash';
 
 // Published test vectors where they exist (FNV-1a, murmur3's finaliser); the rest pin the values
 // the environments' frozen content was generated with.
@@ -29,5 +29,11 @@ describe('hash', () => {
     expect(hashString('k')).toBe(fmix32(fnv1a('k')));
     expect(cyrb128('k')).toEqual([1801969944, 3768837365, 3417144872, 3758833397]);
     expect(cyrb128('k')).not.toEqual(cyrb128('K'));
+  });
+
+  it('cyrb53 matches its author\'s published values, stays a safe integer, and the seed changes it', () => {
+    expect(['a', 'b', 'revenge', 'revenue'].map((t) => cyrb53(t))).toEqual([7929297801672961, 8684336938537663, 4051478007546757, 8309097637345594]);
+    expect(Number.isSafeInteger(cyrb53('x'.repeat(1000), 7))).toBe(true);
+    expect(cyrb53('a', 1)).not.toBe(cyrb53('a', 2));
   });
 });

@@ -1,6 +1,6 @@
 // Integer hashing shared by every layer: seeds from strings, well-mixed 32-bit words from
-// integers. Frozen content (environment tasks, initial weights, the bundled model, feature
-// sketches) hangs on these exact bit patterns, so none of them may change.
+// integers, content keys. Frozen content (environment tasks, initial weights, the bundled model,
+// feature sketches) and cached keys hang on these exact bit patterns, so none of them may change.
 
 /** The murmur3 finaliser (fmix32): spreads every input bit over the whole 32-bit word. */
 export function fmix32(h: number): number {
@@ -52,4 +52,21 @@ export function cyrb128(str: string): [number, number, number, number] {
   h3 ^= h1;
   h4 ^= h1;
   return [h1 >>> 0, h2 >>> 0, h3 >>> 0, h4 >>> 0];
+}
+
+/**
+ * cyrb53: a fast 53-bit string hash (a safe integer). Two seeds together give 106 bits, enough
+ * that content keys built from them (the feature cache's) never collide in practice.
+ */
+export function cyrb53(text: string, seed = 0): number {
+  let h1 = 0xdeadbeef ^ seed;
+  let h2 = 0x41c6ce57 ^ seed;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
 }

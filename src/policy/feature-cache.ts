@@ -1,19 +1,7 @@
 // LRU cache for scores and features, bounded by bytes and keyed by a hash of the text (the texts
 // themselves can be kilobytes of prompt; only their 106-bit hash is kept).
 
-/** cyrb53: a fast 53-bit string hash; two seeds together give 106 bits, so collisions are negligible. */
-function cyrb53(text: string, seed: number): number {
-  let h1 = 0xdeadbeef ^ seed;
-  let h2 = 0x41c6ce57 ^ seed;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    h1 = Math.imul(h1 ^ c, 2654435761);
-    h2 = Math.imul(h2 ^ c, 1597334677);
-  }
-  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
-  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
-}
+import { cyrb53 } from '../core/hash';
 
 /** Hash of several text parts (joined unambiguously) as a short string key. */
 export function textKey(...parts: string[]): string {
