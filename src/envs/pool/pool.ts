@@ -6,7 +6,8 @@
 // The pool keeps an action log per slot. When a worker dies, a fresh one is started, each of its
 // slots is rebuilt by replaying reset + logged actions (checked against the last observation
 // seen), and the batches that were in flight are sent again, so the caller never sees the crash
-// and no trajectory is lost.
+// and no trajectory is lost. Workers speak the core worker transport; its crash rule (a worker that
+// throws, exits or sends something unreadable is terminated and reported) is what starts a restart.
 
 import { WorkerClient } from '../../core/worker/client';
 import type { Spawner } from '../../core/worker/port';
