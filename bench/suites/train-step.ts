@@ -4,7 +4,9 @@
 //   (a) the SPA progress estimator [2·d → 256 → 1], d = 256, on 4096 steps of 512 trajectories;
 //   (b) a PPO minibatch: policy adapter (split first layer, 256 hidden) over ~20 candidates per
 //       state plus the value head [256 → 256 → 1], 4096 states.
-// Every implementation starts from the same parameters; the first step's loss is compared.
+// Every implementation starts from the same parameters; the first step's loss is compared on a
+// prefix of the batch. Ours runs the full batch through capacity plans; the slow peers are timed
+// on prefixes and extrapolated (see timePeer), so the suite fits half its limit on a slow machine.
 
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-webgpu';
@@ -15,13 +17,11 @@ import type { AdamConfig } from '../../src/kernels/adam';
 import { adamStepRef, type AdamRefState } from '../../src/kernels/adam.ref';
 import { DEFAULT_PPO, PPO_BATCH_STRIDE, type PpoConfig } from '../../src/kernels/ppo';
 import { offsetsFromSizes } from '../../src/kernels/segments';
-import { uploadCandidateSets } from '../../src/kernels/segsoftmax';
-import { uploadTrajectories } from '../../src/kernels/spa';
 import { PolicyAdapter, ProgressEstimator, ValueHead } from '../../src/nn/heads';
 import { estimatorStepRef, hostParams, packGrads, ppoStepGradRef } from '../../src/nn/nn.ref';
 import { AdamW } from '../../src/nn/optimizer';
 import { ParamSet } from '../../src/nn/params';
-import { EstimatorTrainer, PpoTrainer } from '../../src/nn/trainers';
+import { EstimatorBatchBuffer, EstimatorTrainer, PpoBatchBuffer, PpoTrainer } from '../../src/nn/trainers';
 import { timeIt, type BenchContext, type BenchSuite } from '../suite-types';
 
 const D = 256;          // feature width of φ(s) and ψ(a)
@@ -93,30 +93,73 @@ async function profileRows(ctx: BenchContext, gpu: Gpu, shape: string, record: (
   return rows.slice(0, 4).map((r) => `${r.label} ${(100 * r.ms / total).toFixed(0)}%`).join(', ');
 }
 
+/**
+ * The slow peers (TF.js) are timed on two prefixes of the batch and extrapolated linearly in the
+ * work (steps or candidates) to the full batch, as the float64 reference is scaled: a full-size
+ * TF.js PPO step alone takes minutes on a software adapter. Two points, not one, so a fixed
+ * per-step cost is not multiplied by the scale factor. A first step at the small size compiles
+ * the shaders (TF.js passes shapes as uniforms, so they serve every size).
+ */
+interface PeerTiming {
+  /** ms per step extrapolated to the full batch. */
+  ms: number;
+  /** Loss at the shared initial parameters, on the large prefix. */
+  first: number;
+  note: string;
+}
+
+async function timePeer(
+  sizes: { small: number; large: number; full: number; unit: string },
+  build: (which: 'small' | 'large') => { step: () => Promise<number>; dispose: () => void },
+  resetVariables: () => void,
+): Promise<PeerTiming> {
+  const small = build('small');
+  await small.step(); // compiles
+  let t0 = performance.now();
+  await small.step();
+  const msSmall = performance.now() - t0;
+  small.dispose();
+  resetVariables(); // the large prefix's first loss is at the shared starting point
+  const large = build('large');
+  t0 = performance.now();
+  const first = await large.step();
+  const msLarge = performance.now() - t0;
+  large.dispose();
+  const slope = Math.max(0, (msLarge - msSmall) / (sizes.large - sizes.small));
+  const ms = msLarge + slope * (sizes.full - sizes.large);
+  return {
+    ms, first,
+    note: `one step timed at ${sizes.small} and ${sizes.large} ${sizes.unit} (${msSmall.toFixed(0)} ms, ${msLarge.toFixed(0)} ms) and extrapolated linearly to ${sizes.full}`,
+  };
+}
+
 async function estimatorBench(ctx: BenchContext, gpu: Gpu): Promise<void> {
   const T = ctx.quick ? 512 : 4096, B = ctx.quick ? 64 : 512, IN = 2 * D;
   const shape = `${T} steps / ${B} traj, [${IN}→${HIDDEN}→1]`;
   const sizes = raggedSizes(B, T, 1, 15, 7);
   const offsets = offsetsFromSizes(sizes);
-  const segIds = new Int32Array(T);  // trajectory of each step
-  sizes.forEach((_, i) => segIds.fill(i, offsets[i], offsets[i + 1]));
   const x = seededFloats(T * IN, 11, -1, 1);
   const R = seededFloats(B, 12, 0, 1);
+  // Prefixes of whole trajectories: the peers are timed on these, and every implementation's
+  // first loss is compared on the large one.
+  const prefix = { small: B / 8, large: B / 4 };
+  const stepsOf = (b: number) => offsets[b];
 
-  // Ours.
+  // Ours: one training plan for the full batch; the cross-check runs a smaller batch through it.
   const params = new ParamSet();
   const est = new ProgressEstimator(params, 'estimator', { inputDim: IN, hidden: [HIDDEN], activation: 'relu' });
   params.build(gpu, 1);
   const init = sharedInit(gpu, params, 21);
   const opt = await AdamW.create(gpu, params, ADAM);
-  const trainer = new EstimatorTrainer(gpu, est, opt);
-  await trainer.prepare(T, B);
-  const X = gpu.tensor(x, [T, IN]);
-  const traj = uploadTrajectories(gpu, offsets, R, T);
-  trainer.record(X, traj);
+  const plan = await est.plan(gpu, { maxStates: T, backward: true });
+  const trainer = await EstimatorTrainer.create(gpu, { train: plan }, opt);
+  const input = new EstimatorBatchBuffer(gpu, IN, T);
+  const Bl = prefix.large, Tl = stepsOf(Bl);
+  trainer.record(input.load(x.subarray(0, Tl * IN), offsets.subarray(0, Bl + 1), R.subarray(0, Bl)));
   const oursFirst = (await trainer.readMetrics()).mse;
-  const oursMs = await timeIt(async () => { trainer.record(X, traj); await trainer.readMetrics(); }, { minReps: 3, minMs: 1500, maxReps: 10 });
-  const where = await profileRows(ctx, gpu, 'estimator', () => trainer.record(X, traj));
+  const batch = input.load(x, offsets, R);
+  const oursMs = await timeIt(async () => { trainer.record(batch); await trainer.readMetrics(); }, { minReps: 3, minMs: 1500, maxReps: 10 });
+  const where = await profileRows(ctx, gpu, 'estimator', () => trainer.record(batch));
   ctx.record({ bench: 'train-step', impl: 'wgsl (ours)', shape, ms: oursMs, note: `profile: ${where}` });
   ctx.log(`estimator: ours ${oursMs.toFixed(1)} ms/step (${where})`);
 
@@ -124,40 +167,47 @@ async function estimatorBench(ctx: BenchContext, gpu: Gpu): Promise<void> {
   for (const backend of ['webgpu', 'wasm'] as const) {
     await tf.setBackend(backend);
     await tf.ready();
-    const W1 = tf.variable(tf.tensor2d(slice(params, init, 'estimator.layers.0.weight'), [IN, HIDDEN]));
-    const b1 = tf.variable(tf.tensor1d(slice(params, init, 'estimator.layers.0.bias')));
-    const W2 = tf.variable(tf.tensor2d(slice(params, init, 'estimator.layers.1.weight'), [HIDDEN, 1]));
-    const b2 = tf.variable(tf.tensor1d(slice(params, init, 'estimator.layers.1.bias')));
-    // The per-trajectory sum as a [B × T] 0/1 matrix product: tfjs-wasm has no UnsortedSegmentSum.
-    const member = new Float32Array(B * T);
-    segIds.forEach((i, t) => { member[i * T + t] = 1; });
-    const tX = tf.tensor2d(x, [T, IN]), tSeg = tf.tensor2d(member, [B, T]), tR = tf.tensor2d(R, [B, 1]);
-    const lossFn = () => {
-      const h = tf.relu(tf.add(tf.matMul(tX, W1), b1));
-      const c = tf.add(tf.matMul(h, W2), b2);
-      return tf.mean(tf.square(tf.sub(tf.matMul(tSeg, c), tR))) as tf.Scalar;
+    const initial = (name: string) => slice(params, init, name);
+    const W1 = tf.variable(tf.tensor2d(initial('estimator.layers.0.weight'), [IN, HIDDEN]));
+    const b1 = tf.variable(tf.tensor1d(initial('estimator.layers.0.bias')));
+    const W2 = tf.variable(tf.tensor2d(initial('estimator.layers.1.weight'), [HIDDEN, 1]));
+    const b2 = tf.variable(tf.tensor1d(initial('estimator.layers.1.bias')));
+    const opt = tf.train.adam(ADAM.lr, ADAM.beta1, ADAM.beta2, ADAM.eps);
+    const build = (which: 'small' | 'large') => {
+      const Bx = prefix[which], Tx = stepsOf(Bx);
+      // The per-trajectory sum as a [B × T] 0/1 matrix product: tfjs-wasm has no UnsortedSegmentSum.
+      const member = new Float32Array(Bx * Tx);
+      for (let i = 0; i < Bx; i++) for (let t = offsets[i]; t < offsets[i + 1]; t++) member[i * Tx + t] = 1;
+      const tX = tf.tensor2d(x.subarray(0, Tx * IN), [Tx, IN]), tSeg = tf.tensor2d(member, [Bx, Tx]), tR = tf.tensor2d(R.subarray(0, Bx), [Bx, 1]);
+      const lossFn = () => {
+        const h = tf.relu(tf.add(tf.matMul(tX, W1), b1));
+        const c = tf.add(tf.matMul(h, W2), b2);
+        return tf.mean(tf.square(tf.sub(tf.matMul(tSeg, c), tR))) as tf.Scalar;
+      };
+      return { step: tfStep(lossFn, [W1, b1, W2, b2], opt), dispose: () => tf.dispose([tX, tSeg, tR]) };
     };
-    const step = tfStep(lossFn, [W1, b1, W2, b2], tf.train.adam(ADAM.lr, ADAM.beta1, ADAM.beta2, ADAM.eps));
-    const first = await step();
-    const ms = await timeIt(step, { minReps: 1, minMs: 1500, maxReps: 5 });
-    const agree = Math.abs(first - oursFirst) / Math.abs(oursFirst);
-    ctx.record({ bench: 'train-step', impl: `tfjs-${backend}`, shape, ms, note: `tf.variableGrads + clip + Adam; first loss ${first.toPrecision(6)} vs ours ${oursFirst.toPrecision(6)} (rel. diff ${agree.toExponential(1)})` });
-    ctx.log(`estimator: tfjs-${backend} ${ms.toFixed(1)} ms/step`);
-    tf.dispose([W1, b1, W2, b2, tX, tSeg, tR]);
+    const reset = () => tf.tidy(() => {
+      W1.assign(tf.tensor2d(initial('estimator.layers.0.weight'), [IN, HIDDEN])); b1.assign(tf.tensor1d(initial('estimator.layers.0.bias')));
+      W2.assign(tf.tensor2d(initial('estimator.layers.1.weight'), [HIDDEN, 1])); b2.assign(tf.tensor1d(initial('estimator.layers.1.bias')));
+    });
+    const p = await timePeer({ small: stepsOf(prefix.small), large: Tl, full: T, unit: 'steps' }, build, reset);
+    const agree = Math.abs(p.first - oursFirst) / Math.abs(oursFirst);
+    ctx.record({ bench: 'train-step', impl: `tfjs-${backend}`, shape, ms: p.ms, note: `tf.variableGrads + clip + Adam; ${p.note}; first loss on the first ${Bl} trajectories ${p.first.toPrecision(6)} vs ours ${oursFirst.toPrecision(6)} (rel. diff ${agree.toExponential(1)})` });
+    ctx.log(`estimator: tfjs-${backend} ${p.ms.toFixed(1)} ms/step (${p.note})`);
+    opt.dispose();
     tf.disposeVariables();
   }
 
-  // Float64 reference: forward, backward, Adam.
-  const p0 = hostParams(params, init);
+  // Float64 reference (forward, backward, Adam) on the large prefix, scaled by steps: its cost is
+  // linear in them, with nothing fixed per step.
   let state: AdamRefState = { params: Float64Array.from(init), m: new Float64Array(params.size), v: new Float64Array(params.size), step: 0 };
-  const refMs = await timeIt(() => {
-    const { grads } = estimatorStepRef(hostParams(params, state.params), 'estimator', [IN, HIDDEN, 1], 'relu', x, offsets, R);
-    state = adamStepRef(state, packGrads(params, grads), ADAM, params.decayEnd).state;
-  }, { minReps: 1, minMs: 0, maxReps: 1 });
-  const refFirst = estimatorStepRef(p0, 'estimator', [IN, HIDDEN, 1], 'relu', x, offsets, R).loss;
-  ctx.record({ bench: 'train-step', impl: 'f64-reference', shape, ms: refMs, note: `first loss ${refFirst.toPrecision(6)}` });
-  trainer.destroy(); opt.destroy(); est.destroy(); params.destroy();
-  gpu.release(X, traj.segments.offsets, traj.rewards);
+  const t0 = performance.now();
+  const ref = estimatorStepRef(hostParams(params, state.params), 'estimator', [IN, HIDDEN, 1], 'relu', x.subarray(0, Tl * IN), offsets.subarray(0, Bl + 1), R.subarray(0, Bl));
+  state = adamStepRef(state, packGrads(params, ref.grads), ADAM, params.decayEnd).state;
+  const refMs = (performance.now() - t0) * (T / Tl);
+  const agree = Math.abs(ref.loss - oursFirst) / Math.abs(oursFirst);
+  ctx.record({ bench: 'train-step', impl: 'f64-reference', shape, ms: refMs, note: `timed on the first ${Bl} trajectories (${Tl} steps) and scaled ×${(T / Tl).toFixed(2)}; loss there ${ref.loss.toPrecision(6)} vs ours ${oursFirst.toPrecision(6)} (rel. diff ${agree.toExponential(1)})` });
+  input.destroy(); trainer.destroy(); plan.destroy(); opt.destroy(); est.destroy(); params.destroy();
 }
 
 async function ppoBench(ctx: BenchContext, gpu: Gpu): Promise<void> {
@@ -168,6 +218,8 @@ async function ppoBench(ctx: BenchContext, gpu: Gpu): Promise<void> {
   const phi = seededFloats(S * D, 31, -1, 1), psi = seededFloats(N * D, 32, -1, 1), prior = seededFloats(N, 33, -6, 0);
   const chosen = Uint32Array.from(sizes, (n, i) => (i * 7) % n);
   const adapterSpec = { stateDim: D, actionDim: D, hidden: [HIDDEN], activation: 'relu' as const, kappa: KAPPA };
+  // State prefixes: the peers are timed on these; every first loss is compared on the large one.
+  const prefix = { small: S / 32, large: S / 8 };
 
   const params = new ParamSet();
   const adapter = new PolicyAdapter(params, 'policy', adapterSpec);
@@ -178,17 +230,23 @@ async function ppoBench(ctx: BenchContext, gpu: Gpu): Promise<void> {
   const noise = seededFloats(4 * S, 42, -1, 1);
   const rollout = new Float32Array(S * PPO_BATCH_STRIDE);
   for (let s = 0; s < S; s++) rollout.set([-Math.log(sizes[s]) + 0.3 * noise[4 * s], noise[4 * s + 1], 0.5 * noise[4 * s + 2], noise[4 * s + 3]], s * PPO_BATCH_STRIDE);
-
-  const opt = await AdamW.create(gpu, params, ADAM);
-  const ppo = new PpoTrainer(gpu, adapter, value, [opt], PPO);
-  await ppo.prepare(S, N);
-  const batch = {
-    phi: gpu.tensor(phi, [S, D]), psi: gpu.tensor(psi, [N, D]), prior: gpu.tensor(prior),
-    sets: uploadCandidateSets(gpu, offsets, chosen, N), rollout: gpu.tensor(rollout),
+  /** The host data of the first `Sx` states. */
+  const hostPrefix = (Sx: number) => {
+    const Nx = offsets[Sx];
+    return { phi: phi.subarray(0, Sx * D), psi: psi.subarray(0, Nx * D), prior: prior.subarray(0, Nx), offsets: offsets.subarray(0, Sx + 1), chosen: chosen.subarray(0, Sx), rollout: rollout.subarray(0, Sx * PPO_BATCH_STRIDE) };
   };
-  ppo.record(batch);
+
+  // Ours: one pair of training plans for the full minibatch; the cross-check runs a prefix through them.
+  const opt = await AdamW.create(gpu, params, ADAM);
+  const cap = { maxStates: S, maxCandidates: N, backward: true };
+  const [policyPlan, valuePlan] = await Promise.all([adapter.plan(gpu, cap), value.plan(gpu, cap)]);
+  const ppo = await PpoTrainer.create(gpu, { policy: policyPlan, value: valuePlan }, [opt], PPO);
+  const input = new PpoBatchBuffer(gpu, adapterSpec, { maxStates: S, maxCandidates: N });
+  const Sl = prefix.large, Nl = offsets[Sl];
+  ppo.record(input.load(hostPrefix(Sl)));
   const oursFirst = (await ppo.readMetrics()).loss;
-  const oursMs = await timeIt(async () => { ppo.record(batch); await ppo.readMetrics(); }, { minReps: 1, minMs: 1500, maxReps: 5 });
+  const batch = input.load(hostPrefix(S));
+  const oursMs = await timeIt(async () => { ppo.record(batch); await ppo.readMetrics(); }, { minReps: 1, minMs: 0, maxReps: 1 });
   const where = await profileRows(ctx, gpu, 'ppo', () => ppo.record(batch));
   ctx.record({ bench: 'train-step', impl: 'wgsl (ours)', shape, ms: oursMs, note: `profile: ${where}` });
   ctx.log(`ppo: ours ${oursMs.toFixed(1)} ms/step (${where})`);
@@ -199,7 +257,13 @@ async function ppoBench(ctx: BenchContext, gpu: Gpu): Promise<void> {
   // is a broadcast add: more rows (S·maxC instead of N), no gathers in the gradient.
   const maxC = Math.max(...sizes);
   type Vars = Record<'Ws' | 'Wa' | 'b1' | 'W2' | 'b2' | 'Wv1' | 'bv1' | 'Wv2' | 'bv2', tf.Variable>;
-  /** The TF.js loss over the first `Sx` states (the full batch, or a small one to compile shaders). */
+  const VAR_NAMES: Record<keyof Vars, [string, number[]]> = {
+    Ws: ['policy.state_in.weight', [D, HIDDEN]], Wa: ['policy.action_in.weight', [D, HIDDEN]], b1: ['policy.in.bias', [HIDDEN]],
+    W2: ['policy.trunk.layers.0.weight', [HIDDEN, 1]], b2: ['policy.trunk.layers.0.bias', [1]],
+    Wv1: ['value.layers.0.weight', [D, HIDDEN]], bv1: ['value.layers.0.bias', [HIDDEN]],
+    Wv2: ['value.layers.1.weight', [HIDDEN, 1]], bv2: ['value.layers.1.bias', [1]],
+  };
+  /** The TF.js loss over the first `Sx` states. */
   const tfPpoLoss = (Sx: number, ragged: boolean, w: Vars) => {
     const Nx = offsets[Sx];
     const padIdx = new Int32Array(Sx * maxC).fill(Nx), maskBias = new Float32Array(Sx * maxC).fill(-1e9);
@@ -248,49 +312,34 @@ async function ppoBench(ctx: BenchContext, gpu: Gpu): Promise<void> {
     await tf.setBackend(backend);
     await tf.ready();
     const ragged = backend === 'webgpu';
-    const v = (name: string, shape: number[]) => tf.variable(tf.tensor(slice(params, init, name), shape));
-    const w: Vars = {
-      Ws: v('policy.state_in.weight', [D, HIDDEN]), Wa: v('policy.action_in.weight', [D, HIDDEN]), b1: v('policy.in.bias', [HIDDEN]),
-      W2: v('policy.trunk.layers.0.weight', [HIDDEN, 1]), b2: v('policy.trunk.layers.0.bias', [1]),
-      Wv1: v('value.layers.0.weight', [D, HIDDEN]), bv1: v('value.layers.0.bias', [HIDDEN]),
-      Wv2: v('value.layers.1.weight', [HIDDEN, 1]), bv2: v('value.layers.1.bias', [1]),
-    };
+    const initial = (k: keyof Vars) => tf.tensor(slice(params, init, VAR_NAMES[k][0]), VAR_NAMES[k][1]);
+    const w = Object.fromEntries((Object.keys(VAR_NAMES) as (keyof Vars)[]).map((k) => [k, tf.variable(initial(k))])) as Vars;
     const opt = tf.train.adam(ADAM.lr, ADAM.beta1, ADAM.beta2, ADAM.eps);
-    const full = tfPpoLoss(S, ragged, w);
-    // The loss at the shared starting point, before any update: the cross-check against ours.
-    const firstT = tf.tidy(full.lossFn);
-    const first = (await firstT.data())[0];
-    firstT.dispose();
-    // One step is ~a minute on tfjs-webgpu here, so shaders are compiled on a small batch of the
-    // same code and then one full-size step is timed.
-    const warm = tfPpoLoss(Math.min(S, 128), ragged, w);
-    await tfStep(warm.lossFn, Object.values(w), opt)();
-    warm.dispose();
-    const t0 = performance.now();
-    await tfStep(full.lossFn, Object.values(w), opt)();
-    const ms = performance.now() - t0;
-    const agree = Math.abs(first - oursFirst) / Math.abs(oursFirst);
-    const layout = ragged ? `ragged candidates, padded only for the softmax (max ${maxC})` : `every state padded to ${maxC} candidate slots (${S * maxC} rows)`;
-    ctx.record({ bench: 'train-step', impl: `tfjs-${backend}`, shape, ms, note: `tf.variableGrads + clip + Adam, ${layout}; one full step timed after compiling on 128 states; initial loss ${first.toPrecision(6)} vs ours ${oursFirst.toPrecision(6)} (rel. diff ${agree.toExponential(1)})` });
-    ctx.log(`ppo: tfjs-${backend} ${ms.toFixed(1)} ms/step`);
-    full.dispose();
+    const build = (which: 'small' | 'large') => {
+      const loss = tfPpoLoss(prefix[which], ragged, w);
+      return { step: tfStep(loss.lossFn, Object.values(w), opt), dispose: loss.dispose };
+    };
+    const reset = () => tf.tidy(() => { for (const k of Object.keys(VAR_NAMES) as (keyof Vars)[]) w[k].assign(initial(k)); });
+    const p = await timePeer({ small: offsets[prefix.small], large: Nl, full: N, unit: 'candidates' }, build, reset);
+    const agree = Math.abs(p.first - oursFirst) / Math.abs(oursFirst);
+    const layout = ragged ? `ragged candidates, padded only for the softmax (max ${maxC})` : `every state padded to ${maxC} candidate slots`;
+    ctx.record({ bench: 'train-step', impl: `tfjs-${backend}`, shape, ms: p.ms, note: `tf.variableGrads + clip + Adam, ${layout}; ${p.note}; initial loss on the first ${Sl} states ${p.first.toPrecision(6)} vs ours ${oursFirst.toPrecision(6)} (rel. diff ${agree.toExponential(1)})` });
+    ctx.log(`ppo: tfjs-${backend} ${p.ms.toFixed(1)} ms/step (${p.note})`);
     opt.dispose();
     tf.disposeVariables();
   }
 
-  // Float64 reference on the first states (its cost is linear in the candidates), scaled to the full batch.
-  const Sref = ctx.quick ? S : 512, Nref = offsets[Sref];
-  const sub = { phi: phi.subarray(0, Sref * D), psi: psi.subarray(0, Nref * D), prior: prior.subarray(0, Nref), offsets: offsets.subarray(0, Sref + 1), chosen: chosen.subarray(0, Sref), rollout: rollout.subarray(0, Sref * PPO_BATCH_STRIDE) };
+  // Float64 reference on the large prefix (its cost is linear in the candidates), scaled to the full batch.
   const adapterRef = { prefix: 'policy', ...adapterSpec }, valueRef = { prefix: 'value', sizes: [D, HIDDEN, 1], activation: 'relu' as const };
   let state: AdamRefState = { params: Float64Array.from(init), m: new Float64Array(params.size), v: new Float64Array(params.size), step: 0 };
   const t0 = performance.now();
-  const { loss: refLoss, grads } = ppoStepGradRef(hostParams(params, state.params), adapterRef, valueRef, sub, PPO);
+  const { loss: refLoss, grads } = ppoStepGradRef(hostParams(params, state.params), adapterRef, valueRef, hostPrefix(Sl), PPO);
   state = adamStepRef(state, packGrads(params, grads), ADAM, params.decayEnd).state;
-  const refMs = (performance.now() - t0) * (N / Nref);
-  ctx.record({ bench: 'train-step', impl: 'f64-reference', shape, ms: refMs, note: Sref < S ? `timed on the first ${Sref} states (${Nref} candidates; loss there ${refLoss.toPrecision(6)}) and scaled ×${(N / Nref).toFixed(2)}` : `first loss ${refLoss.toPrecision(6)}` });
+  const refMs = (performance.now() - t0) * (N / Nl);
+  const agree = Math.abs(refLoss - oursFirst) / Math.abs(oursFirst);
+  ctx.record({ bench: 'train-step', impl: 'f64-reference', shape, ms: refMs, note: `timed on the first ${Sl} states (${Nl} candidates) and scaled ×${(N / Nl).toFixed(2)}; loss there ${refLoss.toPrecision(6)} vs ours ${oursFirst.toPrecision(6)} (rel. diff ${agree.toExponential(1)})` });
 
-  ppo.destroy(); opt.destroy(); adapter.destroy(); value.destroy(); params.destroy();
-  gpu.release(batch.phi, batch.psi, batch.prior, batch.rollout, batch.sets.segments.offsets, batch.sets.chosen);
+  input.destroy(); ppo.destroy(); policyPlan.destroy(); valuePlan.destroy(); opt.destroy(); adapter.destroy(); value.destroy(); params.destroy();
 }
 
 export const suite: BenchSuite = {
