@@ -15,7 +15,7 @@ import { measureCoverage, trainByteLevelBpe, type CoverageStats } from '../src/p
 import { CHATML_SPECIAL_TOKENS, CHATML_TEMPLATE } from '../src/policy/chatml';
 import { type DecoderArch, parameterCount, toHfConfig } from '../src/policy/decoder-arch';
 import { initDecoderWeights } from '../src/policy/decoder-init';
-import { collectCorpus, scaffoldingTexts } from '../src/policy/env-corpus';
+import { fittingCorpus, fittingTexts, heldOutCorpus } from '../src/policy/env-corpus';
 import { writeDecoderOnnx } from '../src/policy/onnx-decoder-writer';
 import { tokenizerFiles } from '../src/policy/tokenizer-files';
 import { BUNDLED_MODEL_ID } from '../src/policy/model-catalogue';
@@ -23,8 +23,9 @@ import { BUNDLED_MODEL_ID } from '../src/policy/model-catalogue';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const VOCAB_SIZE = 4096;
 const WEIGHT_SEED = 1;
-/** Expert episodes per environment used to fit the tokenizer, and held out to measure it. */
+/** Expert episodes of each train split used to fit the tokenizer. */
 const TRAIN_EPISODES = 300;
+/** Expert episodes of each held-out split (seen-test, unseen-test, test) used only to measure it. */
 const HELD_OUT_EPISODES = 60;
 
 function arg(name: string): string | undefined {
@@ -41,7 +42,7 @@ function pct(x: number): string {
 }
 
 function coverageRow(label: string, s: CoverageStats): string {
-  return `| ${label} | ${s.words} | ${s.unknownTokens} | ${pct(s.singleTokenWordRate)} | ${s.tokensPerWord.toFixed(3)} | ${pct(s.byteFallbackWordRate)} |`;
+  return `| ${label} | ${s.words} | ${s.chars} | ${s.unknownTokens} | ${pct(s.singleTokenWordRate)} | ${s.tokensPerWord.toFixed(3)} | ${s.tokensPerChar.toFixed(4)} | ${pct(1 - s.byteFallbackWordRate)} | ${pct(1 - s.byteFallbackCharRate)} |`;
 }
 
 export interface BuiltModel {
@@ -52,13 +53,10 @@ export interface BuiltModel {
 export function buildBundledModel(): BuiltModel {
   const t0 = performance.now();
   const specs = [...ENV_REGISTRY.values()];
-  const train = collectCorpus(specs, { episodes: { train: TRAIN_EPISODES } });
-  // Held out: the unseen split where an environment has one (new layouts, objects), else its test split.
-  const heldOut = specs.flatMap((spec) => {
-    const split = (['unseen-test', 'test', 'seen-test'] as const).find((s) => spec.splits[s]);
-    return split ? collectCorpus([spec], { episodes: { [split]: HELD_OUT_EPISODES } }) : [];
-  });
-  const corpusTexts = [...scaffoldingTexts(), ...train.flatMap((c) => c.texts)];
+  // The tokenizer sees train text only; every held-out split is measured, never fitted.
+  const train = fittingCorpus(specs, TRAIN_EPISODES);
+  const heldOut = heldOutCorpus(specs, HELD_OUT_EPISODES);
+  const corpusTexts = fittingTexts(train);
   const tCorpus = performance.now();
 
   const bpe = trainByteLevelBpe(corpusTexts, { vocabSize: VOCAB_SIZE, specialTokens: [...CHATML_SPECIAL_TOKENS] });
@@ -93,8 +91,8 @@ export function buildBundledModel(): BuiltModel {
   });
   const generationConfig = { eos_token_id: tokenIds.eos, pad_token_id: tokenIds.pad, bos_token_id: null, max_new_tokens: 32 };
 
-  const coverageTrain = specs.map((s) => [s.name, measureCoverage(bpe, train.filter((c) => c.env === s.name).flatMap((c) => c.texts))] as const);
-  const coverageHeld = specs.map((s) => [s.name, measureCoverage(bpe, heldOut.filter((c) => c.env === s.name).flatMap((c) => c.texts))] as const);
+  const coverageTrain = train.map((c) => [`${c.env}, train (fitted)`, measureCoverage(bpe, c.texts)] as const);
+  const coverageHeld = heldOut.map((c) => [`${c.env}, ${c.split} (held out)`, measureCoverage(bpe, c.texts)] as const);
   const corpusChars = corpusTexts.reduce((n, t) => n + t.length, 0);
   const params = parameterCount(arch);
 
@@ -126,19 +124,22 @@ export function buildBundledModel(): BuiltModel {
     '"WordLevel" vocabulary only loads through a legacy fallback that maps unknown words to null ids.',
     '',
     'Corpus: every text an agent reads or writes in expert episodes (goals, observations, admissible actions,',
-    'actions) plus one rendered prompt per episode, from these environments and splits:',
+    'actions) plus one rendered prompt per episode, from the **train split only** of each environment, plus the',
+    'prompt instructions. No text of a held-out split (seen-test, unseen-test, test) is fitted on:',
     '',
     '| environment | version | split | episodes | steps |',
     '|---|---|---|---|---|',
-    ...[...train, ...heldOut].map((c) => `| ${c.env} | ${c.version} | ${c.split} | ${c.episodes} | ${c.steps} |`),
+    ...train.map((c) => `| ${c.env} | ${c.version} | ${c.split} | ${c.episodes} | ${c.steps} |`),
     '',
-    'Coverage (words = letter runs as the pre-tokenizer splits them; "spelled from bytes" = words whose encoding',
-    'contains a lone byte, the nearest thing byte-level BPE has to an unknown word):',
+    `Coverage, measured on the fitted text and on the first ${HELD_OUT_EPISODES} expert episodes of every held-out split`,
+    '(words = letter runs as the pre-tokenizer splits them; "without byte fallback" = words whose encoding',
+    'contains no lone byte, a lone byte being the nearest thing byte-level BPE has to an unknown word; by words',
+    'and by the characters of those words):',
     '',
-    '| text | words | unknown tokens | words as one token | tokens per word | spelled from bytes |',
-    '|---|---|---|---|---|---|',
-    ...coverageTrain.map(([n, s]) => coverageRow(`${n}, train (fitted)`, s)),
-    ...coverageHeld.map(([n, s]) => coverageRow(`${n}, ${heldOut.find((c) => c.env === n)?.split ?? 'none'} (held out)`, s)),
+    '| text | words | characters | unknown tokens | words as one token | tokens per word | tokens per character | words without byte fallback | word characters without byte fallback |',
+    '|---|---|---|---|---|---|---|---|---|',
+    ...coverageTrain.map(([label, s]) => coverageRow(label, s)),
+    ...coverageHeld.map(([label, s]) => coverageRow(label, s)),
     '',
   ].join('\n');
 
@@ -155,7 +156,7 @@ export function buildBundledModel(): BuiltModel {
     `environments: ${envs.map((e) => `${e.name}@${e.version}`).join(', ')}`,
     `corpus: ${corpusChars} chars in ${(tCorpus - t0).toFixed(0)} ms`,
     `tokenizer: ${bpe.vocab.size} entries, ${bpe.merges.length} merges in ${(tBpe - tCorpus).toFixed(0)} ms`,
-    ...coverageHeld.map(([n, s]) => `held-out ${n}: unknown ${s.unknownTokens}, one-token words ${pct(s.singleTokenWordRate)}, tokens/word ${s.tokensPerWord.toFixed(3)}, words spelled from bytes ${pct(s.byteFallbackWordRate)}`),
+    ...coverageHeld.map(([label, s]) => `${label}: unknown ${s.unknownTokens}, one-token words ${pct(s.singleTokenWordRate)}, tokens/word ${s.tokensPerWord.toFixed(3)}, tokens/char ${s.tokensPerChar.toFixed(4)}, words without byte fallback ${pct(1 - s.byteFallbackWordRate)} (chars ${pct(1 - s.byteFallbackCharRate)})`),
     `model: ${params} parameters, onnx ${onnx.byteLength} bytes in ${(tOnnx - tBpe).toFixed(0)} ms`,
     `total ${total} bytes, built in ${(performance.now() - t0).toFixed(0)} ms`,
   ];

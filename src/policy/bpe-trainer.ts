@@ -266,17 +266,23 @@ export function createBpeEncoder(model: BpeModel): (text: string) => number[] {
 
 export interface CoverageStats {
   words: number;
+  /** Characters (UTF-16 code units) of the text outside special tokens. */
+  chars: number;
   tokens: number;
   /** Tokens with no vocabulary entry. Byte-level BPE has none by construction; measured anyway. */
   unknownTokens: number;
   /** Share of word occurrences (letter runs) encoded as one token. */
   singleTokenWordRate: number;
   tokensPerWord: number;
+  /** Tokens per character over the whole text (lower is a tighter fit). */
+  tokensPerChar: number;
   /**
    * Share of word occurrences whose encoding falls back to a lone byte somewhere: words the
    * tokenizer does not really know (the closest thing byte-level BPE has to "unknown").
    */
   byteFallbackWordRate: number;
+  /** The same share counted in characters of the words (long unknown words weigh more). */
+  byteFallbackCharRate: number;
 }
 
 export function measureCoverage(model: BpeModel, texts: Iterable<string>): CoverageStats {
@@ -284,34 +290,45 @@ export function measureCoverage(model: BpeModel, texts: Iterable<string>): Cover
   const firstMergeId = model.specialTokens.length + 256;
   const spaceId = model.vocab.get(toByteLevel(' '))!;
   let words = 0;
+  let chars = 0;
+  let wordChars = 0;
   let singles = 0;
   let wordTokens = 0;
   let tokens = 0;
   let unknown = 0;
   let fallback = 0;
+  let fallbackChars = 0;
   for (const text of texts) {
     const ids = encode(text);
     tokens += ids.length;
     for (const id of ids) if (id === undefined || id < 0) unknown++;
     for (const piece of splitOnSpecials(text, model.specialTokens)) {
       if (piece.special) continue;
+      chars += piece.text.length;
       for (const pre of preTokenize(piece.text)) {
         if (!/\p{L}/u.test(pre)) continue;
         const wordIds = encode(pre);
         words++;
+        wordChars += pre.length;
         wordTokens += wordIds.length;
         if (wordIds.length === 1) singles++;
         // A lone byte inside a word (not the leading space) means the word was spelled out.
-        if (wordIds.length > 1 && wordIds.some((id) => id >= model.specialTokens.length && id < firstMergeId && id !== spaceId)) fallback++;
+        if (wordIds.length > 1 && wordIds.some((id) => id >= model.specialTokens.length && id < firstMergeId && id !== spaceId)) {
+          fallback++;
+          fallbackChars += pre.length;
+        }
       }
     }
   }
   return {
     words,
+    chars,
     tokens,
     unknownTokens: unknown,
     singleTokenWordRate: words ? singles / words : 1,
     tokensPerWord: words ? wordTokens / words : 0,
+    tokensPerChar: chars ? tokens / chars : 0,
     byteFallbackWordRate: words ? fallback / words : 0,
+    byteFallbackCharRate: wordChars ? fallbackChars / wordChars : 0,
   };
 }

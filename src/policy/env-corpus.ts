@@ -53,6 +53,40 @@ export function episodeTexts(spec: EnvSpec, split: SplitName, count: number, see
   return { env: spec.name, version: spec.version, split, episodes: n, steps, texts };
 }
 
+/** Every split a model is evaluated on: text from these never reaches the tokenizer's fit or SFT. */
+export const HELD_OUT_SPLITS: readonly SplitName[] = ['seen-test', 'unseen-test', 'test'];
+
+/** Thrown when text from a held-out split is asked for where only training text may go. */
+export class HeldOutLeakError extends Error {
+  override readonly name = 'HeldOutLeakError';
+}
+
+/**
+ * The tokenizer's fitting corpus: the train split of every environment and nothing else, so the
+ * coverage measured on the held-out splits is the coverage of text the tokenizer never saw.
+ */
+export function fittingCorpus(specs: EnvSpec[], episodesPerEnv: number, seed = 0): EnvCorpus[] {
+  return specs.map((spec) => {
+    if (!spec.splits.train) throw new HeldOutLeakError(`${spec.name} has no train split to fit a tokenizer on`);
+    return episodeTexts(spec, 'train', episodesPerEnv, seed);
+  });
+}
+
+/** Expert text of every held-out split each environment has (seen-test, unseen-test, test). */
+export function heldOutCorpus(specs: EnvSpec[], episodesPerSplit: number, seed = 0): EnvCorpus[] {
+  return specs.flatMap((spec) => HELD_OUT_SPLITS.filter((s) => spec.splits[s]).map((split) => episodeTexts(spec, split, episodesPerSplit, seed)));
+}
+
+/**
+ * The texts to fit on; throws when any corpus is not a train split (a guard for callers that
+ * assemble corpora by hand).
+ */
+export function fittingTexts(corpora: readonly EnvCorpus[]): string[] {
+  const leak = corpora.find((c) => c.split !== 'train');
+  if (leak) throw new HeldOutLeakError(`${leak.env} ${leak.split} text may not be used to fit the tokenizer (train splits only)`);
+  return [...scaffoldingTexts(), ...corpora.flatMap((c) => c.texts)];
+}
+
 export function collectCorpus(specs: EnvSpec[], options: CorpusOptions): EnvCorpus[] {
   const out: EnvCorpus[] = [];
   for (const spec of specs) {

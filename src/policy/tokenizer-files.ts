@@ -56,3 +56,23 @@ export function tokenizerFiles(model: BpeModel, opts: { eos: string; pad: string
   };
   return { tokenizerJson, tokenizerConfig };
 }
+
+/**
+ * The BpeModel back from a tokenizer.json this module wrote (the bundled model's), so code that
+ * cannot load transformers.js (SFT data, coverage figures) encodes with the same merges.
+ */
+export function bpeModelFromTokenizerJson(json: unknown): BpeModel {
+  const root = json as { model?: { type?: string; vocab?: Record<string, number>; merges?: unknown[] }; added_tokens?: Array<{ id: number; content: string; special?: boolean }> };
+  const m = root.model;
+  if (!m || m.type !== 'BPE' || !m.vocab || !Array.isArray(m.merges)) throw new Error('tokenizer.json: not a BPE model');
+  const merges = m.merges.map((entry, i): [string, string] => {
+    // The HF format allows "a b" strings (older files) or [a, b] pairs (what tokenizerFiles writes).
+    const pair = typeof entry === 'string' ? entry.split(' ') : entry;
+    if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== 'string' || typeof pair[1] !== 'string') throw new Error(`tokenizer.json: merge ${i} is not a pair`);
+    return [pair[0], pair[1]];
+  });
+  const specials = (root.added_tokens ?? []).filter((t) => t.special !== false).sort((a, b) => a.id - b.id);
+  const vocab = new Map<string, number>(Object.entries(m.vocab).sort((a, b) => a[1] - b[1]));
+  for (const t of specials) if (vocab.get(t.content) !== t.id) throw new Error(`tokenizer.json: special token ${t.content} is not id ${t.id} in the vocabulary`);
+  return { vocab, merges, specialTokens: specials.map((t) => t.content) };
+}
