@@ -10,3 +10,7 @@ export { AdamW, type OptimizerStatus } from './optimizer';
 export { EstimatorTrainer, BcTrainer, PpoTrainer, EstimatorBatchBuffer, PpoBatchBuffer, type PpoBatch, type EstimatorBatch, type EstimatorPlans, type PpoPlans } from './trainers';
 export { saveCheckpoint, loadCheckpoint, CheckpointError, CHECKPOINT_FORMAT } from './checkpoint';
 export { encodeSafetensors, decodeSafetensors, SafetensorsError, type SafeTensor, type SafeDType } from './safetensors';
+export { Transformer, TransformerPlan, createTransformer, type TransformerInit, type TransformerOptions, type TransformerCapacity, type StepResult, type EvalResult } from './transformer';
+export { fusedParameters, fuseWeights, splitWeights, type NamedTensor, type TransformerWeights } from './transformer-params';
+export { transformerParameterShapes, transformerStepRef, type TransformerConfig, type TransformerBatch } from './transformer.ref';
+export { learningRateAt, validateLrSchedule, type LrSchedule } from './lr-schedule';
