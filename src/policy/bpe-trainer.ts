@@ -264,6 +264,33 @@ export function createBpeEncoder(model: BpeModel): (text: string) => number[] {
   };
 }
 
+/** Inverse of the encoder: ids back to text (special tokens verbatim, byte symbols to UTF-8). */
+export function createBpeDecoder(model: BpeModel): (ids: ArrayLike<number>) => string {
+  const byId: string[] = [];
+  for (const [token, id] of model.vocab) byId[id] = token;
+  const special = new Set(model.specialTokens);
+  const byteOf = new Map(BYTE_CHARS.map((c, b) => [c, b]));
+  const decoder = new TextDecoder();
+  return (ids) => {
+    let out = '';
+    let bytes: number[] = [];
+    const flush = () => {
+      if (bytes.length) out += decoder.decode(Uint8Array.from(bytes));
+      bytes = [];
+    };
+    for (let i = 0; i < ids.length; i++) {
+      const token = byId[ids[i]];
+      if (token === undefined) throw new RangeError(`token id ${ids[i]} is not in the vocabulary`);
+      if (special.has(token)) {
+        flush();
+        out += token;
+      } else for (const c of token) bytes.push(byteOf.get(c)!);
+    }
+    flush();
+    return out;
+  };
+}
+
 export interface CoverageStats {
   words: number;
   /** Characters (UTF-16 code units) of the text outside special tokens. */
