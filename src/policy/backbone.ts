@@ -5,11 +5,12 @@
 // transformers.js detail in transformers-adapter.ts.
 
 import type { GenerateRequest, GenerateResult, LoadProgress, LoadRequest, ModelInfo, ScoreContext, ScoreItem, ScoreOptions, ScoreResult } from './backbone-types';
+import { type EpisodeItem, type EpisodeScoreOptions, type EpisodeScoreResult, EpisodeScorer } from './episode-scoring';
 import { ModelError, classifyModelError } from './model-errors';
 import { loadModel, renderChat } from './model-loading';
 import { type ChatMessage, type PromptFrame, chatFrame, plainFrame } from './prompts';
 import { type PreparedBatch, scoreFull, scorePrefix } from './scoring-strategies';
-import { type Outputs, type PreTrainedModel, type PreTrainedTokenizer, disposeGpuOutputs, generateIds, int64, logitsToKeep, readFloats, runModel } from './transformers-adapter';
+import { type Outputs, type PreTrainedModel, type PreTrainedTokenizer, type Tensor, disposeGpuOutputs, generateIds, int64, logitsToKeep, readFloats, runModel, runModelFetching } from './transformers-adapter';
 
 const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
@@ -22,6 +23,7 @@ export class Backbone {
   private readonly model: PreTrainedModel;
   private readonly tokenizer: PreTrainedTokenizer;
   private disposed = false;
+  private episodeScorer: EpisodeScorer | null = null;
 
   private constructor(info: ModelInfo, model: PreTrainedModel, tokenizer: PreTrainedTokenizer) {
     this.info = info;
@@ -83,6 +85,15 @@ export class Backbone {
     }
   };
 
+  private async run(inputs: Record<string, Tensor>, outputs: string[]): Promise<Outputs> {
+    if (this.disposed) throw new ModelError('bad-input', this.info.modelId, 'This backbone was disposed; load the model again.');
+    try {
+      return await runModelFetching(this.model, inputs, outputs);
+    } catch (e) {
+      throw classifyModelError(e, this.info.modelId, 'run');
+    }
+  }
+
   /**
    * ℓ(a|s) for every candidate of every item, by teacher forcing, plus φ(s)/ψ(a) on request.
    * 'prefix' runs all contexts once (left-padded, keeping only the last logit), then the
@@ -100,6 +111,34 @@ export class Backbone {
     const strategy = wanted === 'auto' ? (candidates > items.length ? 'prefix' : 'full') : wanted;
     const result = strategy === 'prefix' ? await scorePrefix(this.forward, this.info, prep, options) : await scoreFull(this.forward, this.info, prep, options);
     return { ...result, strategy, prepareMs, totalMs: now() - t0, candidates };
+  }
+
+  /**
+   * Scores a batch of episodes' decisions, keeping each episode's KV cache until endEpisodes():
+   * an episode whose prompt only grew since its last call runs just the appended tokens (see
+   * episode-scoring.ts). Scores equal score() on the same prompts up to float rounding.
+   */
+  async scoreEpisodes(items: EpisodeItem[], options: EpisodeScoreOptions = {}): Promise<EpisodeScoreResult> {
+    if (this.disposed) throw new ModelError('bad-input', this.info.modelId, 'This backbone was disposed; load the model again.');
+    this.episodeScorer ??= new EpisodeScorer({
+      info: this.info,
+      run: (inputs, outputs) => this.run(inputs, outputs),
+      frameFor: (c) => this.frameFor(c),
+      encode: (text, special) => this.encode(text, special),
+      addsSpecialTokens: (c) => !(isMessages(c) && this.info.hasChatTemplate),
+    });
+    return this.episodeScorer.score(items, options);
+  }
+
+  /** Releases the KV caches of finished episodes. */
+  endEpisodes(episodes: Iterable<string>): void {
+    this.episodeScorer?.end(episodes);
+  }
+
+  /** Episode caches held (for tests and the bench). */
+  get episodeCache(): { episodes: number; contexts: number; bytes: number } {
+    const s = this.episodeScorer;
+    return { episodes: s?.liveEpisodes ?? 0, contexts: s?.cachedContexts ?? 0, bytes: s?.cachedBytes ?? 0 };
   }
 
   /** Raw logits of one unpadded sequence (tests compare them with references). */
@@ -158,6 +197,7 @@ export class Backbone {
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
+    this.episodeScorer?.clear();
     await this.model.dispose();
   }
 }

@@ -157,3 +157,30 @@ export function endOfTurnMarker(render: ChatRenderer): string {
 export function chatFrame(messages: ChatMessage[], render: ChatRenderer, endOfTurn: string): PromptFrame {
   return { context: render(messages, true), candidatePrefix: '', candidateSuffix: endOfTurn };
 }
+
+/**
+ * The rollout engine's prompt window. A prompt that only grows from one step to the next lets an
+ * episode's KV cache be reused (only the new action and observation are run), so the window is
+ * anchored: it shows every step from an anchor on, without the admissible list (the candidates
+ * are scored, not read). When more than `maxHistory` steps are shown, the anchor jumps so that
+ * the last `keepHistory` remain, and that one prompt is computed from scratch.
+ */
+export interface AppendOnlyWindow {
+  maxHistory: number;
+  keepHistory: number;
+}
+
+export const DEFAULT_APPEND_ONLY_WINDOW: AppendOnlyWindow = { maxHistory: 8, keepHistory: 4 };
+
+/** The anchor (first shown step) for an episode with `steps` steps whose window started at `anchor`. */
+export function nextAnchor(steps: number, anchor: number, window: AppendOnlyWindow = DEFAULT_APPEND_ONLY_WINDOW): number {
+  if (!(window.keepHistory >= 0 && window.maxHistory >= window.keepHistory)) {
+    throw new RangeError(`append-only window: need 0 ≤ keepHistory ≤ maxHistory, got ${window.keepHistory} and ${window.maxHistory}`);
+  }
+  return steps - anchor > window.maxHistory ? Math.max(0, steps - window.keepHistory) : anchor;
+}
+
+/** The messages of an anchored window: buildMessages showing the steps from `anchor` on. */
+export function anchoredMessages(state: PromptState, anchor: number, options: Pick<PromptOptions, 'instruction'> = {}): ChatMessage[] {
+  return buildMessages(state, { historyLength: state.history.length - anchor, showAdmissible: false, instruction: options.instruction });
+}

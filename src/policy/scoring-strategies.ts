@@ -144,7 +144,7 @@ export function planPrefix(contextLengths: number[], rowContext: number[], rowLe
 const sumBytes = (outputs: Outputs): number => Object.values(outputs).reduce((n, t) => n + (t ? tensorBytes(t) : 0), 0);
 
 /** Scores tokens one row of logits at a time, accumulating in float64. */
-function tokenScores(tokens: number[], logitRow: (t: number) => { logits: Float32Array; offset: number }, vocab: number, options: ScoreOptions): CandidateScore {
+export function tokenScores(tokens: number[], logitRow: (t: number) => { logits: Float32Array; offset: number }, vocab: number, options: ScoreOptions): CandidateScore {
   let sum = 0;
   const per = options.tokenLogprobs ? new Float32Array(tokens.length) : undefined;
   tokens.forEach((tok, t) => {
@@ -156,7 +156,8 @@ function tokenScores(tokens: number[], logitRow: (t: number) => { logits: Float3
   return { logprobSum: sum, logprobMean: sum / tokens.length, tokens: tokens.length, ...(per ? { tokenLogprobs: per } : {}) };
 }
 
-function sketchMean(info: ModelInfo, logits: Float32Array, offsets: number[]): Float32Array {
+/** φ/ψ from logits when the graph exports no hidden states: the sketch of the mean logit row. */
+export function sketchMean(info: ModelInfo, logits: Float32Array, offsets: number[]): Float32Array {
   const mean = new Float64Array(info.vocabSize);
   for (const o of offsets) accumulate(mean, logits, o, 1 / offsets.length);
   return logitSketch(mean, info.featureDim, SKETCH_SEED);

@@ -189,6 +189,40 @@ export async function runModel(model: PreTrainedModel, inputs: Record<string, un
   return (await model(inputs)) as Outputs;
 }
 
+/** The ORT session's run with a fetch list (onnxruntime-common's signature, narrowed). */
+interface FetchingSession extends SessionLike {
+  run(feeds: Record<string, unknown>, fetches: string[]): Promise<Record<string, unknown>>;
+}
+
+/**
+ * Runs the decoder session directly and fetches only `outputs`: ORT then copies nothing else
+ * out (a candidate pass's present.* caches are as large as its past and are never read). The
+ * inputs are flat (past_key_values.{i}.{key,value} as their own entries) and must name every
+ * session input; otherwise, or for graphs with a use_cache_branch, it falls back to the
+ * model's own forward, which returns every output.
+ */
+export async function runModelFetching(model: PreTrainedModel, inputs: Record<string, Tensor>, outputs: string[]): Promise<Outputs> {
+  const session = decoderSession(model) as FetchingSession | undefined;
+  const names = session?.inputNames ?? [];
+  if (!session || names.some((n) => !(n in inputs))) {
+    const nested: Record<string, unknown> = { past_key_values: {} };
+    for (const [k, v] of Object.entries(inputs)) {
+      if (k.startsWith('past_key_values.')) (nested.past_key_values as Record<string, Tensor>)[k] = v;
+      else nested[k] = v;
+    }
+    return runModel(model, nested);
+  }
+  const feeds: Record<string, unknown> = {};
+  // transformers.js' Tensor wraps the ORT tensor the session takes.
+  for (const n of names) feeds[n] = (inputs[n] as unknown as { ort_tensor: unknown }).ort_tensor;
+  const fetched = await session.run(feeds, outputs.filter((o) => session.outputNames.includes(o)));
+  const out: Outputs = {};
+  // Tensor's one-argument form wraps an ORT tensor; its declared overloads only admit it as a tuple.
+  const wrap = Tensor as unknown as new (ort: unknown) => Tensor;
+  for (const [k, v] of Object.entries(fetched)) out[k] = new wrap(v);
+  return out;
+}
+
 // ---- generation --------------------------------------------------------------------------------
 
 class StopOnStrings extends StoppingCriteria {
