@@ -1,0 +1,101 @@
+// Stage 2: behaviour cloning of the policy adapter on expert trajectories (DESIGN.md §1.1). Every
+// environment ships an expert, so the demonstrations are generated: each training task is played
+// by env.expert() and every decision (prompt state, admissible actions, the expert's choice) is
+// kept. The adapter is then trained on L = −mean_s log π(a*_s | s) through BcTrainer, in seeded
+// shuffled minibatches.
+
+import { Mulberry32 } from '../core/random';
+import type { EnvSpec } from '../envs/env';
+import { AdamW, BcTrainer, PolicyBatchBuffer } from '../nn';
+import type { Decision, DecisionFeatures, FeatureSource } from './features';
+import { chunkByCapacity, policyHost, type PolicyModel } from './policy-model';
+
+export interface ExpertDecision extends Decision {
+  /** Index of the expert's action among the candidates. */
+  expert: number;
+}
+
+/**
+ * The expert's decisions on each task. A step whose expert action is not among the admissible
+ * ones cannot be a training target for a policy over that set; it is played but not kept.
+ */
+export function expertDecisions(env: EnvSpec, taskIds: readonly string[], seed: number, maxSteps = env.maxSteps): ExpertDecision[] {
+  const out: ExpertDecision[] = [];
+  for (const taskId of taskIds) {
+    const e = env.create();
+    const obs = e.reset(taskId, seed);
+    const history: { action: string; observation: string }[] = [];
+    for (let t = 0; t < Math.min(maxSteps, env.maxSteps); t++) {
+      const action = e.expert();
+      if (action === null) break;
+      const admissible = e.admissibleActions();
+      const k = admissible.indexOf(action);
+      if (k >= 0) out.push({ prompt: { env: env.name, goal: obs.goal, initialObservation: obs.text, history: [...history], admissible }, candidates: admissible, expert: k });
+      const r = e.step(action);
+      history.push({ action, observation: r.observation.text });
+      if (r.done) break;
+    }
+  }
+  return out;
+}
+
+export interface BcOptions {
+  epochs: number;
+  /** Cap on optimiser steps (0: the epochs decide). */
+  steps: number;
+  lr: number;
+  /** States per minibatch. */
+  minibatch: number;
+  seed: number;
+  /** Between minibatches: may wait (pause) or throw (cancel). */
+  checkpoint?: () => Promise<void>;
+  onStep?: (done: number, total: number) => void;
+}
+
+export interface BcResult {
+  'bc/loss': number;
+  'bc/accuracy': number;
+  'bc/entropy': number;
+  'bc/steps': number;
+  'bc/demos': number;
+}
+
+/** Trains the adapter on the expert's choices; returns the last epoch's mean metrics. */
+export async function trainBc(model: PolicyModel, feats: readonly DecisionFeatures[], expert: readonly number[], o: BcOptions): Promise<BcResult> {
+  const result: BcResult = { 'bc/loss': NaN, 'bc/accuracy': NaN, 'bc/entropy': NaN, 'bc/steps': 0, 'bc/demos': feats.length };
+  if (feats.length === 0 || o.epochs === 0) return result;
+  const gpu = model.gpu;
+  const cap = { maxStates: Math.min(o.minibatch, model.capacity.maxStates), maxCandidates: model.capacity.maxCandidates };
+  const plan = await model.adapter.plan(gpu, { ...cap, backward: true });
+  const opt = await AdamW.create(gpu, model.sets.policy, { lr: o.lr });
+  const trainer = await BcTrainer.create(gpu, plan, opt);
+  const d = model.spec.featureDim;
+  const input = new PolicyBatchBuffer(gpu, { stateDim: d, actionDim: d }, cap);
+  try {
+    const idx = feats.map((_, i) => i);
+    const perEpoch = chunkByCapacity(idx, (i) => feats[i].prior.length, cap).length;
+    const total = o.steps > 0 ? Math.min(o.steps, perEpoch * o.epochs) : perEpoch * o.epochs;
+    let steps = 0;
+    for (let epoch = 0; epoch < o.epochs && steps < total; epoch++) {
+      const order = Mulberry32.of(`bc:${o.seed}:${epoch}`).shuffle(idx);
+      let loss = 0, acc = 0, ent = 0, n = 0;
+      for (const mb of chunkByCapacity(order, (i) => feats[i].prior.length, cap)) {
+        if (steps >= total) break;
+        await o.checkpoint?.();
+        trainer.record(input.load(policyHost(mb.map((i) => feats[i]), mb.map((i) => expert[i]))));
+        const m = await trainer.readMetrics();
+        loss += m.loss * mb.length; acc += m.accuracy * mb.length; ent += m.entropy * mb.length; n += mb.length;
+        steps++;
+        o.onStep?.(steps, total);
+      }
+      if (n) Object.assign(result, { 'bc/loss': loss / n, 'bc/accuracy': acc / n, 'bc/entropy': ent / n });
+    }
+    result['bc/steps'] = steps;
+    return result;
+  } finally {
+    input.destroy();
+    trainer.destroy();
+    opt.destroy();
+    plan.destroy();
+  }
+}

@@ -1,0 +1,147 @@
+// Stage 5's update: from one iteration's trajectories to PPO steps on the policy adapter and the
+// value head. The reward variant assigns rewards (or critic-free advantages), step-level GAE turns
+// them into advantages and returns (rl/advantages.ts, its float64 path, so the batch is exact and
+// can be cut into minibatches on the host), and each epoch walks a seeded shuffle of the steps in
+// minibatches through PpoTrainer. Metrics are averaged over the minibatches of the last epoch and
+// carry verl's names.
+
+import { Mulberry32 } from '../core/random';
+import type { KlEstimator, PpoConfig } from '../kernels/ppo';
+import { PPO_BATCH_STRIDE } from '../kernels/ppo';
+import { AdamW, PpoBatchBuffer, PpoTrainer, type MlpPlan, type PolicyPlan } from '../nn';
+import { stepAdvantagesCpu } from './advantages';
+import type { Episode } from './episode-loop';
+import type { DecisionFeatures } from './features';
+import { chunkByCapacity, policyHost, type HeadsCapacity, type PolicyModel } from './policy-model';
+import { assignRewards, type RewardParams, type RewardVariant } from './rewards';
+
+export interface PpoSettings {
+  epochs: number;
+  /** Steps per minibatch. */
+  minibatch: number;
+  lr: number;
+  gamma: number;
+  lambda: number;
+  clip: number;
+  /** 0: the plain squared value error. */
+  valueClip: number;
+  vfCoef: number;
+  entCoef: number;
+  klCoef: number;
+  klEstimator: KlEstimator;
+  /** 0: no gradient clipping. */
+  maxGradNorm: number;
+}
+
+export function ppoKernelConfig(s: PpoSettings): PpoConfig {
+  return {
+    clipLow: s.clip, clipHigh: s.clip, dualClip: null, valueClip: s.valueClip > 0 ? s.valueClip : null,
+    vfCoef: s.vfCoef, entCoef: s.entCoef, klCoef: s.klCoef, klEstimator: s.klEstimator,
+  };
+}
+
+export function adamConfig(lr: number, maxGradNorm: number) {
+  return { lr, maxGradNorm: maxGradNorm > 0 ? maxGradNorm : null };
+}
+
+/** The PPO metrics of one update, verl/TRL names. */
+export type PpoMetrics = Record<string, number>;
+
+/** The update's plans, trainer and optimisers, made once and used every iteration. */
+export class PpoUpdater {
+  private constructor(
+    readonly model: PolicyModel,
+    readonly optimizers: { policy: AdamW; value: AdamW },
+    private readonly plans: { policy: PolicyPlan; value: MlpPlan },
+    private readonly trainer: PpoTrainer,
+    private readonly input: PpoBatchBuffer,
+    private readonly cap: HeadsCapacity,
+    readonly settings: PpoSettings,
+  ) {}
+
+  static async create(model: PolicyModel, s: PpoSettings): Promise<PpoUpdater> {
+    const gpu = model.gpu;
+    const cap = { maxStates: Math.min(s.minibatch, model.capacity.maxStates), maxCandidates: model.capacity.maxCandidates };
+    const [policy, value, pOpt, vOpt] = await Promise.all([
+      model.adapter.plan(gpu, { ...cap, backward: true }),
+      model.value.plan(gpu, { maxStates: cap.maxStates, backward: true }),
+      AdamW.create(gpu, model.sets.policy, adamConfig(s.lr, s.maxGradNorm)),
+      AdamW.create(gpu, model.sets.value, adamConfig(s.lr, s.maxGradNorm)),
+    ]);
+    const trainer = await PpoTrainer.create(gpu, { policy, value }, [pOpt, vOpt], ppoKernelConfig(s));
+    const d = model.spec.featureDim;
+    return new PpoUpdater(model, { policy: pOpt, value: vOpt }, { policy, value }, trainer, new PpoBatchBuffer(gpu, { stateDim: d, actionDim: d }, cap), cap, s);
+  }
+
+  /**
+   * One iteration's update. Returns null for a variant without an RL signal (bc). `key` seeds the
+   * minibatch shuffles (run seed and iteration), so a redone iteration shuffles the same way.
+   */
+  async update(
+    episodes: readonly Episode[], variant: RewardVariant, rewards: RewardParams, key: string, checkpoint?: () => Promise<void>,
+  ): Promise<PpoMetrics | null> {
+    const trajs = episodes.map((e) => e.trajectory);
+    const assignment = assignRewards(variant, trajs, rewards);
+    if (assignment.kind === 'none') return null;
+    const adv = stepAdvantagesCpu(trajs, assignment, { gamma: this.settings.gamma, lambda: this.settings.lambda });
+    const feats: DecisionFeatures[] = [];
+    const chosen: number[] = [];
+    for (const e of episodes) e.trajectory.steps.forEach((s, t) => { feats.push(e.features[t]); chosen.push(s.action); });
+    const T = feats.length;
+    const sums: Record<string, number> = {};
+    let rows = 0;
+    const idx = Array.from({ length: T }, (_, i) => i);
+    for (let epoch = 0; epoch < this.settings.epochs; epoch++) {
+      const last = epoch === this.settings.epochs - 1;
+      const order = Mulberry32.of(`ppo:${key}:${epoch}`).shuffle(idx);
+      for (const mb of chunkByCapacity(order, (i) => feats[i].prior.length, this.cap)) {
+        await checkpoint?.();
+        const rollout = new Float32Array(mb.length * PPO_BATCH_STRIDE);
+        mb.forEach((i, k) => rollout.set(adv.batch.subarray(i * PPO_BATCH_STRIDE, (i + 1) * PPO_BATCH_STRIDE), k * PPO_BATCH_STRIDE));
+        this.trainer.record(this.input.load({ ...policyHost(mb.map((i) => feats[i]), mb.map((i) => chosen[i])), rollout }));
+        const m = await this.trainer.readMetrics();
+        if (!last) continue;
+        // Each minibatch's metrics are means over its steps; weight them by its size.
+        const add = (k: string, v: number) => { sums[k] = (sums[k] ?? 0) + v * mb.length; };
+        add('actor/pg_loss', m.pg_loss);
+        add('critic/vf_loss', m.vf_loss);
+        add('actor/entropy', m.entropy);
+        add('actor/kl_loss', m.kl);
+        add('actor/approx_kl', m.approx_kl);
+        add('actor/ppo_kl', m.ppo_kl);
+        add('actor/pg_clipfrac', m.clipfrac);
+        add('actor/pg_clipfrac_lower', m.clipfrac_lower);
+        add('critic/vf_clipfrac', m.vf_clipfrac);
+        add('critic/explained_var', m.explained_var);
+        add('actor/grad_norm', m.grad_norm[0]);
+        add('critic/grad_norm', m.grad_norm[1]);
+        add('actor/loss', m.loss);
+        rows += mb.length;
+      }
+    }
+    const out: PpoMetrics = {};
+    for (const [k, v] of Object.entries(sums)) out[k] = v / rows;
+    out['critic/returns_mean'] = mean(adv.returns);
+    out['critic/advantages_mean'] = mean(adv.raw);
+    out['critic/values_mean'] = mean(Float64Array.from(trajs.flatMap((t) => t.steps.map((s) => s.value))));
+    out['critic/rewards_mean'] = assignment.kind === 'rewards' ? mean(Float64Array.from(assignment.rewards.flatMap((r) => Array.from(r)))) : NaN;
+    out['actor/lr'] = this.settings.lr;
+    out['ppo/steps'] = T;
+    return out;
+  }
+
+  destroy(): void {
+    this.input.destroy();
+    this.trainer.destroy();
+    this.optimizers.policy.destroy();
+    this.optimizers.value.destroy();
+    this.plans.policy.destroy();
+    this.plans.value.destroy();
+  }
+}
+
+function mean(xs: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < xs.length; i++) s += xs[i];
+  return xs.length ? s / xs.length : NaN;
+}
