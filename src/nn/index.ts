@@ -11,6 +11,6 @@ export { EstimatorTrainer, BcTrainer, PpoTrainer, EstimatorBatchBuffer, PpoBatch
 export { saveCheckpoint, loadCheckpoint, CheckpointError, CHECKPOINT_FORMAT } from './checkpoint';
 export { encodeSafetensors, decodeSafetensors, SafetensorsError, type SafeTensor, type SafeDType } from './safetensors';
 export { Transformer, TransformerPlan, createTransformer, type TransformerInit, type TransformerOptions, type TransformerCapacity, type StepResult, type EvalResult } from './transformer';
-export { fusedParameters, fuseWeights, splitWeights, type NamedTensor, type TransformerWeights } from './transformer-params';
+export { fusedParameters, fuseWeights, splitWeights, encodeTransformerWeights, decodeTransformerWeights, type NamedTensor, type TransformerWeights } from './transformer-params';
 export { transformerParameterShapes, transformerStepRef, type TransformerConfig, type TransformerBatch } from './transformer.ref';
 export { learningRateAt, validateLrSchedule, type LrSchedule } from './lr-schedule';

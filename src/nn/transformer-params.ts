@@ -5,6 +5,7 @@
 // q/k/v rows. The fused matrices are the HF matrices stacked by rows ([out, in] layout), so
 // splitting is slicing.
 
+import { decodeSafetensors, encodeSafetensors, f32Tensor, SafetensorsError, tensorToF32, type SafeTensor } from './safetensors';
 import { transformerParameterShapes, type TransformerConfig } from './transformer.ref';
 
 /** A tensor in the Hugging Face layout: row-major float32 with its PyTorch shape. */
@@ -110,4 +111,27 @@ export function splitWeights(c: TransformerConfig, fused: Record<string, ArrayLi
   const out: TransformerWeights = {};
   for (const { name } of transformerParameterShapes(c)) out[name] = byName[name];
   return out;
+}
+
+/**
+ * The weights as a Hugging Face `model.safetensors` (HF names, F32, [out, in] linear weights), so
+ * `transformers`' from_pretrained and our own loader read the same file.
+ */
+export function encodeTransformerWeights(c: TransformerConfig, weights: TransformerWeights, metadata: Record<string, string> = {}): Uint8Array {
+  fuseWeights(c, weights); // validates names and shapes
+  const tensors: Record<string, SafeTensor> = {};
+  for (const { name, shape } of transformerParameterShapes(c)) tensors[name] = f32Tensor(weights[name].data, shape);
+  return encodeSafetensors(tensors, { format: 'pt', ...metadata });
+}
+
+/** Reads a `model.safetensors` of this architecture back (every tensor F32 and exactly the config's). */
+export function decodeTransformerWeights(c: TransformerConfig, bytes: Uint8Array): { weights: TransformerWeights; metadata: Record<string, string> } {
+  const { tensors, metadata } = decodeSafetensors(bytes);
+  const weights: TransformerWeights = {};
+  for (const [name, t] of Object.entries(tensors)) {
+    if (t.dtype !== 'F32') throw new SafetensorsError(`${name} is ${t.dtype}; the transformer reads F32 weights`);
+    weights[name] = { shape: [...t.shape], data: tensorToF32(t) };
+  }
+  fuseWeights(c, weights);
+  return { weights, metadata };
 }

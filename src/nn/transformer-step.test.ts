@@ -166,7 +166,7 @@ describe('capacity plan', () => {
 });
 
 describe('weights', () => {
-  it('round-trip through HF names, a checkpoint, and a seeded init (unit norms, zero biases)', async () => {
+  it('round-trip through HF names, model.safetensors, a checkpoint, and a seeded init (unit norms, zero biases)', async () => {
     const gpu = await testGpu();
     const weights = seededWeights(TINY, 7);
     const a = await Transformer.create(gpu, TINY, { weights });
@@ -181,6 +181,9 @@ describe('weights', () => {
       const std = Math.sqrt(q.reduce((s, v) => s + v * v, 0) / q.length);
       expect(std).toBeGreaterThan(0.03);
       expect(std).toBeLessThan(0.07);
+      b.loadWeightsFile(await a.saveWeights({ note: 'test' }));
+      for (const [name, t] of Object.entries(weights)) expect(Array.from((await b.exportWeights())[name].data), name).toEqual(Array.from(t.data));
+      b.loadWeights(seeded);
       b.loadCheckpoint(await a.saveCheckpoint({ note: 'test' }));
       const restored = await b.exportWeights();
       for (const [name, t] of Object.entries(weights)) expect(Array.from(restored[name].data), name).toEqual(Array.from(t.data));

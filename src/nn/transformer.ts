@@ -29,7 +29,7 @@ import { SwiGlu } from '../kernels/swiglu';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint';
 import { AdamW } from './optimizer';
 import { ParamSet, type Param } from './params';
-import { fusedParameters, fuseWeights, gateUpName, qkvName, splitWeights, type TransformerWeights } from './transformer-params';
+import { decodeTransformerWeights, encodeTransformerWeights, fusedParameters, fuseWeights, gateUpName, qkvName, splitWeights, type TransformerWeights } from './transformer-params';
 import type { TransformerBatch, TransformerConfig } from './transformer.ref';
 
 export type { TransformerBatch, TransformerConfig } from './transformer.ref';
@@ -150,6 +150,18 @@ export class Transformer {
   /** The parameters in the Hugging Face layout (what onnx-decoder-writer and safetensors take). */
   async exportWeights(): Promise<TransformerWeights> {
     return this.splitPacked(await this.gpu.read(this.params.packed('params')));
+  }
+
+  /** The parameters as a Hugging Face model.safetensors (HF names; see encodeTransformerWeights). */
+  async saveWeights(metadata: Record<string, string> = {}): Promise<Uint8Array> {
+    return encodeTransformerWeights(this.config, await this.exportWeights(), metadata);
+  }
+
+  /** Loads a model.safetensors of this architecture; returns its metadata. */
+  loadWeightsFile(bytes: Uint8Array): Record<string, string> {
+    const { weights, metadata } = decodeTransformerWeights(this.config, bytes);
+    this.loadWeights(weights);
+    return metadata;
   }
 
   /** The gradients of the last backward, under the HF parameter names. */
