@@ -1,42 +1,66 @@
 // Stage 2: behaviour cloning of the policy adapter on expert trajectories (DESIGN.md §1.1). Every
 // environment ships an expert, so the demonstrations are generated: each training task is played
 // by env.expert() and every decision (prompt state, admissible actions, the expert's choice) is
-// kept. The adapter is then trained on L = −mean_s log π(a*_s | s) through BcTrainer, in seeded
-// shuffled minibatches.
+// kept; their features come from the rollouts' own decider. The adapter is then trained on
+// L = −mean_s log π(a*_s | s) through BcTrainer, in seeded shuffled minibatches.
 
 import { Mulberry32 } from '../core/random';
 import type { EnvSpec } from '../envs/env';
 import { AdamW, BcTrainer, PolicyBatchBuffer } from '../nn';
-import type { Decision, DecisionFeatures, FeatureSource } from './features';
+import type { PromptState } from '../policy/prompts';
 import { chunkByCapacity, policyHost, type PolicyModel } from './policy-model';
+import type { Decider, StepFeatures } from './rollout-decider';
 
-export interface ExpertDecision extends Decision {
-  /** Index of the expert's action among the candidates. */
-  expert: number;
+/** One expert episode: the prompt state and candidates at each decision, and the expert's pick. */
+export interface ExpertEpisode {
+  id: string;
+  decisions: { prompt: PromptState; candidates: string[]; expert: number }[];
 }
 
 /**
- * The expert's decisions on each task. A step whose expert action is not among the admissible
- * ones cannot be a training target for a policy over that set; it is played but not kept.
+ * Plays the expert on each task. A step whose expert action is not among the admissible ones
+ * cannot be a training target for a policy over that set: the episode's demonstration stops
+ * there (later prompts would otherwise skip a step the policy never saw).
  */
-export function expertDecisions(env: EnvSpec, taskIds: readonly string[], seed: number, maxSteps = env.maxSteps): ExpertDecision[] {
-  const out: ExpertDecision[] = [];
-  for (const taskId of taskIds) {
+export function expertEpisodes(env: EnvSpec, taskIds: readonly string[], seed: number, maxSteps = env.maxSteps): ExpertEpisode[] {
+  return taskIds.map((taskId) => {
     const e = env.create();
     const obs = e.reset(taskId, seed);
-    const history: { action: string; observation: string }[] = [];
+    const prompt: PromptState = { env: env.name, goal: obs.goal, initialObservation: obs.text, history: [] };
+    const decisions: ExpertEpisode['decisions'] = [];
     for (let t = 0; t < Math.min(maxSteps, env.maxSteps); t++) {
       const action = e.expert();
       if (action === null) break;
       const admissible = e.admissibleActions();
       const k = admissible.indexOf(action);
-      if (k >= 0) out.push({ prompt: { env: env.name, goal: obs.goal, initialObservation: obs.text, history: [...history], admissible }, candidates: admissible, expert: k });
+      if (k < 0) break;
+      decisions.push({ prompt: { ...prompt, history: [...prompt.history] }, candidates: admissible, expert: k });
       const r = e.step(action);
-      history.push({ action, observation: r.observation.text });
+      prompt.history.push({ action, observation: r.observation.text });
       if (r.done) break;
     }
+    return { id: `expert/${taskId}`, decisions };
+  });
+}
+
+/**
+ * Features of every expert decision through the same decider the rollouts use (so BC trains on
+ * exactly the inputs the policy later sees). Episodes advance together, one decide call per
+ * round, so each episode's cached prompt only grows.
+ */
+export async function expertFeatures(decider: Decider, demos: readonly ExpertEpisode[], checkpoint?: () => Promise<void>): Promise<{ features: StepFeatures[]; expert: number[] }> {
+  const perEpisode: StepFeatures[][] = demos.map(() => []);
+  const longest = Math.max(0, ...demos.map((d) => d.decisions.length));
+  for (let t = 0; t < longest; t++) {
+    await checkpoint?.();
+    const live = demos.map((d, i) => [d, i] as const).filter(([d]) => t < d.decisions.length);
+    const out = await decider.decide(live.map(([d]) => ({ episode: d.id, prompt: d.decisions[t].prompt, candidates: d.decisions[t].candidates })));
+    live.forEach(([d, i], k) => {
+      perEpisode[i].push(out[k].features);
+      if (t === d.decisions.length - 1) decider.end([d.id]);
+    });
   }
-  return out;
+  return { features: perEpisode.flat(), expert: demos.flatMap((d) => d.decisions.map((x) => x.expert)) };
 }
 
 export interface BcOptions {
@@ -61,7 +85,7 @@ export interface BcResult {
 }
 
 /** Trains the adapter on the expert's choices; returns the last epoch's mean metrics. */
-export async function trainBc(model: PolicyModel, feats: readonly DecisionFeatures[], expert: readonly number[], o: BcOptions): Promise<BcResult> {
+export async function trainBc(model: PolicyModel, feats: readonly StepFeatures[], expert: readonly number[], o: BcOptions): Promise<BcResult> {
   const result: BcResult = { 'bc/loss': NaN, 'bc/accuracy': NaN, 'bc/entropy': NaN, 'bc/steps': 0, 'bc/demos': feats.length };
   if (feats.length === 0 || o.epochs === 0) return result;
   const gpu = model.gpu;

@@ -7,8 +7,7 @@
 import { Mulberry32 } from '../core/random';
 import { SPA_STAT_STRIDE } from '../kernels/spa';
 import { EstimatorBatchBuffer, EstimatorTrainer, type AdamW } from '../nn';
-import type { Episode } from './episode-loop';
-import type { PolicyModel } from './policy-model';
+import type { Episode, PolicyModel } from './policy-model';
 
 export interface EstimatorOptions {
   epochs: number;

@@ -4,8 +4,8 @@
 // the CLI prints (issue 9 and 10's Result sections).
 
 import type { EnvSpec, SplitName } from '../envs/env';
-import { playEpisodes, type ActingPolicy, type Episode } from './episode-loop';
-import type { FeatureSource } from './features';
+import type { RolloutEngine } from './rollout';
+import type { Trajectory } from './trajectory';
 
 export interface EvalResult {
   tasks: number;
@@ -22,17 +22,14 @@ export interface EvalResult {
 export interface EvalOptions {
   env: EnvSpec;
   split: SplitName;
-  /** First `count` tasks of the split (0 or absent: all). */
-  count?: number;
+  /** First `count` tasks of the split (0: all). */
+  count: number;
+  /** The env's reset seed. */
   seed: number;
-  features: FeatureSource;
-  policy: ActingPolicy;
   maxSteps?: number;
-  parallel?: number;
-  checkpoint?: () => Promise<void>;
-  onRound?: (decisions: number) => void;
 }
 
+/** Ids of tasks start … start+count−1 of a split (count 0: to the end). */
 export function taskIdsOf(env: EnvSpec, split: SplitName, start: number, count: number): string[] {
   const size = env.splits[split];
   if (size === undefined) throw new RangeError(`${env.name} has no ${split} split`);
@@ -40,24 +37,23 @@ export function taskIdsOf(env: EnvSpec, split: SplitName, start: number, count: 
   return Array.from({ length: Math.max(0, n) }, (_, i) => env.task(split, start + i).id);
 }
 
-export function summarize(episodes: readonly Episode[]): EvalResult {
+export function summarize(trajs: readonly Trajectory[]): EvalResult {
   let solved = 0, valid = 0, steps = 0, score = 0;
-  for (const { trajectory: t } of episodes) {
+  for (const t of trajs) {
     if (t.won) solved++;
     score += t.finalReward;
     steps += t.steps.length;
     for (const s of t.steps) if (s.valid) valid++;
   }
-  const n = episodes.length;
+  const n = trajs.length;
   return { tasks: n, solved, success_rate: n ? solved / n : 0, grounding: steps ? valid / steps : 0, score: n ? score / n : 0, mean_length: n ? steps / n : 0 };
 }
 
-export async function evaluate(o: EvalOptions): Promise<{ result: EvalResult; episodes: Episode[] }> {
-  const ids = taskIdsOf(o.env, o.split, 0, o.count ?? 0);
-  const episodes = await playEpisodes({
-    env: o.env, features: o.features, policy: o.policy, sampling: { kind: 'greedy' }, maxSteps: o.maxSteps, parallel: o.parallel,
-    checkpoint: o.checkpoint, onRound: o.onRound,
-    episodes: ids.map((taskId) => ({ id: `eval/${o.split}/${taskId}`, taskId, seed: o.seed, iteration: -1 })),
+export async function evaluate(engine: RolloutEngine, o: EvalOptions): Promise<{ result: EvalResult; trajectories: Trajectory[] }> {
+  const ids = taskIdsOf(o.env, o.split, 0, o.count);
+  const { trajectories } = await engine.collect({
+    env: o.env.name, iteration: 0, mode: { kind: 'greedy' }, seed: o.seed, maxSteps: o.maxSteps,
+    episodes: ids.map((taskId) => ({ id: `eval/${o.split}/${taskId}`, taskId, seed: o.seed })),
   });
-  return { result: summarize(episodes), episodes };
+  return { result: summarize(trajectories), trajectories };
 }

@@ -1,13 +1,22 @@
 // The trainable side of one run on the GPU: the policy adapter f_θ, the value head V and the
 // progress estimator E (DESIGN.md §2), each in its own ParamSet so that each optimiser updates
 // only the head its stage trains (BC and PPO the adapter, PPO the value head, the estimator stage
-// E). It hands out inference (π, V, ĉ) in batches of any size, chunked to its plans' capacity,
-// and saves and loads all three heads with their optimiser state as checkpoint blobs.
+// E). It hands the rollout engine its head scorer (π and V through inference plans), runs ĉ in
+// batches of any size, and saves and loads all three heads with their optimiser state as
+// checkpoint blobs. The frozen prior alone (PriorHeads) needs no GPU at all.
 
 import type { Gpu } from '../gpu';
-import { offsetsFromSizes } from '../kernels/segments';
-import { AdamW, loadCheckpoint, ParamSet, PolicyAdapter, PolicyBatchBuffer, ProgressEstimator, saveCheckpoint, ValueHead, type MlpPlan, type PolicyPlan } from '../nn';
-import type { DecisionFeatures } from './features';
+import { AdamW, loadCheckpoint, ParamSet, PolicyAdapter, ProgressEstimator, saveCheckpoint, ValueHead, type MlpPlan } from '../nn';
+import { packHeadBatch, type StepFeatures } from './rollout-decider';
+import { GpuHeadScorer, type HeadBatch, type HeadOutputs, type HeadScorer } from './rollout-heads';
+import type { Trajectory } from './trajectory';
+
+/** A trajectory with the features of each of its decisions (what the estimator and PPO read). */
+export interface Episode {
+  trajectory: Trajectory;
+  /** features[t]: step t's φ, ψ and ℓ. */
+  features: StepFeatures[];
+}
 
 export interface HeadsSpec {
   /** Width of φ and ψ (the backbone's feature size). */
@@ -37,14 +46,6 @@ export interface HeadsCapacity {
 
 export const DEFAULT_CAPACITY: HeadsCapacity = { maxStates: 64, maxCandidates: 4096 };
 
-/** What the policy says about one decision. */
-export interface PolicyOutput {
-  /** log π over the candidates. */
-  logp: Float64Array;
-  /** V(s). */
-  value: number;
-}
-
 export type HeadName = 'policy' | 'value' | 'estimator';
 export const HEAD_NAMES: readonly HeadName[] = ['policy', 'value', 'estimator'];
 
@@ -71,19 +72,30 @@ export function chunkByCapacity<T>(items: readonly T[], candidatesOf: (x: T) => 
   return out;
 }
 
-/** Host arrays of a policy batch from decisions' features (chosen: the taken or expert index). */
-export function policyHost(feats: readonly DecisionFeatures[], chosen?: readonly number[]) {
-  const dim = feats.length ? feats[0].phi.length : 0;
-  const sizes = feats.map((f) => f.prior.length);
-  const offsets = offsetsFromSizes(sizes);
-  const N = offsets[feats.length];
-  const phi = new Float32Array(feats.length * dim), psi = new Float32Array(N * dim), prior = new Float32Array(N);
-  feats.forEach((f, s) => {
-    phi.set(f.phi, s * dim);
-    psi.set(f.psi, offsets[s] * dim);
-    prior.set(f.prior, offsets[s]);
-  });
-  return { phi, psi, prior, offsets, chosen: chosen ? Uint32Array.from(chosen) : undefined };
+/** Host arrays of a policy batch (chosen: the taken or expert index per state). */
+export function policyHost(feats: readonly StepFeatures[], chosen: readonly number[]): HeadBatch & { chosen: Uint32Array } {
+  const d = feats[0].phi.length;
+  return { ...packHeadBatch([...feats], d, feats[0].psi.length / feats[0].prior.length), chosen: Uint32Array.from(chosen) };
+}
+
+/** π = softmax(κ·ℓ) over each state's candidates and V = 0: the frozen prior, no trained heads, no GPU. */
+export class PriorHeads implements HeadScorer {
+  constructor(readonly stateDim: number, readonly actionDim: number, readonly kappa = DEFAULT_KAPPA) {}
+
+  async score(batch: HeadBatch): Promise<HeadOutputs> {
+    const S = batch.offsets.length - 1;
+    const logp = new Float32Array(batch.prior.length);
+    for (let s = 0; s < S; s++) {
+      const lo = batch.offsets[s], hi = batch.offsets[s + 1];
+      let max = -Infinity;
+      for (let i = lo; i < hi; i++) max = Math.max(max, this.kappa * batch.prior[i]);
+      let z = 0;
+      for (let i = lo; i < hi; i++) z += Math.exp(this.kappa * batch.prior[i] - max);
+      const lse = max + Math.log(z);
+      for (let i = lo; i < hi; i++) logp[i] = this.kappa * batch.prior[i] - lse;
+    }
+    return { logp, values: new Float32Array(S) };
+  }
 }
 
 export class PolicyModel {
@@ -91,7 +103,8 @@ export class PolicyModel {
   readonly adapter: PolicyAdapter;
   readonly value: ValueHead;
   readonly estimator: ProgressEstimator;
-  private infer: { policy: PolicyPlan; value: MlpPlan; estimator: MlpPlan; input: PolicyBatchBuffer } | null = null;
+  private estimatorPlan: MlpPlan | null = null;
+  private scorer: GpuHeadScorer | null = null;
 
   constructor(readonly gpu: Gpu, readonly spec: HeadsSpec, readonly capacity: HeadsCapacity = DEFAULT_CAPACITY) {
     const d = spec.featureDim;
@@ -103,39 +116,16 @@ export class PolicyModel {
     HEAD_NAMES.forEach((h, i) => this.sets[h].build(gpu, (spec.seed * 3 + i) >>> 0));
   }
 
-  private async plans() {
-    if (!this.infer) {
-      const { maxStates, maxCandidates } = this.capacity;
-      const [policy, value, estimator] = await Promise.all([
-        this.adapter.plan(this.gpu, { maxStates, maxCandidates, backward: false }),
-        this.value.plan(this.gpu, { maxStates, backward: false }),
-        // The estimator scores steps, so its rows are states × (one chosen action each).
-        this.estimator.plan(this.gpu, { maxStates: maxCandidates, backward: false }),
-      ]);
-      const d = this.spec.featureDim;
-      this.infer = { policy, value, estimator, input: new PolicyBatchBuffer(this.gpu, { stateDim: d, actionDim: d }, this.capacity) };
-    }
-    return this.infer;
-  }
-
-  /** log π over every candidate and V(s), per decision (one submit and one readback per chunk). */
-  async act(feats: readonly DecisionFeatures[]): Promise<PolicyOutput[]> {
-    const p = await this.plans();
-    const out: PolicyOutput[] = [];
-    for (const chunk of chunkByCapacity(feats, (f) => f.prior.length, this.capacity)) {
-      const batch = p.input.load(policyHost(chunk));
-      const { logp } = p.policy.forward(batch);
-      const values = p.value.forward(batch.phi, chunk.length);
-      const [lp, v] = await this.gpu.readMany([logp, values]);
-      const offsets = batch.sets.segments.host;
-      chunk.forEach((_, s) => out.push({ logp: Float64Array.from(lp.subarray(offsets[s], offsets[s + 1])), value: v[s] }));
-    }
-    return out;
+  /** π and V for the rollout engine, through inference plans of this model's heads (made once). */
+  async heads(): Promise<HeadScorer> {
+    this.scorer ??= await GpuHeadScorer.create(this.gpu, this.adapter, this.value, this.capacity);
+    return this.scorer;
   }
 
   /** ĉ = E([φ(s); ψ(a)]) for rows of 2·featureDim floats each. */
   async progress(x: Float32Array): Promise<Float32Array> {
-    const p = await this.plans();
+    this.estimatorPlan ??= await this.estimator.plan(this.gpu, { maxStates: this.capacity.maxCandidates, backward: false });
+    const plan = this.estimatorPlan;
     const width = 2 * this.spec.featureDim;
     const rows = x.length / width;
     const out = new Float32Array(rows);
@@ -145,7 +135,7 @@ export class PolicyModel {
       for (let at = 0; at < rows; at += max) {
         const n = Math.min(max, rows - at);
         this.gpu.write(input, x.subarray(at * width, (at + n) * width));
-        const [c] = await this.gpu.readMany([p.estimator.forward(input, n)]);
+        const [c] = await this.gpu.readMany([plan.forward(input, n)]);
         out.set(c.subarray(0, n), at);
       }
     } finally {
@@ -171,13 +161,10 @@ export class PolicyModel {
   }
 
   destroy(): void {
-    if (this.infer) {
-      this.infer.input.destroy();
-      this.infer.policy.destroy();
-      this.infer.value.destroy();
-      this.infer.estimator.destroy();
-      this.infer = null;
-    }
+    this.scorer?.destroy();
+    this.estimatorPlan?.destroy();
+    this.scorer = null;
+    this.estimatorPlan = null;
     this.adapter.destroy();
     this.value.destroy();
     this.estimator.destroy();

@@ -10,9 +10,8 @@ import type { KlEstimator, PpoConfig } from '../kernels/ppo';
 import { PPO_BATCH_STRIDE } from '../kernels/ppo';
 import { AdamW, PpoBatchBuffer, PpoTrainer, type MlpPlan, type PolicyPlan } from '../nn';
 import { stepAdvantagesCpu } from './advantages';
-import type { Episode } from './episode-loop';
-import type { DecisionFeatures } from './features';
-import { chunkByCapacity, policyHost, type HeadsCapacity, type PolicyModel } from './policy-model';
+import { chunkByCapacity, policyHost, type Episode, type HeadsCapacity, type PolicyModel } from './policy-model';
+import type { StepFeatures } from './rollout-decider';
 import { assignRewards, type RewardParams, type RewardVariant } from './rewards';
 
 export interface PpoSettings {
@@ -84,7 +83,7 @@ export class PpoUpdater {
     const assignment = assignRewards(variant, trajs, rewards);
     if (assignment.kind === 'none') return null;
     const adv = stepAdvantagesCpu(trajs, assignment, { gamma: this.settings.gamma, lambda: this.settings.lambda });
-    const feats: DecisionFeatures[] = [];
+    const feats: StepFeatures[] = [];
     const chosen: number[] = [];
     for (const e of episodes) e.trajectory.steps.forEach((s, t) => { feats.push(e.features[t]); chosen.push(s.action); });
     const T = feats.length;
