@@ -1,6 +1,6 @@
 // Fused Adam / AdamW over one packed parameter buffer, with global gradient-norm clipping.
 //
-//   ‖g‖ = √(Σ g²)                                   (summed by reduce.wgsl into state[SUMSQ])
+//   ‖g‖ = √(Σ g²)                                   (summed by reduce.wgsl into state[STATE_SUMSQ])
 //   s   = min(1, max_norm / (‖g‖ + 1e-6))           (1 when clipping is off)
 //   t ← t + 1
 //   g'  = s·g  (+ λθ for Adam's coupled L2 decay)
@@ -9,7 +9,7 @@
 //   θ   ← θ·(1 − η·λ)                               (AdamW's decoupled decay)
 //   θ   ← θ − η · (m / (1 − β₁ᵗ)) / (√(v / (1 − β₂ᵗ)) + ε)
 // Weight decay applies to the first `decayEnd` elements (the packing puts weight matrices before
-// biases). A non-finite ‖g‖ skips the step entirely (state[SKIPPED] = 1, t unchanged), so one bad
+// biases). A non-finite ‖g‖ skips the step entirely (state[STATE_SKIPPED] = 1, t unchanged), so one bad
 // batch cannot poison the moments.
 // `prepare` (one invocation) turns the norm into the clip scale and advances t on the GPU: a
 // training loop writes no uniforms per step and reads nothing back. It keeps the bias corrections
@@ -17,15 +17,13 @@
 // to cancellation, whereas 1 − pow(β, t) loses ~1e-4 relative for β = 0.999 (pow is
 // exp2(t·log2 β) on most GPUs).
 
-override WG: u32 = 256u;
+override WG: u32;
 
-const SUMSQ: u32 = 0u;
-const STEP: u32 = 1u;
-const GRAD_NORM: u32 = 2u;
-const CLIP_SCALE: u32 = 3u;
-const SKIPPED: u32 = 4u;
-const BC1: u32 = 5u;   // 1 − β₁ᵗ
-const BC2: u32 = 6u;   // 1 − β₂ᵗ
+#include "lib/float"
+// Slots of the state vector, from ADAM_STATE in src/kernels/adam.ts: STATE_SUMSQ, STATE_STEP,
+// STATE_GRAD_NORM, STATE_CLIP_SCALE, STATE_SKIPPED, STATE_BIAS_CORRECTION1 (1 − β₁ᵗ) and
+// STATE_BIAS_CORRECTION2 (1 − β₂ᵗ).
+#include "adam.layout"
 const NORM_EPS: f32 = 1e-6;
 
 struct Params {
@@ -43,42 +41,39 @@ struct Params {
 @group(0) @binding(4) var<storage, read_write> m1: array<vec4f>;
 @group(0) @binding(5) var<storage, read_write> m2: array<vec4f>;
 
-fn isFinite(x: f32) -> bool {
-  return (bitcast<u32>(x) & 0x7f800000u) != 0x7f800000u;
-}
 
 @compute @workgroup_size(1)
 fn prepare() {
-  let norm = sqrt(state[SUMSQ]);
-  state[GRAD_NORM] = norm;
+  let norm = sqrt(state[STATE_SUMSQ]);
+  state[STATE_GRAD_NORM] = norm;
   if (!isFinite(norm)) {
-    state[SKIPPED] = 1.0;
-    state[CLIP_SCALE] = 0.0;
+    state[STATE_SKIPPED] = 1.0;
+    state[STATE_CLIP_SCALE] = 0.0;
     return;
   }
-  state[SKIPPED] = 0.0;
-  state[STEP] = state[STEP] + 1.0;
-  state[BC1] = (1.0 - P.beta1) + P.beta1 * state[BC1];
-  state[BC2] = (1.0 - P.beta2) + P.beta2 * state[BC2];
+  state[STATE_SKIPPED] = 0.0;
+  state[STATE_STEP] = state[STATE_STEP] + 1.0;
+  state[STATE_BIAS_CORRECTION1] = (1.0 - P.beta1) + P.beta1 * state[STATE_BIAS_CORRECTION1];
+  state[STATE_BIAS_CORRECTION2] = (1.0 - P.beta2) + P.beta2 * state[STATE_BIAS_CORRECTION2];
   var scale = 1.0;
   if (P.clip != 0u) { scale = min(1.0, P.maxNorm / (norm + NORM_EPS)); }
-  state[CLIP_SCALE] = scale;
+  state[STATE_CLIP_SCALE] = scale;
 }
 
 @compute @workgroup_size(WG)
 fn update(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let i = gid.x + gid.y * nwg.x * WG;
-  if (i >= P.n4 || stateIn[SKIPPED] != 0.0) { return; }
+  if (i >= P.n4 || stateIn[STATE_SKIPPED] != 0.0) { return; }
   let decay = i < P.decayEnd4;
   var th = theta[i];
-  var g = grad[i] * stateIn[CLIP_SCALE];
+  var g = grad[i] * stateIn[STATE_CLIP_SCALE];
   if (decay && P.decoupled == 0u) { g += P.weightDecay * th; }
   let m = P.beta1 * m1[i] + (1.0 - P.beta1) * g;
   let v = P.beta2 * m2[i] + (1.0 - P.beta2) * g * g;
   m1[i] = m;
   m2[i] = v;
   if (decay && P.decoupled != 0u) { th *= 1.0 - P.lr * P.weightDecay; }
-  let mHat = m / stateIn[BC1];
-  let vHat = v / stateIn[BC2];
+  let mHat = m / stateIn[STATE_BIAS_CORRECTION1];
+  let vHat = v / stateIn[STATE_BIAS_CORRECTION2];
   theta[i] = th - P.lr * mHat / (sqrt(vHat) + P.eps);
 }

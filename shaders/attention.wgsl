@@ -23,11 +23,13 @@
 // A workgroup holds TILE query rows (or key rows) with TPR invocations per row; invocation `lane`
 // of a row owns the head dimensions lane, lane + TPR, … (HD / TPR ≤ MAX_DPT of them).
 
-override HD: u32 = 32u;
-override TILE: u32 = 16u;
-override TPR: u32 = 4u;
-const MAX_DPT: u32 = 32u;   // private accumulator length; the host checks HD / TPR ≤ this
-const LOWEST: f32 = -0x1.fffffep+127f;   // the most negative finite f32: the running max before any key
+override HD: u32;
+override TILE: u32;
+override TPR: u32;
+// MAX_DPT, the private accumulators' length, from src/kernels/attention.ts (the host keeps HD / TPR
+// within it); LOWEST is the running max before any key.
+#include "attention.layout"
+#include "lib/float"
 
 struct Params {
   rows: u32, heads: u32, group: u32, ld: u32,

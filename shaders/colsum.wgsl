@@ -11,7 +11,7 @@
 //   combine:  out[c] = scale · Σ_p partials[p, c]  (+ out[c])      one invocation per c
 // Neighbouring invocations take neighbouring columns, so every row read is contiguous.
 
-override WG: u32 = 64u;
+override WG: u32;
 override WEIGHTED: bool = false;
 override ACCUMULATE: bool = false;
 

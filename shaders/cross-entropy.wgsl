@@ -10,8 +10,9 @@
 // One workgroup per row; invocations stride over the vocabulary, then fold (max, sum, argmax)
 // triples with a tree in workgroup memory.
 
-override WG: u32 = 256u;   // a power of two (the tree halves it)
-const LOWEST: f32 = -0x1.fffffep+127f;   // the most negative finite f32
+#include "lib/float"
+
+override WG: u32;   // a power of two (the tree halves it)
 
 struct Params { rows: u32, vocab: u32, scale: f32, _pad: u32 }
 
@@ -31,7 +32,7 @@ fn rowOf(wid: vec3u, nwg: vec3u) -> u32 { return wid.x + wid.y * nwg.x; }
 /** Fills nll, lse and correct for row r; returns lse to every invocation. */
 fn rowStatistics(r: u32, lid: u32) -> f32 {
   let base = r * P.vocab;
-  var m = LOWEST; var s = 0.0; var arg = 0xffffffffu;
+  var m = LOWEST; var s = 0.0; var arg = NO_INDEX;
   for (var v = lid; v < P.vocab; v += WG) {
     let zv = z[base + v];
     if (zv > m) { s = s * exp(m - zv) + 1.0; m = zv; arg = v; } else { s += exp(zv - m); }

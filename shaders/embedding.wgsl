@@ -9,7 +9,7 @@
 // rows order[starts[k] .. starts[k+1]) that all target table row uniq[k]. One invocation owns one
 // (group, column) and adds its rows in order, so the result is deterministic.
 
-override WG: u32 = 256u;
+override WG: u32;
 
 struct Params { rows: u32, cols: u32, groups: u32, _pad: u32 }
 

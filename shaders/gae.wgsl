@@ -13,13 +13,11 @@
 // in two passes over the data (mean first, then the centred sum of squares: no cancellation).
 // Chunked partial sums and single-invocation combines, no barriers.
 
-override WG: u32 = 64u;
+override WG: u32;
 const WHITEN_EPS: f32 = 1e-8;
-// Whitening statistics (STATS floats): mean, variance, count, standard deviation.
-const MEAN: u32 = 0u;
-const VAR: u32 = 1u;
-const COUNT: u32 = 2u;
-const STD: u32 = 3u;
+// Whitening statistics, from WHITEN_STATS in src/kernels/gae.ts: STAT_MEAN, STAT_VARIANCE,
+// STAT_COUNT, STAT_STD.
+#include "gae.layout"
 
 // outStride/outOffset place the result of `gae` (returns) and `apply` (x̂) at out[i·stride + offset],
 // so both can write straight into a column of the PPO rollout batch.
@@ -82,8 +80,8 @@ fn moments(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) n
 fn combine_mean() {
   var sx = 0.0; var sm = 0.0;
   for (var p = 0u; p < P.chunks; p++) { sx += partialsIn[2u * p]; sm += partialsIn[2u * p + 1u]; }
-  stats[MEAN] = select(0.0, sx / sm, sm > 0.0);
-  stats[COUNT] = sm;
+  stats[STAT_MEAN] = select(0.0, sx / sm, sm > 0.0);
+  stats[STAT_COUNT] = sm;
 }
 
 // Pass 2: per chunk, Σ m·(x − μ)².
@@ -91,7 +89,7 @@ fn combine_mean() {
 fn centred(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let p = index(gid, nwg);
   if (p >= P.chunks) { return; }
-  let mu = statsIn[MEAN];
+  let mu = statsIn[STAT_MEAN];
   var s = 0.0;
   for (var j = p * P.chunk; j < min((p + 1u) * P.chunk, P.n); j++) {
     let d = x[j] - mu;
@@ -104,16 +102,16 @@ fn centred(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) n
 fn combine_var() {
   var s = 0.0;
   for (var p = 0u; p < P.chunks; p++) { s += partialsIn[p]; }
-  let n = stats[COUNT];
+  let n = stats[STAT_COUNT];
   let v = select(0.0, s / (n - 1.0), n > 1.0);
-  stats[VAR] = v;
-  stats[STD] = sqrt(v);
+  stats[STAT_VARIANCE] = v;
+  stats[STAT_STD] = sqrt(v);
 }
 
 @compute @workgroup_size(WG)
 fn apply(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let j = index(gid, nwg);
   if (j >= P.n) { return; }
-  let scale = inverseSqrt(statsIn[VAR] + WHITEN_EPS);
-  y[j * P.outStride + P.outOffset] = mask[j] * (x[j] - statsIn[MEAN]) * scale;
+  let scale = inverseSqrt(statsIn[STAT_VARIANCE] + WHITEN_EPS);
+  y[j * P.outStride + P.outOffset] = mask[j] * (x[j] - statsIn[STAT_MEAN]) * scale;
 }

@@ -2,8 +2,8 @@
 //
 //   C[m, n] = act( Σ_k A(m, k) · B(k, n) + bias[n] )
 //
-// Each invocation owns an 8 × 16 block of C: eight rows, each held as a mat4x4f whose four
-// columns are the vec4 column groups this invocation owns (n = c, c+WG_X, c+2·WG_X, c+3·WG_X,
+// Each invocation owns an 8 × 16 block of C (REG_TM × 4·REG_TN4): eight rows, each held as a mat4x4f
+// whose four columns are the vec4 column groups this invocation owns (n = c, c+WG, c+2·WG, c+3·WG,
 // in units of vec4). With b_k = those 16 values of B's row k, a row's update is one line:
 //
 //   acc_r += b_k · A(r, k)        summed over k, four k at a time from one vec4 of A
@@ -19,12 +19,13 @@
 //   tn:  A is K×M,  B is K×N   (weight grad:   dW = Xᵀ·dY)    needs M%4 = 0, N%4 = 0
 // Rows and columns past the edge are clamped on load and skipped on store, so M and N are free.
 
-const TM: u32 = 8u;    // rows of C per invocation
-const TN4: u32 = 4u;   // vec4 column groups of C per invocation (16 columns)
+// Block and workgroup sizes from src/kernels/matmul.ts: REG_TM rows and REG_TN4 vec4 column groups
+// of C per invocation (the code below is written out for 8 and 4), REG_WG × REG_WG invocations.
+#include "matmul.layout"
+#include "lib/lanes"
+#include "lib/activation"
 
-override WG_X: u32 = 8u;          // invocations along N
-override WG_Y: u32 = 8u;          // invocations along M
-override ACTIVATION: u32 = 0u;    // 0 identity, 1 relu, 2 tanh, 3 gelu (tanh form)
+override ACTIVATION: u32 = ACT_IDENTITY;
 override HAS_BIAS: bool = false;
 override ACCUMULATE: bool = false;  // C += A·B (gradient accumulation); bias/act not applied
 
@@ -38,38 +39,23 @@ struct Dims { M: u32, N: u32, K: u32, _pad: u32 }
 @group(0) @binding(4) var<storage, read_write> C4: array<vec4f>;
 @group(0) @binding(4) var<storage, read_write> C1: array<f32>;
 
-const GELU_K: f32 = 0.7978845608028654;  // √(2/π)
-const GELU_C: f32 = 0.044715;
-
-// SwiftShader's tanh returns NaN for |x| ≳ 89; tanh is ±1 in f32 well before |x| = 15.
-fn tanhSafe(x: vec4f) -> vec4f { return tanh(clamp(x, vec4f(-15.0), vec4f(15.0))); }
-
-fn activate(x: vec4f) -> vec4f {
-  switch ACTIVATION {
-    case 1u: { return max(x, vec4f(0.0)); }
-    case 2u: { return tanhSafe(x); }
-    case 3u: { return 0.5 * x * (1.0 + tanhSafe(GELU_K * (x + GELU_C * x * x * x))); }
-    default: { return x; }
-  }
-}
-
 // The 16 values of B's row k that this invocation's column groups cover.
 fn brow(k: u32, cols: vec4u) -> mat4x4f {
-  let o = k * (dims.N / 4u);
+  let o = k * (dims.N / VEC4);
   return mat4x4f(B4[o + cols.x], B4[o + cols.y], B4[o + cols.z], B4[o + cols.w]);
 }
 
 // Writes one accumulated row (four vec4 groups) of C through the epilogue.
 fn store4(row: u32, cols: vec4u, acc: mat4x4f) {
   if (row >= dims.M) { return; }
-  let Nv = dims.N / 4u;
-  for (var j = 0u; j < TN4; j++) {
+  let Nv = dims.N / VEC4;
+  for (var j = 0u; j < REG_TN4; j++) {
     let cv = cols[j];
     if (cv < Nv) {
       let i = row * Nv + cv;
       if (ACCUMULATE) { C4[i] = C4[i] + acc[j]; }
-      else if (HAS_BIAS) { C4[i] = activate(acc[j] + bias4[cv]); }
-      else { C4[i] = activate(acc[j]); }
+      else if (HAS_BIAS) { C4[i] = activation4(ACTIVATION, acc[j] + bias4[cv]); }
+      else { C4[i] = activation4(ACTIVATION, acc[j]); }
     }
   }
 }
@@ -78,38 +64,38 @@ fn store4(row: u32, cols: vec4u, acc: mat4x4f) {
 fn store1(row: u32, cols: vec4u, acc: mat4x4f) {
   if (row >= dims.M) { return; }
   let N = dims.N;
-  for (var j = 0u; j < TN4; j++) {
-    for (var q = 0u; q < 4u; q++) {
-      let col = cols[j] * 4u + q;
+  for (var j = 0u; j < REG_TN4; j++) {
+    for (var q = 0u; q < VEC4; q++) {
+      let col = cols[j] * VEC4 + q;
       if (col < N) {
         let i = row * N + col;
         if (ACCUMULATE) { C1[i] = C1[i] + acc[j][q]; }
-        else if (HAS_BIAS) { C1[i] = activate(vec4f(acc[j][q] + bias1[col])).x; }
-        else { C1[i] = activate(vec4f(acc[j][q])).x; }
+        else if (HAS_BIAS) { C1[i] = activation(ACTIVATION, acc[j][q] + bias1[col]); }
+        else { C1[i] = activation(ACTIVATION, acc[j][q]); }
       }
     }
   }
 }
 
 fn columnGroups(wg: vec3u, lid: vec3u) -> vec4u {
-  let c0 = wg.x * WG_X * TN4 + lid.x;
-  return vec4u(c0, c0 + WG_X, c0 + 2u * WG_X, c0 + 3u * WG_X);
+  let c0 = wg.x * REG_WG * REG_TN4 + lid.x;
+  return vec4u(c0) + LANE4 * REG_WG;
 }
 
-@compute @workgroup_size(WG_X, WG_Y)
+@compute @workgroup_size(REG_WG, REG_WG)
 fn nn(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
-  let Kv = dims.K / 4u;
-  let row0 = (wg.y * WG_Y + lid.y) * TM;
+  let Kv = dims.K / VEC4;
+  let row0 = (wg.y * REG_WG + lid.y) * REG_TM;
   let cols = columnGroups(wg, lid);
-  let cl = min(cols, vec4u(dims.N / 4u - 1u));
+  let cl = min(cols, vec4u(dims.N / VEC4 - 1u));
   let last = vec4u(dims.M - 1u);
-  let r = min(vec4u(row0) + vec4u(0u, 1u, 2u, 3u), last) * Kv;   // row offsets into A4, rows 0–3
-  let s = min(vec4u(row0) + vec4u(4u, 5u, 6u, 7u), last) * Kv;   // rows 4–7
+  let r = min(vec4u(row0) + LANE4, last) * Kv;   // row offsets into A4, rows 0–3
+  let s = min(vec4u(row0 + VEC4) + LANE4, last) * Kv;   // rows 4–7
   var acc0 = mat4x4f(); var acc1 = mat4x4f(); var acc2 = mat4x4f(); var acc3 = mat4x4f();
   var acc4 = mat4x4f(); var acc5 = mat4x4f(); var acc6 = mat4x4f(); var acc7 = mat4x4f();
   for (var kv = 0u; kv < Kv; kv++) {
-    let k = kv * 4u;
-    let b0 = brow(k, cl); let b1 = brow(k + 1u, cl); let b2 = brow(k + 2u, cl); let b3 = brow(k + 3u, cl);
+    let k = vec4u(kv * VEC4) + LANE4;
+    let b0 = brow(k.x, cl); let b1 = brow(k.y, cl); let b2 = brow(k.z, cl); let b3 = brow(k.w, cl);
     var a = A4[r.x + kv]; acc0 += b0 * a.x + b1 * a.y + b2 * a.z + b3 * a.w;
     a = A4[r.y + kv];     acc1 += b0 * a.x + b1 * a.y + b2 * a.z + b3 * a.w;
     a = A4[r.z + kv];     acc2 += b0 * a.x + b1 * a.y + b2 * a.z + b3 * a.w;
@@ -119,27 +105,28 @@ fn nn(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u
     a = A4[s.z + kv];     acc6 += b0 * a.x + b1 * a.y + b2 * a.z + b3 * a.w;
     a = A4[s.w + kv];     acc7 += b0 * a.x + b1 * a.y + b2 * a.z + b3 * a.w;
   }
-  store4(row0, cols, acc0);      store4(row0 + 1u, cols, acc1); store4(row0 + 2u, cols, acc2); store4(row0 + 3u, cols, acc3);
-  store4(row0 + 4u, cols, acc4); store4(row0 + 5u, cols, acc5); store4(row0 + 6u, cols, acc6); store4(row0 + 7u, cols, acc7);
+  let lo = vec4u(row0) + LANE4; let hi = lo + VEC4;
+  store4(lo.x, cols, acc0); store4(lo.y, cols, acc1); store4(lo.z, cols, acc2); store4(lo.w, cols, acc3);
+  store4(hi.x, cols, acc4); store4(hi.y, cols, acc5); store4(hi.z, cols, acc6); store4(hi.w, cols, acc7);
 }
 
 // A·Bᵀ: a vec4 of B now runs along K for a single column of C. Group j's four columns form
 // Bj = mat4x4f(col q = B(n_q, k..k+3)), and (a · Bj)_q = Σ_kk a_kk · B(n_q, k+kk) is exactly
 // the update of those four outputs, so each row costs four vector-matrix products per four k.
-@compute @workgroup_size(WG_X, WG_Y)
+@compute @workgroup_size(REG_WG, REG_WG)
 fn nt(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
-  let Kv = dims.K / 4u;
-  let row0 = (wg.y * WG_Y + lid.y) * TM;
+  let Kv = dims.K / VEC4;
+  let row0 = (wg.y * REG_WG + lid.y) * REG_TM;
   let cols = columnGroups(wg, lid);
   let lastCol = vec4u(dims.N - 1u);
   let lastRow = vec4u(dims.M - 1u);
   // Offsets into B4 of the 16 columns (rows of stored B), clamped: group j covers 4·cols[j] + q.
-  let n0 = min(vec4u(cols.x * 4u) + vec4u(0u, 1u, 2u, 3u), lastCol) * Kv;
-  let n1 = min(vec4u(cols.y * 4u) + vec4u(0u, 1u, 2u, 3u), lastCol) * Kv;
-  let n2 = min(vec4u(cols.z * 4u) + vec4u(0u, 1u, 2u, 3u), lastCol) * Kv;
-  let n3 = min(vec4u(cols.w * 4u) + vec4u(0u, 1u, 2u, 3u), lastCol) * Kv;
-  let r = min(vec4u(row0) + vec4u(0u, 1u, 2u, 3u), lastRow) * Kv;
-  let s = min(vec4u(row0) + vec4u(4u, 5u, 6u, 7u), lastRow) * Kv;
+  let n0 = min(vec4u(cols.x * VEC4) + LANE4, lastCol) * Kv;
+  let n1 = min(vec4u(cols.y * VEC4) + LANE4, lastCol) * Kv;
+  let n2 = min(vec4u(cols.z * VEC4) + LANE4, lastCol) * Kv;
+  let n3 = min(vec4u(cols.w * VEC4) + LANE4, lastCol) * Kv;
+  let r = min(vec4u(row0) + LANE4, lastRow) * Kv;
+  let s = min(vec4u(row0 + VEC4) + LANE4, lastRow) * Kv;
   var acc0 = mat4x4f(); var acc1 = mat4x4f(); var acc2 = mat4x4f(); var acc3 = mat4x4f();
   var acc4 = mat4x4f(); var acc5 = mat4x4f(); var acc6 = mat4x4f(); var acc7 = mat4x4f();
   for (var kv = 0u; kv < Kv; kv++) {
@@ -156,20 +143,21 @@ fn nt(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u
     a = A4[s.z + kv];     acc6 += mat4x4f(a * B0, a * B1, a * B2, a * B3);
     a = A4[s.w + kv];     acc7 += mat4x4f(a * B0, a * B1, a * B2, a * B3);
   }
-  store1(row0, cols, acc0);      store1(row0 + 1u, cols, acc1); store1(row0 + 2u, cols, acc2); store1(row0 + 3u, cols, acc3);
-  store1(row0 + 4u, cols, acc4); store1(row0 + 5u, cols, acc5); store1(row0 + 6u, cols, acc6); store1(row0 + 7u, cols, acc7);
+  let lo = vec4u(row0) + LANE4; let hi = lo + VEC4;
+  store1(lo.x, cols, acc0); store1(lo.y, cols, acc1); store1(lo.z, cols, acc2); store1(lo.w, cols, acc3);
+  store1(hi.x, cols, acc4); store1(hi.y, cols, acc5); store1(hi.z, cols, acc6); store1(hi.w, cols, acc7);
 }
 
 // Aᵀ·B: A is stored K×M, so one vec4 of A holds four rows of C at a single k; each component
 // scales B's row k into one row's accumulator.
-@compute @workgroup_size(WG_X, WG_Y)
+@compute @workgroup_size(REG_WG, REG_WG)
 fn tn(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
-  let Mv = dims.M / 4u;
-  let row0 = (wg.y * WG_Y + lid.y) * TM;   // a multiple of 8: rows come as two vec4s of A
-  let rv0 = min(row0 / 4u, Mv - 1u);
-  let rv1 = min(row0 / 4u + 1u, Mv - 1u);
+  let Mv = dims.M / VEC4;
+  let row0 = (wg.y * REG_WG + lid.y) * REG_TM;   // a multiple of 8: rows come as two vec4s of A
+  let rv0 = min(row0 / VEC4, Mv - 1u);
+  let rv1 = min(row0 / VEC4 + 1u, Mv - 1u);
   let cols = columnGroups(wg, lid);
-  let cl = min(cols, vec4u(dims.N / 4u - 1u));
+  let cl = min(cols, vec4u(dims.N / VEC4 - 1u));
   var acc0 = mat4x4f(); var acc1 = mat4x4f(); var acc2 = mat4x4f(); var acc3 = mat4x4f();
   var acc4 = mat4x4f(); var acc5 = mat4x4f(); var acc6 = mat4x4f(); var acc7 = mat4x4f();
   for (var k = 0u; k < dims.K; k++) {
@@ -179,6 +167,7 @@ fn tn(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u
     acc0 += b * a.x; acc1 += b * a.y; acc2 += b * a.z; acc3 += b * a.w;
     acc4 += b * c.x; acc5 += b * c.y; acc6 += b * c.z; acc7 += b * c.w;
   }
-  store4(row0, cols, acc0);      store4(row0 + 1u, cols, acc1); store4(row0 + 2u, cols, acc2); store4(row0 + 3u, cols, acc3);
-  store4(row0 + 4u, cols, acc4); store4(row0 + 5u, cols, acc5); store4(row0 + 6u, cols, acc6); store4(row0 + 7u, cols, acc7);
+  let lo = vec4u(row0) + LANE4; let hi = lo + VEC4;
+  store4(lo.x, cols, acc0); store4(lo.y, cols, acc1); store4(lo.z, cols, acc2); store4(lo.w, cols, acc3);
+  store4(hi.x, cols, acc4); store4(hi.y, cols, acc5); store4(hi.z, cols, acc6); store4(hi.w, cols, acc7);
 }

@@ -20,63 +20,16 @@
 //
 // Metrics, as verl/TRL name them: clipfrac = mean[pg₂ > pg₁], clipfrac_lower = dual-clip share,
 // vf_clipfrac, approx_kl = mean ½Δ² (TRL), ppo_kl = mean(−Δ) (verl), ratio mean and variance,
-// explained_var = 1 − Var(G − V)/Var(G) (0 when the returns do not vary).
+// explained_var = 1 − Var(G − V)/Var(G) (0 when the returns do not vary), values_mean = mean V,
+// returns_var = Var(G).
 
-override WG: u32 = 64u;
+override WG: u32;
 
-const RATIO_LOG_CLAMP: f32 = 20.0;
-const K3_CLAMP: f32 = 10.0;
-
-// Per-set outputs of the segmented softmax (stride 8), as in segsoftmax.wgsl.
-const SET_STRIDE: u32 = 8u;
-const LP: u32 = 0u;
-const ENTROPY: u32 = 1u;
-const PRIOR_LP: u32 = 2u;
-const KL_EXACT: u32 = 3u;
-// Rollout data per step (stride 4).
-const BATCH_STRIDE: u32 = 4u;
-const LP_OLD: u32 = 0u;
-const ADV: u32 = 1u;
-const V_OLD: u32 = 2u;
-const RET: u32 = 3u;
-const GRAD_STRIDE: u32 = 4u;
-// Per-step statistics (stride 16); their column means feed `finalize`.
-const STAT_STRIDE: u32 = 16u;
-const S_PG: u32 = 0u;
-const S_VF: u32 = 1u;
-const S_ENT: u32 = 2u;
-const S_KL: u32 = 3u;
-const S_APPROX_KL: u32 = 4u;
-const S_PPO_KL: u32 = 5u;
-const S_CLIPFRAC: u32 = 6u;
-const S_CLIPFRAC_LOWER: u32 = 7u;
-const S_VF_CLIPFRAC: u32 = 8u;
-const S_RATIO: u32 = 9u;
-const S_RATIO2: u32 = 10u;
-const S_RET: u32 = 11u;
-const S_RET2: u32 = 12u;
-const S_RESID: u32 = 13u;
-const S_RESID2: u32 = 14u;
-const S_LOSS: u32 = 15u;
-// Metrics written by `finalize`.
-const M_LOSS: u32 = 0u;
-const M_PG: u32 = 1u;
-const M_VF: u32 = 2u;
-const M_ENT: u32 = 3u;
-const M_KL: u32 = 4u;
-const M_APPROX_KL: u32 = 5u;
-const M_PPO_KL: u32 = 6u;
-const M_CLIPFRAC: u32 = 7u;
-const M_CLIPFRAC_LOWER: u32 = 8u;
-const M_VF_CLIPFRAC: u32 = 9u;
-const M_RATIO_MEAN: u32 = 10u;
-const M_RATIO_VAR: u32 = 11u;
-const M_EXPLAINED_VAR: u32 = 12u;
-const M_RETURNS_MEAN: u32 = 13u;
-
-const KL_K1: u32 = 0u;
-const KL_K3: u32 = 1u;
-const KL_EXACT_SET: u32 = 2u;
+#include "lib/clamps"
+// Layouts from src/kernels/segsoftmax.ts (per-set outputs SET_*, gradients GRAD_*) and
+// src/kernels/ppo.ts (rollout columns B_*, per-step statistics S_*, metric slots M_*, KL_* codes).
+#include "segsoftmax.layout"
+#include "ppo.layout"
 
 struct Params {
   steps: u32, klEstimator: u32, valueClip: u32, _pad: u32,
@@ -99,17 +52,17 @@ struct Params {
 fn loss(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let s = gid.x + gid.y * nwg.x * WG;
   if (s >= P.steps) { return; }
-  let lp = setOut[s * SET_STRIDE + LP];
-  let H = setOut[s * SET_STRIDE + ENTROPY];
-  let lpPrior = setOut[s * SET_STRIDE + PRIOR_LP];
-  let lpOld = batch[s * BATCH_STRIDE + LP_OLD];
-  let A = batch[s * BATCH_STRIDE + ADV];
-  let Vold = batch[s * BATCH_STRIDE + V_OLD];
-  let G = batch[s * BATCH_STRIDE + RET];
+  let lp = setOut[s * SET_STRIDE + SET_LP_CHOSEN];
+  let H = setOut[s * SET_STRIDE + SET_ENTROPY];
+  let lpPrior = setOut[s * SET_STRIDE + SET_PRIOR_LP_CHOSEN];
+  let lpOld = batch[s * BATCH_STRIDE + B_LP_OLD];
+  let A = batch[s * BATCH_STRIDE + B_ADVANTAGE];
+  let Vold = batch[s * BATCH_STRIDE + B_VALUE_OLD];
+  let G = batch[s * BATCH_STRIDE + B_RET];
   let V = values[s];
 
   // Clipped surrogate, with optional dual clip.
-  let delta = clamp(lp - lpOld, -RATIO_LOG_CLAMP, RATIO_LOG_CLAMP);
+  let delta = clamp(lp - lpOld, -LOG_RATIO_CLAMP, LOG_RATIO_CLAMP);
   let ratio = exp(delta);
   let pg1 = -A * ratio;
   let pg2 = -A * clamp(ratio, 1.0 - P.clipLow, 1.0 + P.clipHigh);
@@ -122,7 +75,7 @@ fn loss(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
     pg = min(clipped, pg3);
   }
   let unclipped = pg1 >= pg2 && !dualActive;
-  let dpg = select(0.0, -A * ratio, unclipped && abs(lp - lpOld) < RATIO_LOG_CLAMP);
+  let dpg = select(0.0, -A * ratio, unclipped && abs(lp - lpOld) < LOG_RATIO_CLAMP);
 
   // Value loss, optionally clipped around the rollout's values.
   let vf1 = (V - G) * (V - G);
@@ -142,25 +95,25 @@ fn loss(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
   switch P.klEstimator {
     case KL_K1: { kl = lp - lpPrior; dkl = 1.0; }
     case KL_K3: {
-      let d = clamp(lpPrior - lp, -RATIO_LOG_CLAMP, RATIO_LOG_CLAMP);
+      let d = clamp(lpPrior - lp, -LOG_RATIO_CLAMP, LOG_RATIO_CLAMP);
       let k3 = exp(d) - d - 1.0;
       kl = clamp(k3, -K3_CLAMP, K3_CLAMP);
       dkl = select(0.0, 1.0 - exp(d), abs(k3) < K3_CLAMP);
     }
-    default: { kl = setOut[s * SET_STRIDE + KL_EXACT]; gKL = P.klCoef * P.invN; }
+    default: { kl = setOut[s * SET_STRIDE + SET_KL_PRIOR]; gKL = P.klCoef * P.invN; }
   }
 
   let g = s * GRAD_STRIDE;
-  grads[g] = P.invN * (dpg + P.klCoef * dkl);
-  grads[g + 1u] = -P.entCoef * P.invN;
-  grads[g + 2u] = gKL;
-  grads[g + 3u] = 0.0;
+  grads[g + GRAD_LP] = P.invN * (dpg + P.klCoef * dkl);
+  grads[g + GRAD_ENTROPY] = -P.entCoef * P.invN;
+  grads[g + GRAD_KL] = gKL;
+  grads[g + GRAD_PAD] = 0.0;
   dValues[s] = P.invN * P.vfCoef * dvf;
 
   let o = s * STAT_STRIDE;
   stats[o + S_PG] = pg;
   stats[o + S_VF] = vf;
-  stats[o + S_ENT] = H;
+  stats[o + S_ENTROPY] = H;
   stats[o + S_KL] = kl;
   stats[o + S_APPROX_KL] = 0.5 * delta * delta;
   stats[o + S_PPO_KL] = -delta;
@@ -180,9 +133,9 @@ fn loss(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
 @compute @workgroup_size(1)
 fn finalize() {
   metrics[M_LOSS] = means[S_LOSS];
-  metrics[M_PG] = means[S_PG];
-  metrics[M_VF] = means[S_VF];
-  metrics[M_ENT] = means[S_ENT];
+  metrics[M_PG_LOSS] = means[S_PG];
+  metrics[M_VF_LOSS] = means[S_VF];
+  metrics[M_ENTROPY] = means[S_ENTROPY];
   metrics[M_KL] = means[S_KL];
   metrics[M_APPROX_KL] = means[S_APPROX_KL];
   metrics[M_PPO_KL] = means[S_PPO_KL];
@@ -195,6 +148,6 @@ fn finalize() {
   let varResid = max(means[S_RESID2] - means[S_RESID] * means[S_RESID], 0.0);
   metrics[M_EXPLAINED_VAR] = select(0.0, 1.0 - varResid / varG, varG > 0.0);
   metrics[M_RETURNS_MEAN] = means[S_RET];
-  metrics[14u] = 0.0;
-  metrics[15u] = 0.0;
+  metrics[M_VALUES_MEAN] = means[S_RET] - means[S_RESID];
+  metrics[M_RETURNS_VAR] = varG;
 }

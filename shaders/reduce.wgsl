@@ -3,11 +3,13 @@
 //   sum:    s = Σ_i x[i]          sumsq:  s = Σ_i x[i]²          (SQUARE selects)
 //
 // `partial`: P invocations each sum the strided slice x[i], x[i+P], x[i+2P], … (neighbouring
-// invocations read neighbouring words), with four independent chains to hide add latency.
+// invocations read neighbouring words), with VEC4 independent chains to hide add latency.
 // `combine`: one workgroup folds the P partials with a tree in workgroup memory. Only one
 // workgroup ever waits on barriers, so SwiftShader's barrier cost does not matter here.
 
-override WG: u32 = 256u;       // invocations per workgroup in both passes
+#include "lib/lanes"
+
+override WG: u32;       // invocations per workgroup in both passes
 override SQUARE: bool = false;
 
 struct Dims { n: u32, P: u32, outIndex: u32, _pad: u32 }
@@ -30,8 +32,9 @@ fn partial(@builtin(global_invocation_id) gid: vec3u) {
   let P = dims.P; let n = dims.n;
   var s0 = 0.0; var s1 = 0.0; var s2 = 0.0; var s3 = 0.0;
   var j = i;
-  for (; j + 3u * P < n; j += 4u * P) {
-    s0 += term(x[j]); s1 += term(x[j + P]); s2 += term(x[j + 2u * P]); s3 += term(x[j + 3u * P]);
+  for (; j + (VEC4 - 1u) * P < n; j += VEC4 * P) {
+    let js = vec4u(j) + LANE4 * P;
+    s0 += term(x[js.x]); s1 += term(x[js.y]); s2 += term(x[js.z]); s3 += term(x[js.w]);
   }
   for (; j < n; j += P) { s0 += term(x[j]); }
   partials[i] = (s0 + s1) + (s2 + s3);

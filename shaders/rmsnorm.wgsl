@@ -10,7 +10,7 @@
 // column sum over rows, done in two passes: `weight_partial` sums chunks of rowsPerChunk rows
 // per column, `weight_combine` folds the chunks.
 
-override WG: u32 = 64u;   // a power of two (the tree halves it)
+override WG: u32;   // a power of two (the tree halves it)
 
 struct Params { rows: u32, dim: u32, eps: f32, accumulate: u32, rowsPerChunk: u32, chunks: u32, _p0: u32, _p1: u32 }
 

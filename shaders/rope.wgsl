@@ -11,7 +11,7 @@
 // GPU sin/cos lose accuracy far from zero, and θ reaches thousands of radians at long positions.
 // One invocation per (row, head, pair); each owns both values of its pair, so in place is safe.
 
-override WG: u32 = 256u;
+override WG: u32;
 
 struct Params { rows: u32, heads: u32, half: u32, ld: u32, offset: u32, sign: f32, _p0: u32, _p1: u32 }
 

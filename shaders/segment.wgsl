@@ -10,11 +10,10 @@
 // the state half's gradient is the sum of its candidates' gradients.
 // One invocation per (set, column): neighbouring invocations touch neighbouring columns.
 
-override WG: u32 = 256u;
-override ACTIVATION: u32 = 0u;   // 0 identity, 1 relu, 2 tanh, 3 gelu (codes as in matmul)
+#include "lib/activation"
 
-const GELU_K: f32 = 0.7978845608028654;  // √(2/π)
-const GELU_C: f32 = 0.044715;
+override WG: u32;
+override ACTIVATION: u32 = ACT_IDENTITY;
 
 struct Dims { sets: u32, cols: u32, _a: u32, _b: u32 }
 
@@ -26,17 +25,7 @@ struct Dims { sets: u32, cols: u32, _a: u32, _b: u32 }
 @group(0) @binding(2) var<storage, read> G: array<f32>;          // sum: per-row input
 @group(0) @binding(3) var<storage, read_write> T: array<f32>;    // sum: per-set output
 
-// SwiftShader's tanh returns NaN for |x| ≳ 89; tanh is ±1 in f32 well before |x| = 15.
-fn tanhSafe(x: f32) -> f32 { return tanh(clamp(x, -15.0, 15.0)); }
-
-fn f(z: f32) -> f32 {
-  switch ACTIVATION {
-    case 1u: { return max(z, 0.0); }
-    case 2u: { return tanhSafe(z); }
-    case 3u: { return 0.5 * z * (1.0 + tanhSafe(GELU_K * (z + GELU_C * z * z * z))); }
-    default: { return z; }
-  }
-}
+fn f(z: f32) -> f32 { return activation(ACTIVATION, z); }
 
 fn setAndColumn(gid: vec3u, nwg: vec3u) -> vec2u {
   let i = gid.x + gid.y * nwg.x * WG;

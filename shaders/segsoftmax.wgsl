@@ -13,20 +13,12 @@
 // Cross-entropy (behaviour cloning): L = −(1/S) Σ_s log π(a*_s | s), so g_lp = −1/S.
 // One invocation per set; sets hold 1 … a few hundred candidates.
 
-override WG: u32 = 64u;
+override WG: u32;
 
-// Per-set outputs of `forward`, SET_STRIDE floats per set.
-const SET_STRIDE: u32 = 8u;
-const LP_CHOSEN: u32 = 0u;
-const ENTROPY: u32 = 1u;
-const PRIOR_LP_CHOSEN: u32 = 2u;
-const KL_PRIOR: u32 = 3u;
-const PRIOR_LSE: u32 = 4u;
-const ARGMAX_IS_CHOSEN: u32 = 5u;
-// Upstream gradients per set (GRAD_STRIDE floats): g_lp, g_H, g_KL.
-const GRAD_STRIDE: u32 = 4u;
-// Cross-entropy statistics per set: nll, correct (argmax = expert), entropy.
-const CE_STRIDE: u32 = 4u;
+// Per-set layouts, from src/kernels/segsoftmax.ts: SET_STRIDE floats out of `forward` per set
+// (SET_LP_CHOSEN, SET_ENTROPY, …), the upstream gradients GRAD_STRIDE per set (g_lp, g_H, g_KL)
+// and the cross-entropy statistics CE_STRIDE per set (nll, correct, entropy).
+#include "segsoftmax.layout"
 
 struct Params { sets: u32, kappa: f32, scale: f32, _pad: u32 }
 
@@ -85,12 +77,12 @@ fn forward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) n
     }
   }
   let o = s * SET_STRIDE;
-  setOut[o + LP_CHOSEN] = P.kappa * prior[star] + score[star] - lse;
-  setOut[o + ENTROPY] = H;
-  setOut[o + PRIOR_LP_CHOSEN] = P.kappa * prior[star] - lse0;
-  setOut[o + KL_PRIOR] = KL;
-  setOut[o + PRIOR_LSE] = lse0;
-  setOut[o + ARGMAX_IS_CHOSEN] = select(0.0, 1.0, best == star);
+  setOut[o + SET_LP_CHOSEN] = P.kappa * prior[star] + score[star] - lse;
+  setOut[o + SET_ENTROPY] = H;
+  setOut[o + SET_PRIOR_LP_CHOSEN] = P.kappa * prior[star] - lse0;
+  setOut[o + SET_KL_PRIOR] = KL;
+  setOut[o + SET_PRIOR_LSE] = lse0;
+  setOut[o + SET_ARGMAX_IS_CHOSEN] = select(0.0, 1.0, best == star);
 }
 
 @compute @workgroup_size(WG)
@@ -99,11 +91,11 @@ fn backward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) 
   if (s >= P.sets) { return; }
   let star = offsets[s] + chosen[s];
   let o = s * SET_STRIDE;
-  let H = setIn[o + ENTROPY];
-  let KL = setIn[o + KL_PRIOR];
-  let lse0 = setIn[o + PRIOR_LSE];
+  let H = setIn[o + SET_ENTROPY];
+  let KL = setIn[o + SET_KL_PRIOR];
+  let lse0 = setIn[o + SET_PRIOR_LSE];
   let g = s * GRAD_STRIDE;
-  let gLp = grads[g]; let gH = grads[g + 1u]; let gKL = grads[g + 2u];
+  let gLp = grads[g + GRAD_LP]; let gH = grads[g + GRAD_ENTROPY]; let gKL = grads[g + GRAD_KL];
   for (var j = offsets[s]; j < offsets[s + 1u]; j++) {
     let lp = logpIn[j];
     let p = exp(lp);
@@ -121,13 +113,13 @@ fn cross_entropy(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgro
   if (s >= P.sets) { return; }
   let o = s * SET_STRIDE;
   let g = s * GRAD_STRIDE;
-  ceGrads[g] = -P.scale;
-  ceGrads[g + 1u] = 0.0;
-  ceGrads[g + 2u] = 0.0;
-  ceGrads[g + 3u] = 0.0;
+  ceGrads[g + GRAD_LP] = -P.scale;
+  ceGrads[g + GRAD_ENTROPY] = 0.0;
+  ceGrads[g + GRAD_KL] = 0.0;
+  ceGrads[g + GRAD_PAD] = 0.0;
   let c = s * CE_STRIDE;
-  ceStats[c] = -ceSetIn[o + LP_CHOSEN];
-  ceStats[c + 1u] = ceSetIn[o + ARGMAX_IS_CHOSEN];
-  ceStats[c + 2u] = ceSetIn[o + ENTROPY];
-  ceStats[c + 3u] = 0.0;
+  ceStats[c + CE_NLL] = -ceSetIn[o + SET_LP_CHOSEN];
+  ceStats[c + CE_CORRECT] = ceSetIn[o + SET_ARGMAX_IS_CHOSEN];
+  ceStats[c + CE_ENTROPY] = ceSetIn[o + SET_ENTROPY];
+  ceStats[c + CE_PAD] = 0.0;
 }

@@ -9,10 +9,12 @@
 // the MSE, the MAE, the mean prediction and the mean reward (held-out evaluation uses the same
 // kernel with GRAD off). One invocation per trajectory.
 
-override WG: u32 = 64u;
+override WG: u32;
 override GRAD: bool = true;
 
-const STAT_STRIDE: u32 = 4u;
+// STAT_STRIDE and the columns STAT_MSE, STAT_MAE, STAT_MEAN_PREDICTION, STAT_MEAN_REWARD, from
+// src/kernels/spa.ts (SPA_STAT_STRIDE, SPA_METRIC).
+#include "spa.layout"
 
 struct Params { trajectories: u32, gradScale: f32, _a: u32, _b: u32 }   // gradScale = 2/B
 
@@ -37,8 +39,8 @@ fn loss(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
     for (var t = a; t < b; t++) { dc[t] = g; }
   }
   let o = i * STAT_STRIDE;
-  stats[o] = err * err;
-  stats[o + 1u] = abs(err);
-  stats[o + 2u] = C;
-  stats[o + 3u] = R[i];
+  stats[o + STAT_MSE] = err * err;
+  stats[o + STAT_MAE] = abs(err);
+  stats[o + STAT_MEAN_PREDICTION] = C;
+  stats[o + STAT_MEAN_REWARD] = R[i];
 }

@@ -6,10 +6,12 @@
 //   backward:  ∂L/∂g_c = ∂L/∂a_c · u_c · σ(g_c)·(1 + g_c·(1 − σ(g_c)))
 //              ∂L/∂u_c = ∂L/∂a_c · silu(g_c)
 //
-// One invocation per (row, c < I). e^{−g} overflows to +inf for g < −88, giving σ = 0 exactly,
-// which is the correct limit; no clamp is needed.
+// One invocation per (row, c < I). σ comes from lib/activation (no clamp is needed: e^{−g}
+// overflows to +inf for g < −88, giving σ = 0 exactly, the correct limit).
 
-override WG: u32 = 256u;
+#include "lib/activation"
+
+override WG: u32;
 
 struct Params { rows: u32, inner: u32, _p0: u32, _p1: u32 }
 
@@ -19,8 +21,6 @@ struct Params { rows: u32, inner: u32, _p0: u32, _p1: u32 }
 // backward: 1 gu, then
 @group(0) @binding(2) var<storage, read> dact: array<f32>;
 @group(0) @binding(3) var<storage, read_write> dgu: array<f32>;
-
-fn sigmoid(g: f32) -> f32 { return 1.0 / (1.0 + exp(-g)); }
 
 @compute @workgroup_size(WG)
 fn forward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {

@@ -40,6 +40,8 @@ export class GpuUnavailableError extends Error {
 
 export interface ShaderDiagnostic {
   type: 'error' | 'warning' | 'info';
+  /** The file that holds the line: the shader, a shaders/lib/ part, or constants emitted from TypeScript. */
+  file?: string;
   line: number;
   column: number;
   message: string;
@@ -54,7 +56,7 @@ export class ShaderCompileError extends Error {
     readonly sourceLine: string | undefined,
   ) {
     const first = diagnostics.find((d) => d.type === 'error') ?? diagnostics[0];
-    const where = first ? `${shader}.wgsl:${first.line}:${first.column}` : `${shader}.wgsl`;
+    const where = first ? `${first.file ?? `${shader}.wgsl`}:${first.line}:${first.column}` : `${shader}.wgsl`;
     const text = first ? first.message : 'unknown compile error';
     super(`WGSL compile error in ${where}: ${text}${sourceLine !== undefined ? `\n  ${first?.line} | ${sourceLine}` : ''}`);
   }

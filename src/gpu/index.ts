@@ -7,4 +7,4 @@ export { PipelineCache, pipelineKey, type PipelineSpec, type Constants } from '.
 export { BufferPool, sizeClass } from './buffer-pool';
 export { Profiler, summarizeProfile, type ProfileEntry } from './profiler';
 export { numel, shapeString, tensorView, type Tensor, type DType, type TypedArrayOf } from './tensor';
-export { shaderSource, bundledShaderNames } from './shader-source';
+export { shaderSource, bundledShaderNames, defineShaderConstants, expandedShader, type ExpandedShader } from './shader-source';

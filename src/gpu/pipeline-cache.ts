@@ -3,7 +3,7 @@
 // above this layer ever creates a pipeline directly.
 
 import { PipelineError, ShaderCompileError, type ShaderDiagnostic } from './errors';
-import { shaderSource } from './shader-source';
+import { expandedShader, locateLine, type ExpandedShader } from './shader-source';
 
 export type Constants = Record<string, number>;
 
@@ -39,24 +39,27 @@ export class PipelineCache {
     return m;
   }
 
-  async compileSource(shader: string, code: string): Promise<GPUShaderModule> {
+  /** Compiles WGSL text; with `expanded`, error positions name the included file and its line. */
+  async compileSource(shader: string, code: string, expanded?: ExpandedShader): Promise<GPUShaderModule> {
     // The scope keeps the device from also reporting the error as "uncaptured": it is reported
     // once, below, with the shader's name and line.
     this.device.pushErrorScope('validation');
     const module = this.device.createShaderModule({ label: shader, code });
     const [info] = await Promise.all([module.getCompilationInfo(), this.device.popErrorScope()]);
-    const diagnostics: ShaderDiagnostic[] = info.messages.map((m) => ({
-      type: m.type, line: m.lineNum, column: m.linePos, message: m.message,
-    }));
-    if (diagnostics.some((d) => d.type === 'error')) {
-      const first = diagnostics.find((d) => d.type === 'error')!;
-      throw new ShaderCompileError(shader, diagnostics, code.split('\n')[first.line - 1]);
+    const diagnostics: ShaderDiagnostic[] = info.messages.map((m) => {
+      const at = expanded ? locateLine(expanded, m.lineNum) : { file: `${shader}.wgsl`, line: m.lineNum };
+      return { type: m.type, file: at.file, line: at.line, column: m.linePos, message: m.message };
+    });
+    const firstError = info.messages.findIndex((m) => m.type === 'error');
+    if (firstError >= 0) {
+      throw new ShaderCompileError(shader, diagnostics, code.split('\n')[info.messages[firstError].lineNum - 1]);
     }
     return module;
   }
 
   private async compile(shader: string): Promise<GPUShaderModule> {
-    return this.compileSource(shader, await shaderSource(shader));
+    const expanded = await expandedShader(shader);
+    return this.compileSource(shader, expanded.code, expanded);
   }
 
   /** The pipeline, compiled on first use. */

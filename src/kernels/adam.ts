@@ -2,14 +2,17 @@
 // clipping over one packed parameter buffer (shaders/adam.wgsl): four dispatches per step
 // (Σg² in two, prepare, update) whatever the number of parameter tensors.
 
-import type { Gpu, Tensor } from '../gpu';
+import { defineShaderConstants, type Gpu, type Tensor } from '../gpu';
 import { grid1d } from './grid';
 import { partialCount, PreparedReduce } from './reduce';
+import { checkSlots, slotConstants } from './shader-layout';
 
 const WG = 256;
 /** The optimiser's state vector on the GPU (ADAM_STATE_SIZE floats). */
 export const ADAM_STATE = { sumsq: 0, step: 1, gradNorm: 2, clipScale: 3, skipped: 4, biasCorrection1: 5, biasCorrection2: 6 } as const;
 export const ADAM_STATE_SIZE = 8;
+checkSlots('ADAM_STATE', ADAM_STATE, ADAM_STATE_SIZE);
+defineShaderConstants('adam.layout', slotConstants('STATE', ADAM_STATE));
 
 export interface AdamConfig {
   lr: number;

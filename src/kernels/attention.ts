@@ -2,15 +2,16 @@
 // forward saves o and the per-row log-sum-exp; backward recomputes the scores tile by tile. Memory
 // is O(rows · heads); no rows × rows matrix exists at any point.
 
-import type { Gpu, Tensor } from '../gpu';
+import { defineShaderConstants, type Gpu, type Tensor } from '../gpu';
 import { assertCount, assertFits, assertWithin, grid1d } from './grid';
 
 /** Invocations per workgroup the tiling aims for. */
 const TARGET_WG = 64;
 /** Tile heights tried, largest first; the largest whose workgroup memory fits the device wins. */
 const TILES = [16, 8, 4] as const;
-/** shaders/attention.wgsl's MAX_DPT: head dimensions one invocation accumulates. */
+/** Head dimensions one invocation accumulates (the length of shaders/attention.wgsl's private arrays). */
 const MAX_DPT = 32;
+defineShaderConstants('attention.layout', { MAX_DPT });
 
 export interface AttentionSpec {
   heads: number;

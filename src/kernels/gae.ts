@@ -1,13 +1,15 @@
 // Step-level GAE over ragged trajectories and masked whitening (shaders/gae.wgsl).
 
-import type { Gpu, Tensor } from '../gpu';
+import { defineShaderConstants, type Gpu, type Tensor } from '../gpu';
 import { assertCount, assertFits, assertSize, assertWithin, grid1d } from './grid';
 import type { Segments } from './segments';
+import { slotConstants } from './shader-layout';
 
 const WG = 64;
 const CHUNK = 64;
 /** Whitening statistics written by PreparedWhiten: mean, (unbiased) variance, count, std. */
 export const WHITEN_STATS = { mean: 0, variance: 1, count: 2, std: 3 } as const;
+defineShaderConstants('gae.layout', slotConstants('STAT', WHITEN_STATS));
 
 export interface GaeArgs {
   gamma: number;

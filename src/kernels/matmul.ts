@@ -8,16 +8,15 @@
 // With `accumulate`, C += product instead (bias and activation are not applied).
 
 import type { Gpu, Tensor } from '../gpu';
-import { shapeString, type Constants } from '../gpu';
+import { defineShaderConstants, shapeString, type Constants } from '../gpu';
 import { adapterKey, timeCandidates } from './autotune';
 import { assertFits } from './grid';
+import { ACTIVATION_CODE, type Activation } from './activation';
 import { loadTuneStore, type TuneStore } from './tune-store';
 
 export type MatmulForm = 'nn' | 'nt' | 'tn';
-export type Activation = 'identity' | 'relu' | 'tanh' | 'gelu';
 export type MatmulVariant = 'regblock' | 'tiled' | 'gemv' | 'naive';
-
-export const ACTIVATION_CODE: Record<Activation, number> = { identity: 0, relu: 1, tanh: 2, gelu: 3 };
+export { ACTIVATION_CODE, type Activation };
 
 export interface MatmulDims {
   M: number;
@@ -37,10 +36,21 @@ export interface MatmulOptions {
   out?: Tensor<'f32'>;
 }
 
-const REG = { TM: 8, TN: 16, WG: 8 } as const;   // matmul-regblock.wgsl: 8×16 per invocation, 8×8 invocations
-const TILE = 64;                                  // matmul-tiled.wgsl: 64×64 per workgroup
+/** matmul-regblock.wgsl: TM×TN outputs per invocation, WG×WG invocations (the shader is written out for 8×16). */
+const REG = { TM: 8, TN: 16, WG: 8 } as const;
+/** matmul-tiled.wgsl: TR×TC outputs per invocation (a mat4x4f), WG×WG invocations, slabs TILE_K deep. */
+const TILED = { TR: 4, TC: 4, WG: 16, TILE_K: 16 } as const;
+const TILE = TILED.WG * TILED.TR;                 // the square of C one tiled workgroup computes
 const GEMV_WG = 64;
 const NAIVE_WG = 16;
+const VEC4 = 4;
+if (TILED.TR !== VEC4 || TILED.TC !== VEC4 || TILED.TC * TILED.WG !== TILE || TILED.WG ** 2 !== (TILED.TILE_K * TILE) / VEC4 || REG.TN % VEC4 !== 0) {
+  throw new Error('matmul tile sizes do not match the layouts the shaders are written for');
+}
+defineShaderConstants('matmul.layout', {
+  REG_TM: REG.TM, REG_TN4: REG.TN / VEC4, REG_WG: REG.WG,
+  TILED_TR: TILED.TR, TILED_TC: TILED.TC, TILED_WG: TILED.WG, TILED_TILE: TILE, TILED_TILE_K: TILED.TILE_K,
+});
 
 /** Reads M, N, K from the operand shapes for a layout; throws a clear error on a mismatch. */
 export function matmulDims(a: Tensor, b: Tensor, form: MatmulForm = 'nn'): MatmulDims {
@@ -112,10 +122,11 @@ export class PreparedMatmul {
     if (variant === 'naive' && (epi.hasBias || epi.accumulate || epi.activation !== 'identity')) {
       throw new RangeError('the naive matmul has no epilogue (bias, activation, accumulate)');
     }
-    const constants: Constants = variant === 'naive' ? {} : {
+    const constants: Constants = variant === 'naive' ? { WG: NAIVE_WG } : {
       ACTIVATION: ACTIVATION_CODE[epi.activation],
       HAS_BIAS: epi.hasBias ? 1 : 0,
       ACCUMULATE: epi.accumulate ? 1 : 0,
+      ...(variant === 'gemv' ? { WG: GEMV_WG } : {}),
     };
     const spec = variant === 'regblock' ? { shader: 'matmul-regblock', entryPoint: dims.form, constants }
       : { shader: `matmul-${variant}`, constants };

@@ -67,6 +67,6 @@ export function ppoMetricsRef(xs: PpoStepInput[], c: PpoConfig): Record<PpoMetri
     clipfrac: mean((i) => +out[i].clipped), clipfrac_lower: mean((i) => +out[i].dualActive), vf_clipfrac: mean((i) => +out[i].vfClipped),
     ratio_mean: mean((i) => out[i].ratio), ratio_var: variance((i) => out[i].ratio),
     explained_var: varG > 0 ? 1 - variance((i) => xs[i].ret - xs[i].v) / varG : 0,
-    returns_mean: mean((i) => xs[i].ret),
+    returns_mean: mean((i) => xs[i].ret), values_mean: mean((i) => xs[i].v), returns_var: varG,
   };
 }

@@ -2,26 +2,48 @@
 // entropy bonus and KL to the frozen prior (k1, k3 or exact over the candidate set), all their
 // gradients, and metrics reduced on the GPU into one small vector.
 
-import type { Gpu, Tensor } from '../gpu';
+import { defineShaderConstants, type Gpu, type Tensor } from '../gpu';
 import { PreparedColsum } from './colsum';
 import { assertCount, assertFits, assertSize, assertWithin, grid1d } from './grid';
 import { GRAD_STRIDE, SET_STRIDE } from './segsoftmax';
+import { checkSlots, indexOf, slotConstants, upperSnake } from './shader-layout';
 
 const WG = 64;
+/** Per-step statistics of the loss pass, PPO_STAT_STRIDE floats per step; their column means make the metrics. */
 export const PPO_STAT_STRIDE = 16;
+export const PPO_STAT = {
+  pg: 0, vf: 1, entropy: 2, kl: 3, approxKl: 4, ppoKl: 5, clipfrac: 6, clipfracLower: 7, vfClipfrac: 8,
+  ratio: 9, ratio2: 10, ret: 11, ret2: 12, resid: 13, resid2: 14, loss: 15,
+} as const;
 /** Rollout data per step, in this column order: log π_old(a), advantage, V_old, return. */
 export const PPO_BATCH_STRIDE = 4;
 export const PPO_BATCH_COL = { lpOld: 0, advantage: 1, valueOld: 2, ret: 3 } as const;
-/** Names of the metrics vector, in order (verl/TRL names). */
+/**
+ * Names of the metrics vector, in slot order (verl/TRL names); every slot has one. values_mean is
+ * mean V(s) (verl's critic/values/mean), returns_var the variance of the returns G.
+ */
 export const PPO_METRICS = [
   'loss', 'pg_loss', 'vf_loss', 'entropy', 'kl', 'approx_kl', 'ppo_kl', 'clipfrac', 'clipfrac_lower',
-  'vf_clipfrac', 'ratio_mean', 'ratio_var', 'explained_var', 'returns_mean',
+  'vf_clipfrac', 'ratio_mean', 'ratio_var', 'explained_var', 'returns_mean', 'values_mean', 'returns_var',
 ] as const;
 export type PpoMetricName = (typeof PPO_METRICS)[number];
+/** Slot of each metric in the metrics vector. */
+export const PPO_METRIC: Readonly<Record<PpoMetricName, number>> = indexOf(PPO_METRICS);
 export const PPO_METRICS_SIZE = 16;
 
 export type KlEstimator = 'k1' | 'k3' | 'exact';
 const KL_CODE: Record<KlEstimator, number> = { k1: 0, k3: 1, exact: 2 };
+
+checkSlots('PPO_STAT', PPO_STAT, PPO_STAT_STRIDE);
+checkSlots('PPO_BATCH_COL', PPO_BATCH_COL, PPO_BATCH_STRIDE);
+checkSlots('PPO_METRIC', PPO_METRIC, PPO_METRICS_SIZE);
+if (PPO_METRICS.length !== PPO_METRICS_SIZE) throw new Error('PPO_METRICS must name every slot of the metrics vector');
+defineShaderConstants('ppo.layout', {
+  STAT_STRIDE: PPO_STAT_STRIDE, ...slotConstants('S', PPO_STAT),
+  BATCH_STRIDE: PPO_BATCH_STRIDE, ...slotConstants('B', PPO_BATCH_COL),
+  ...Object.fromEntries(PPO_METRICS.map((k, i) => [`M_${upperSnake(k)}`, i])),
+  ...slotConstants('KL', KL_CODE),
+});
 
 export interface PpoConfig {
   /** ε below 1 (ratio floor 1 − clipLow). */

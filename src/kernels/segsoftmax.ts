@@ -2,9 +2,10 @@
 // admissible actions of κ·ℓ(a|s) + f_θ(φ(s), ψ(a)), its entropy, its exact KL to the frozen prior
 // softmax(κ·ℓ), the backward of all three, and the behaviour-cloning cross-entropy.
 
-import type { Gpu, Tensor } from '../gpu';
+import { defineShaderConstants, type Gpu, type Tensor } from '../gpu';
 import { assertFits, grid1d } from './grid';
 import { SegmentsBuffer, uploadSegments, validateOffsets, type Segments } from './segments';
+import { checkSlots, slotConstants } from './shader-layout';
 
 const WG = 64;
 
@@ -13,8 +14,20 @@ export const SET_STRIDE = 8;
 export const SET_COL = { lpChosen: 0, entropy: 1, priorLpChosen: 2, klPrior: 3, priorLse: 4, argmaxIsChosen: 5 } as const;
 /** Upstream gradients per set: ∂L/∂log π(a*), ∂L/∂H, ∂L/∂KL(π‖π⁰), padding. */
 export const GRAD_STRIDE = 4;
+export const GRAD_COL = { lp: 0, entropy: 1, kl: 2, pad: 3 } as const;
 /** Cross-entropy statistics per set: nll, correct (argmax = expert), entropy, padding. */
 export const CE_STRIDE = 4;
+export const CE_COL = { nll: 0, correct: 1, entropy: 2, pad: 3 } as const;
+
+checkSlots('SET_COL', SET_COL, SET_STRIDE);
+checkSlots('GRAD_COL', GRAD_COL, GRAD_STRIDE);
+checkSlots('CE_COL', CE_COL, CE_STRIDE);
+// The per-set layouts, for segsoftmax.wgsl and the losses that read or write them (ppo.wgsl).
+defineShaderConstants('segsoftmax.layout', {
+  SET_STRIDE, ...slotConstants('SET', SET_COL),
+  GRAD_STRIDE, ...slotConstants('GRAD', GRAD_COL),
+  CE_STRIDE, ...slotConstants('CE', CE_COL),
+});
 
 export interface CandidateSets {
   readonly segments: Segments;

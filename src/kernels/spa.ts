@@ -1,15 +1,19 @@
 // The SPA progress-estimator loss over ragged trajectories (shaders/spa.wgsl), with GPU-reduced
 // MSE / MAE metrics. Training and held-out evaluation share the kernel (evaluation skips ∂L/∂ĉ).
 
-import type { Gpu, Tensor } from '../gpu';
+import { defineShaderConstants, type Gpu, type Tensor } from '../gpu';
 import { PreparedColsum } from './colsum';
 import { assertCount, assertFits, assertSize, grid1d } from './grid';
 import { SegmentsBuffer, uploadSegments, type Segments } from './segments';
+import { checkSlots, slotConstants } from './shader-layout';
 
 const WG = 64;
 export const SPA_STAT_STRIDE = 4;
 /** Columns of the metrics vector `record` writes: column means of the per-trajectory statistics. */
 export const SPA_METRIC = { mse: 0, mae: 1, meanPrediction: 2, meanReward: 3 } as const;
+checkSlots('SPA_METRIC', SPA_METRIC, SPA_STAT_STRIDE);
+// Per-trajectory statistics sit in the metric columns, so their column means are the metrics.
+defineShaderConstants('spa.layout', { STAT_STRIDE: SPA_STAT_STRIDE, ...slotConstants('STAT', SPA_METRIC) });
 
 export interface Trajectories {
   readonly segments: Segments;

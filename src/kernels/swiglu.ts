@@ -3,6 +3,7 @@
 // product x·[W_gate; W_up]ᵀ gives the [rows, 2I] input here, and dgu feeds one product back.
 
 import type { Gpu, Tensor } from '../gpu';
+import './activation'; // declares the ACT_* codes that shaders/lib/activation.wgsl (σ) includes
 import { assertCount, assertFits, assertWithin, grid1d } from './grid';
 
 const WG = 256;
