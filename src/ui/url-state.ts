@@ -125,6 +125,8 @@ const RUN_IDS = /^[\w.,-]*$/;
 
 export const PLAYGROUND_STATE = defineScreenState({
   screen: 'playground',
+  // Every parameter is written: a shared link names the exact episode.
+  writeAll: true,
   params: {
     env: choice('Environment', envNames(), 'household'),
     split: choice('Split', SPLIT_NAMES, 'train'),

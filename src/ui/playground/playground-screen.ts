@@ -6,7 +6,7 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { browserSpawner } from '../../envs/pool/spawn-browser';
 import type { SplitName } from '../../envs/env';
-import { parseRoute, replaceParams } from '../shell/route';
+import { PLAYGROUND_STATE, UrlState } from '../url-state';
 import { PlaygroundSession, filterActions, type LogEntry } from './playground-session';
 import { playgroundStyles } from './playground-styles';
 
@@ -30,6 +30,7 @@ export class PlaygroundScreen extends LitElement {
   /** The selection last written to the URL. */
   private written = '';
   private unsubscribe: (() => void) | null = null;
+  private readonly url = new UrlState(PLAYGROUND_STATE);
 
   constructor() {
     super();
@@ -42,24 +43,18 @@ export class PlaygroundScreen extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     if (!this.session) {
-      // The episode's selection lives in the URL (#/playground?env=…&split=…&task=…&seed=…), so
-      // a link reproduces what its sender saw.
-      const p = parseRoute(location.hash).params;
-      const num = (k: string): number | undefined => (p.has(k) && /^\d+$/.test(p.get(k) ?? '') ? Number(p.get(k)) : undefined);
-      const session = new PlaygroundSession(browserSpawner, {
-        env: p.get('env') ?? 'household',
-        split: (p.get('split') ?? undefined) as SplitName | undefined,
-        task: num('task'),
-        seed: num('seed'),
-      });
+      // The episode's selection lives in the URL (url-state.ts, PLAYGROUND_STATE), so a link
+      // reproduces what its sender saw. The session keeps a split only if the env has it.
+      const { values } = this.url.read();
+      const session = new PlaygroundSession(browserSpawner, values);
       this.session = session;
       this.unsubscribe = session.onChange(() => {
         this.tick++;
         const { env, split, task, seed } = session.selection;
         const want = `${env}|${split}|${task}|${seed}`;
-        if (want !== this.written && parseRoute(location.hash).screen === 'playground') {
+        if (want !== this.written) {
           this.written = want;
-          replaceParams({ env, split, task, seed });
+          this.url.write({ env, split, task, seed });
         }
       });
       void session.select({});

@@ -1,9 +1,15 @@
 // The lab's frame: header with the adapter, navigation over the screens that exist, and the
-// routed screen. Screens are loaded on first visit; the URL hash holds the route and its state.
+// routed screen. Screens are loaded on first visit and kept while the page lives (their state
+// survives switching tabs); the URL hash holds the route and its state (url-state.ts).
+//
+// The page holds no GPU device: the adapter in the header is the trainer worker's, asked through
+// the trainer protocol, and a lost device arrives from the worker as an event.
 
 import { LitElement, css, html, nothing } from 'lit';
-import { Gpu, GpuUnavailableError, describeAdapter, type DeviceLostError } from '../../gpu';
+import { describeAdapter, type AdapterSummary } from '../../gpu';
+import type { TrainerEvent } from '../../run/protocol';
 import { screens, type ScreenEntry } from '../screens';
+import { trainer } from '../trainer-client';
 import { formatRoute, parseRoute } from './route';
 import './gpu-check';
 import './gpu-unavailable';
@@ -12,17 +18,21 @@ const GPU_ROUTE = 'gpu';
 
 export class AppShell extends LitElement {
   static override properties = {
-    gpu: { state: true },
+    adapter: { state: true },
     gpuError: { state: true },
     lost: { state: true },
     route: { state: true },
     loaded: { state: true },
   };
-  gpu: Gpu | null = null;
+  adapter: AdapterSummary | null = null;
   gpuError: Error | null = null;
-  lost: DeviceLostError | null = null;
+  /** The trainer's device was lost or its worker crashed (one line for the banner). */
+  lost: string | null = null;
   route = parseRoute(location.hash);
   loaded = new Set<string>();
+  /** Each visited screen's element, kept so its state outlives a tab switch. */
+  private readonly elements = new Map<string, HTMLElement>();
+  private stopEvents: (() => void) | null = null;
 
   static override styles = css`
     :host { display: grid; grid-template-rows: auto 1fr; min-height: 100vh; }
@@ -49,20 +59,30 @@ export class AppShell extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     window.addEventListener('hashchange', this.onHash);
-    void this.startGpu();
+    this.stopEvents = trainer().onEvent((e) => this.onTrainerEvent(e));
+    void this.askAdapter();
   }
 
   override disconnectedCallback(): void {
     window.removeEventListener('hashchange', this.onHash);
+    this.stopEvents?.();
     super.disconnectedCallback();
   }
 
-  private async startGpu(): Promise<void> {
+  private onTrainerEvent(e: TrainerEvent): void {
+    // Worker-level events only (runId ''); the screens show their runs' own.
+    if (e.type !== 'error' || e.runId !== '') return;
+    this.lost = e.message;
+    this.adapter = null;
+    void this.askAdapter();
+  }
+
+  private async askAdapter(): Promise<void> {
     try {
-      const gpu = await Gpu.create();
-      gpu.handle.onLost((e) => { this.lost = e; this.gpu = null; });
-      this.gpu = gpu;
-      this.dataset.adapter = describeAdapter(gpu.info);
+      const { adapter } = await trainer().gpuInfo();
+      this.adapter = adapter;
+      this.gpuError = null;
+      this.dataset.adapter = describeAdapter(adapter);
     } catch (e) {
       this.gpuError = e instanceof Error ? e : new Error(String(e));
       this.dataset.adapter = 'none';
@@ -84,8 +104,8 @@ export class AppShell extends LitElement {
 
   private chip() {
     if (this.gpuError) return html`<a class="adapter" href=${formatRoute(GPU_ROUTE)}><span class="dot off"></span>WebGPU unavailable</a>`;
-    if (!this.gpu) return html`<a class="adapter"><span class="dot wait"></span>Starting WebGPU…</a>`;
-    const i = this.gpu.info;
+    if (!this.adapter) return html`<a class="adapter"><span class="dot wait"></span>Starting WebGPU…</a>`;
+    const i = this.adapter;
     const label = `${i.vendor || 'GPU'} · ${i.architecture || i.description || 'adapter'}${i.isSoftware ? ' · software' : ''}`;
     return html`<a class="adapter" href=${formatRoute(GPU_ROUTE)} title=${describeAdapter(i)} data-testid="adapter-chip">
       <span class="dot ${i.isSoftware ? 'soft' : ''}"></span>${label}</a>`;
@@ -95,12 +115,15 @@ export class AppShell extends LitElement {
     if (this.gpuError && (!s || s.needsGpu)) return html`<sw-gpu-unavailable .error=${this.gpuError}></sw-gpu-unavailable>`;
     if (!s) {
       return html`<div class="title"><h1>GPU check</h1><span>the adapter this tab trains on, and a live kernel check</span></div>
-        <sw-gpu-check .gpu=${this.gpu}></sw-gpu-check>`;
+        <sw-gpu-check .adapter=${this.adapter}></sw-gpu-check>`;
     }
     if (!this.loaded.has(s.id)) return html`<p style="color:var(--sw-muted)">Loading ${s.label}…</p>`;
-    // Screens are registered custom elements; create the routed one by tag.
-    const el = document.createElement(s.tag);
-    (el as HTMLElement & { gpu?: Gpu | null }).gpu = this.gpu;
+    // Screens are registered custom elements; create the routed one by tag, once.
+    let el = this.elements.get(s.id);
+    if (!el) {
+      el = document.createElement(s.tag);
+      this.elements.set(s.id, el);
+    }
     return el;
   }
 
@@ -117,7 +140,7 @@ export class AppShell extends LitElement {
         ${this.chip()}
       </header>
       <main>
-        ${this.lost ? html`<p class="banner" role="alert">${this.lost.message}</p>` : nothing}
+        ${this.lost ? html`<p class="banner" role="alert">${this.lost}</p>` : nothing}
         ${this.screen(s)}
       </main>`;
   }

@@ -1,81 +1,23 @@
-// The adapter panel: what WebGPU device the lab got, and a live matmul check on it — every kernel
-// variant against a float64 reference, with timings — so a user can trust the numbers before
-// training on this GPU.
+// The adapter panel: what WebGPU device the trainer worker got, and a live matmul check on it —
+// every kernel variant against a float64 reference, with timings — so a user can trust the
+// numbers before training on this GPU. The check runs in the trainer worker, on the device that
+// trains (the page holds none); rows arrive as the protocol's progress reports.
 
 import { LitElement, css, html, nothing } from 'lit';
-import { Gpu, type AdapterSummary } from '../../gpu';
-import { applicableVariants, prepareMatmul, tunedVariant, type MatmulDims, type MatmulVariant } from '../../kernels/matmul';
-
-export interface CheckRow {
-  shape: string;
-  variant: string;
-  ms: number;
-  gflops: number;
-  maxRelErr: number;
-  ok: boolean;
-}
-
-const SIZES = [64, 256, 512];
-const SAMPLES = 256;           // output entries compared against float64 per case
-const TOLERANCE = 1e-4;        // relative to Σ|a·b| for the sampled entries
-
-function seeded(n: number, seed: number): Float32Array {
-  let s = seed;
-  return Float32Array.from({ length: n }, () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 2 ** 32 - 0.5;
-  });
-}
-
-export async function runMatmulCheck(gpu: Gpu, onRow: (r: CheckRow) => void): Promise<CheckRow[]> {
-  const rows: CheckRow[] = [];
-  for (const n of SIZES) {
-    const dims: MatmulDims = { M: n, N: n, K: n, form: 'nn' };
-    const a = seeded(n * n, n), b = seeded(n * n, n + 1);
-    const A = gpu.tensor(a, [n, n]), B = gpu.tensor(b, [n, n]);
-    const pick = await tunedVariant(gpu, dims);
-    const variants: (MatmulVariant | 'auto')[] = [...applicableVariants(dims), 'auto'];
-    for (const variant of variants) {
-      const op = await prepareMatmul(gpu, dims, { variant });
-      const C = gpu.empty([n, n]);
-      op.record(A, B, C);
-      await gpu.done();
-      const t0 = performance.now();
-      op.record(A, B, C);
-      const c = await gpu.read(C);
-      const ms = performance.now() - t0;
-      let maxRelErr = 0;
-      for (let s = 0; s < SAMPLES; s++) {
-        const i = (s * 7919) % n, j = (s * 104729) % n;
-        let want = 0, scale = 0; // float64 dot product of row i and column j
-        for (let k = 0; k < n; k++) {
-          want += a[i * n + k] * b[k * n + j];
-          scale += Math.abs(a[i * n + k] * b[k * n + j]);
-        }
-        maxRelErr = Math.max(maxRelErr, Math.abs(c[i * n + j] - want) / (scale + 1e-12));
-      }
-      const row: CheckRow = {
-        shape: `${n}³`, variant: variant === 'auto' ? `autotuned → ${pick}` : variant,
-        ms, gflops: (2 * n * n * n) / ms / 1e6, maxRelErr, ok: maxRelErr <= TOLERANCE,
-      };
-      rows.push(row);
-      onRow(row);
-      gpu.release(C);
-    }
-    gpu.release(A, B);
-  }
-  return rows;
-}
+import type { AdapterSummary } from '../../gpu';
+import { CHECK_SAMPLES as SAMPLES, CHECK_TOLERANCE as TOLERANCE } from '../../run/gpu-check';
+import type { MatmulCheckRow } from '../../run/protocol';
+import { describeFailure, trainer } from '../trainer-client';
 
 export class GpuCheck extends LitElement {
   static override properties = {
-    gpu: { attribute: false },
+    adapter: { attribute: false },
     rows: { state: true },
     running: { state: true },
     error: { state: true },
   };
-  gpu: Gpu | null = null;
-  rows: CheckRow[] = [];
+  adapter: AdapterSummary | null = null;
+  rows: MatmulCheckRow[] = [];
   running = false;
   error = '';
   private started = false;
@@ -104,7 +46,7 @@ export class GpuCheck extends LitElement {
   `;
 
   override updated(): void {
-    if (this.gpu && !this.started) {
+    if (this.adapter && !this.started) {
       this.started = true;
       void this.run();
     }
@@ -112,26 +54,21 @@ export class GpuCheck extends LitElement {
 
   /** Multiplies caller-given matrices on this adapter (used by e2e tests to check numbers independently). */
   async multiply(a: number[], b: number[], M: number, N: number, K: number): Promise<number[]> {
-    if (!this.gpu) throw new Error('no GPU');
-    const A = this.gpu.tensor(new Float32Array(a), [M, K]), B = this.gpu.tensor(new Float32Array(b), [K, N]);
-    const op = await prepareMatmul(this.gpu, { M, N, K, form: 'nn' });
-    const C = this.gpu.empty([M, N]);
-    op.record(A, B, C);
-    const out = Array.from(await this.gpu.read(C));
-    this.gpu.release(A, B, C);
-    return out;
+    const r = await trainer().request('gpu-check', { probe: { a, b, M, N, K } });
+    if (!r.product) throw new Error('the trainer returned no product');
+    return r.product;
   }
 
   async run(): Promise<void> {
-    if (!this.gpu || this.running) return;
+    if (!this.adapter || this.running) return;
     this.running = true;
     this.error = '';
     this.rows = [];
     try {
-      await runMatmulCheck(this.gpu, (r) => { this.rows = [...this.rows, r]; });
+      await trainer().request('gpu-check', { matmul: true }, { onProgress: (r) => { this.rows = [...this.rows, r]; } });
       this.dataset.state = this.rows.every((r) => r.ok) ? 'passed' : 'failed';
     } catch (e) {
-      this.error = e instanceof Error ? e.message : String(e);
+      this.error = describeFailure(e).message;
       this.dataset.state = 'error';
     } finally {
       this.running = false;
@@ -158,9 +95,9 @@ export class GpuCheck extends LitElement {
   }
 
   override render() {
-    if (!this.gpu) return html`<section><p class="lede">Waiting for the GPU…</p></section>`;
+    if (!this.adapter) return html`<section><p class="lede">Waiting for the GPU…</p></section>`;
     return html`
-      ${this.info(this.gpu.info)}
+      ${this.info(this.adapter)}
       <section>
         <div class="head">
           <h2>Matmul check</h2>

@@ -2,10 +2,12 @@
 
 import { LitElement, css, html } from 'lit';
 import type { GpuUnavailableError } from '../../gpu';
+import { TrainerError } from '../../run/protocol';
 
 export class GpuUnavailable extends LitElement {
   static override properties = { error: { attribute: false } };
-  error: GpuUnavailableError | Error | null = null;
+  /** The trainer's TrainerError 'no-webgpu' (cause and fix in details), or any other failure. */
+  error: TrainerError | GpuUnavailableError | Error | null = null;
 
   static override styles = css`
     :host { display: block; max-width: 720px; margin: 48px auto; }
@@ -19,8 +21,8 @@ export class GpuUnavailable extends LitElement {
 
   override render() {
     const e = this.error;
-    const cause = e && 'cause' in e && typeof e.cause === 'string' ? e.cause : 'unknown';
-    const fix = e && 'fix' in e ? (e as GpuUnavailableError).fix : '';
+    const cause = e instanceof TrainerError ? (e.details.cause ?? e.code) : e && 'cause' in e && typeof e.cause === 'string' ? e.cause : 'unknown';
+    const fix = e instanceof TrainerError ? (e.details.fix ?? '') : e && 'fix' in e ? (e as GpuUnavailableError).fix : '';
     // The message ends with the fix, which the panel already shows in full above.
     const detail = (e?.message ?? '').replace(fix, '').trim();
     return html`<section role="alert">
