@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import type { MetricRow } from '../../run/persistence/store';
 import { alignRuns, byIteration, formatCell, lastValue, meanStd, resultsTable, seriesOf, smooth, toCsv } from './metrics';
 
 describe('metric views', () => {
   it('merges rows per iteration, leaves evaluation rows out, and reads series with gaps', () => {
-    const rows = [
+    const rows: MetricRow[] = [
       { iteration: 1, success_rate: 0.2 }, { iteration: 0, success_rate: 0.1, entropy: 1.5 },
       { iteration: 1, entropy: 1.2 }, { iteration: 2, stage: 'eval', split: 'unseen-test', success_rate: 0.9 },
     ];
@@ -21,9 +22,9 @@ describe('metric views', () => {
   });
 
   it('builds the paper table: methods × env/split, mean ± std over seeds, last evaluation per seed', () => {
-    const run = (reward: string, seed: number, success: number, grounding: number) => ({
-      config: { reward, env: 'household', seed } as never,
-      rows: [
+    const run = (reward: 'spa' | 'outcome', seed: number, success: number, grounding: number) => ({
+      config: { reward, env: 'household', seed },
+      rows: <MetricRow[]>[
         { iteration: 3, stage: 'eval', split: 'unseen-test', success_rate: 0, score: 0, grounding_acc: 0 },
         { iteration: 4, stage: 'eval', split: 'unseen-test', success_rate: success, score: success, grounding_acc: grounding },
         { iteration: 4, success_rate: 0.99 },
