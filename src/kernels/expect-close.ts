@@ -1,7 +1,7 @@
 // Tolerance check shared by the kernel tests: |got − want| ≤ abs + rel·|want| element-wise,
 // reporting the worst element (NaN counts as the worst) so a failure says where and by how much.
 
-import { expect } from 'vitest';
+import { expect } from './cases/expect';
 
 export interface Tolerance {
   abs: number;
