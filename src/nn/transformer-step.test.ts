@@ -138,6 +138,29 @@ describe('training with AdamW', () => {
       model.destroy();
     }
   });
+  it('resumes from a checkpoint: the same steps after a reload give the same losses bit for bit', async () => {
+    const gpu = await testGpu();
+    const weights = seededWeights(WIDER, 8, 0.3);
+    const batches = [[9, 6], [11, 4], [5, 5, 5], [12]].map((lengths, i) => packedBatch(WIDER, lengths, 20 + i));
+    const adam = { adam: { lr: 1e-2, maxGradNorm: 1 } };
+    const a = await Transformer.create(gpu, WIDER, { weights }, adam);
+    const b = await Transformer.create(gpu, WIDER, { seed: 1 }, adam);
+    try {
+      const planA = await a.plan({ maxTokens: 16, backward: true });
+      await planA.step(batches[0], 1e-2);
+      await planA.step(batches[1], 5e-3);
+      const checkpoint = await a.saveCheckpoint();
+      const wantLosses = [(await planA.step(batches[2], 4e-3)).loss, (await planA.step(batches[3], 3e-3)).loss];
+      const planB = await b.plan({ maxTokens: 16, backward: true });
+      b.loadCheckpoint(checkpoint);
+      expect((await b.optimizer!.status()).step).toBe(2);
+      const gotLosses = [(await planB.step(batches[2], 4e-3)).loss, (await planB.step(batches[3], 3e-3)).loss];
+      expect(gotLosses).toEqual(wantLosses);
+    } finally {
+      a.destroy();
+      b.destroy();
+    }
+  });
 });
 
 describe('capacity plan', () => {
