@@ -1,9 +1,15 @@
 #!/usr/bin/env node
-// npm run bench [-- --json] [-- --only matmul,envs] [-- --quick]
+// npm run bench [-- --json] [-- --only matmul,envs] [-- --quick] [-- --no-write]
 //
 // Runs the browser suites in one headless Chromium (WebGPU on SwiftShader here) served by Vite,
 // and the node suites in this process, then rewrites BENCHMARKS.md from bench/results.json. A run
 // limited with --only keeps the other suites' earlier rows (each section states its own date).
+// --no-write measures and prints without touching either file (for sizing a suite).
+//
+// Every suite has a time limit (SUITE_LIMITS_S). A suite that passes it fails and keeps its last
+// good rows. Suites are sized to use at most half of their limit, so a machine twice as slow as
+// the one that wrote BENCHMARKS.md still finishes; the run prints each suite's time against its
+// limit and warns when a suite used more than half of it.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync, readdirSync } from 'node:fs';
 import os from 'node:os';
@@ -18,12 +24,39 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const json = args.includes('--json');
 const quick = args.includes('--quick');
+const noWrite = args.includes('--no-write');
 const onlyArg = args.find((a, i) => args[i - 1] === '--only' || a.startsWith('--only='));
 const only = onlyArg ? onlyArg.replace(/^--only=/, '').split(',').filter(Boolean) : null;
 const resultsPath = path.join(root, 'bench', 'results.json');
 const log = (m) => { if (!json) console.log(m); else console.error(m); };
 
 const suiteFiles = readdirSync(path.join(root, 'bench', 'suites')).filter((f) => f.endsWith('.ts'));
+
+/**
+ * Wall-clock limit per suite, page load and model loading included. A suite is sized to use at
+ * most BUDGET_SHARE of it on a machine twice as slow as the one that wrote BENCHMARKS.md; the
+ * shares of all suites plus the start-up allowance fit in TOTAL_BUDGET_S, so a full
+ * `npm run bench` on such a machine ends within 10 minutes.
+ */
+const SUITE_LIMITS_S = { matmul: 130, scoring: 100, 'train-step': 280, envs: 60, rollouts: 180 };
+/** Starting Vite and Chromium, importing the suites, writing the results. */
+const STARTUP_ALLOWANCE_S = 30;
+const TOTAL_BUDGET_S = 600;
+/** A suite should use at most this share of its limit, leaving room for a machine 2x slower. */
+const BUDGET_SHARE = 0.5;
+{
+  const planned = Object.values(SUITE_LIMITS_S).reduce((a, b) => a + b * BUDGET_SHARE, 0) + STARTUP_ALLOWANCE_S;
+  if (planned > TOTAL_BUDGET_S) {
+    throw new Error(`bench: half of every suite's limit plus ${STARTUP_ALLOWANCE_S} s for start-up is ${planned} s, over the ${TOTAL_BUDGET_S} s budget of a full run`);
+  }
+}
+function limitOf(name) {
+  const s = SUITE_LIMITS_S[name];
+  if (s === undefined) throw new Error(`bench: suite "${name}" has no time limit; add it to SUITE_LIMITS_S in bench/run.mjs`);
+  return s;
+}
+/** Seconds each suite took, wall clock, by name. */
+const elapsed = {};
 const started = new Date();
 const rows = [];
 const descriptions = {};
@@ -44,9 +77,15 @@ function emit(row, suite, where) {
 async function main() {
   const unregister = register();
   const suites = [];
+  // Suite files are named after their suite (the page relies on it too), so --only imports just
+  // the suites it names: one suite mid-edit elsewhere cannot stop a run of the others.
   for (const f of suiteFiles) {
+    const file = f.replace(/\.ts$/, '');
+    if (only && !only.includes(file)) continue;
     const mod = await import(path.join(root, 'bench', 'suites', f));
-    if (!only || only.includes(mod.suite.name)) suites.push(mod.suite);
+    if (mod.suite.name !== file) throw new Error(`bench/suites/${f} names its suite "${mod.suite.name}"; it must be "${file}"`);
+    limitOf(file);
+    suites.push(mod.suite);
   }
   if (suites.length === 0) throw new Error(`no suites match ${only?.join(',')}; have ${suiteFiles.join(', ')}`);
   const browserNames = suites.filter((s) => s.where === 'browser').map((s) => s.name);
@@ -58,15 +97,16 @@ async function main() {
     browserInfo = await runBrowserSuitesWithAdapter(browserNames);
   }
   for (const s of suites.filter((s) => s.where === 'node')) {
-    log(`suite ${s.name} (node): start`);
+    log(`suite ${s.name} (node): start, limit ${limitOf(s.name)} s`);
     const t0 = performance.now();
-    await s.run({
+    const run = s.run({
       quick, where: 'node',
       record: (row) => emit(row, s.name, 'node'),
       describe: (bench, d) => { descriptions[bench] = d; },
       log: (m) => log(`  ${m}`),
-    });
-    log(`suite ${s.name}: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    }).then(() => ({}), (e) => ({ error: e instanceof Error ? e.stack ?? e.message : String(e) }));
+    const result = await withinLimit(run, s.name);
+    finishSuite(s.name, 'node', t0, result);
   }
   unregister();
 
@@ -77,15 +117,22 @@ async function main() {
     if (failures.some((f) => f.startsWith(`${s.name}:`))) continue; // keep its last good rows
     previous.suites[s.name] = {
       date: started.toISOString(), command, machine, where: s.where,
+      elapsed_s: Math.round(elapsed[s.name] * 10) / 10, limit_s: limitOf(s.name),
       browser: s.where === 'browser' ? browserInfo?.browserVersion : undefined,
       adapter: s.where === 'browser' ? adapterLine : undefined,
       rows: rows.filter((r) => suiteOwns(s, r)),
       descriptions: Object.fromEntries(Object.entries(descriptions).filter(([b]) => rows.some((r) => r.bench === b && suiteOwns(s, r)))),
     };
   }
-  writeFileSync(resultsPath, JSON.stringify(previous, null, 1) + '\n');
-  writeFileSync(path.join(root, 'BENCHMARKS.md'), renderMarkdown(previous));
-  log(`wrote BENCHMARKS.md and bench/results.json (${rows.length} rows, ${((Date.now() - started.getTime()) / 1000).toFixed(0)} s)`);
+  const totalS = (Date.now() - started.getTime()) / 1000;
+  if (noWrite) {
+    log(`--no-write: BENCHMARKS.md and bench/results.json left as they were (${rows.length} rows, ${totalS.toFixed(0)} s)`);
+  } else {
+    writeFileSync(resultsPath, JSON.stringify(previous, null, 1) + '\n');
+    writeFileSync(path.join(root, 'BENCHMARKS.md'), renderMarkdown(previous));
+    log(`wrote BENCHMARKS.md and bench/results.json (${rows.length} rows, ${totalS.toFixed(0)} s)`);
+  }
+  budgetCheck(suites, totalS);
   if (failures.length) {
     console.error(`bench: ${failures.length} suite(s) failed; their earlier rows were kept:\n  ${failures.join('\n  ')}`);
     process.exitCode = 1;
@@ -94,8 +141,54 @@ async function main() {
 
 function suiteOwns(s, r) { return r.suite === s.name; }
 
-const SUITE_LIMIT_MS = 540_000;
 const failures = [];
+
+/** Resolves with the suite's result, or with a time-out error once its limit has passed. */
+async function withinLimit(run, name) {
+  let timer;
+  const limit = new Promise((resolve) => {
+    timer = setTimeout(() => resolve({ error: `timed out after ${limitOf(name)} s` }), limitOf(name) * 1000);
+  });
+  try {
+    return await Promise.race([run, limit]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Records how long a suite took and whether it failed; prints its time against its limit. */
+function finishSuite(name, where, t0, result) {
+  const s = (performance.now() - t0) / 1000;
+  elapsed[name] = s;
+  const share = s / limitOf(name);
+  log(`suite ${name} (${where}): ${s.toFixed(1)} s, ${(share * 100).toFixed(0)}% of its ${limitOf(name)} s limit`);
+  if (result.error) {
+    failures.push(`${name}: ${result.error}`);
+    log(`suite ${name} FAILED: ${result.error}`);
+  }
+}
+
+/**
+ * Warns (on stderr, without failing the run) when a suite used more than its share of its limit
+ * (on a machine twice as slow it would time out) or the run took longer than its budget.
+ */
+function budgetCheck(suites, totalS) {
+  const warnings = [];
+  for (const s of suites) {
+    const t = elapsed[s.name];
+    if (t === undefined) continue;
+    const limit = limitOf(s.name);
+    if (t > limit * BUDGET_SHARE) {
+      warnings.push(`${s.name} took ${t.toFixed(1)} s, more than ${BUDGET_SHARE * 100}% of its ${limit} s limit: a machine twice as slow would time out; shrink its workload (time slow peers on a subset and scale)`);
+    }
+  }
+  if (totalS > TOTAL_BUDGET_S) {
+    warnings.push(`the whole run took ${totalS.toFixed(0)} s, over the ${TOTAL_BUDGET_S} s budget of a full run`);
+  }
+  const lines = suites.filter((s) => elapsed[s.name] !== undefined).map((s) => `${s.name} ${elapsed[s.name].toFixed(1)}/${limitOf(s.name)} s`);
+  log(`bench: time per suite (used/limit): ${lines.join(', ')}; total ${totalS.toFixed(0)} s of ${TOTAL_BUDGET_S} s`);
+  for (const w of warnings) console.error(`bench: budget warning: ${w}`);
+}
 
 /** Runs each browser suite in its own page (fresh GPU device, own time limit) of one Chromium. */
 async function runBrowserSuitesWithAdapter(names) {
@@ -113,6 +206,8 @@ async function runBrowserSuitesWithAdapter(names) {
   let adapter = null;
   try {
     for (const name of names) {
+      log(`suite ${name} (browser): start, limit ${limitOf(name)} s`);
+      const t0 = performance.now();
       const page = await browser.newPage();
       page.on('console', (m) => { if (m.type() === 'error') log(`  [page] ${m.text()}`); });
       page.on('pageerror', (e) => log(`  [page error] ${e.message}`));
@@ -121,16 +216,13 @@ async function runBrowserSuitesWithAdapter(names) {
       await page.exposeFunction('__benchRecord', (row) => emit(row, name, 'browser'));
       await page.exposeFunction('__benchDescribe', (bench, d) => { descriptions[bench] = d; });
       await page.exposeFunction('__benchLog', (m) => log(`  ${m}`));
+      // The limit counts from before the page loads: loading the suite's modules is part of its cost.
+      const pending = withinLimit(done, name);
       await page.goto(`${url}bench/index.html?suites=${name}${quick ? '&quick=1' : ''}`);
-      let timer;
-      const limit = new Promise((resolve) => { timer = setTimeout(() => resolve({ error: `timed out after ${SUITE_LIMIT_MS / 60000} minutes` }), SUITE_LIMIT_MS); });
-      const result = await Promise.race([done, limit]);
-      clearTimeout(timer);
+      const result = await pending;
       await page.close();
-      if (result.error) {
-        failures.push(`${name}: ${result.error}`);
-        log(`suite ${name} FAILED: ${result.error}`);
-      } else adapter = result.adapter;
+      finishSuite(name, 'browser', t0, result);
+      if (!result.error) adapter = result.adapter;
     }
     return { browserVersion, adapter };
   } finally {
@@ -166,6 +258,7 @@ function renderMarkdown(results) {
     out.push(`## ${name}`, '');
     out.push(`- command: \`${s.command}\``, `- date: ${s.date}`, `- machine: ${s.machine}`);
     if (s.adapter) out.push(`- adapter: ${s.adapter}`);
+    if (s.elapsed_s !== undefined) out.push(`- time: ${s.elapsed_s.toFixed(0)} s of its ${s.limit_s} s limit`);
     out.push('');
     const benches = [...new Set(s.rows.map((r) => r.bench))];
     for (const bench of benches) {
@@ -194,4 +287,8 @@ function renderMarkdown(results) {
   return out.join('\n');
 }
 
-main().catch((e) => { console.error(e instanceof Error ? e.stack : e); process.exit(1); });
+// Exit explicitly: a node suite that timed out may still hold workers or timers open.
+main().then(
+  () => process.exit(process.exitCode ?? 0),
+  (e) => { console.error(e instanceof Error ? e.stack : e); process.exit(1); },
+);

@@ -62,14 +62,18 @@ function singleThread(spec: EnvSpec, policy: 'random' | 'expert', ms: number): {
   return { perS: (steps * 1000) / (now - t0), steps, episodes: Math.max(1, episodes) };
 }
 
+/** Warm-up before a pooled measurement: at least this many batches per group and this long. */
+const POOL_WARM_BATCHES = 3;
+const POOL_WARM_MS = 300;
+
 /**
  * Steps per second through the worker pool. The slots are split into `inFlight` groups that
  * take turns: while one group's batch is out with the workers, the caller picks actions for the
  * next (as a rollout loop overlaps env stepping with policy work). A slot whose episode ended is
- * reset inside its group's next batch, which then carries no step for it.
+ * reset inside its group's next batch, which then carries no step for it. Every slot starts
+ * with a reset, so one pool serves several measurements in turn.
  */
-async function pooled(spec: EnvSpec, policy: 'random' | 'expert', ms: number, inFlight: number): Promise<{ perS: number; steps: number }> {
-  const pool = new EnvPool({ slots: POOL_SLOTS, workers: POOL_WORKERS, spawn: nodeSpawner });
+async function pooled(pool: EnvPool, spec: EnvSpec, policy: 'random' | 'expert', ms: number, inFlight: number): Promise<{ perS: number; steps: number }> {
   const want = policy === 'random' ? { admissible: true } : { expert: true };
   const { split, size } = trainSplit(spec);
   const rand = xorshift32(7);
@@ -104,28 +108,27 @@ async function pooled(spec: EnvSpec, policy: 'random' | 'expert', ms: number, in
     });
     return steps;
   };
-  try {
-    const loop = async (g: number, until: number): Promise<number> => {
-      let steps = 0;
-      while (performance.now() < until) steps += await runGroup(g);
-      return steps;
-    };
-    // Warm up the workers (module load, JIT, first tasks) before timing.
-    await Promise.all(Array.from({ length: inFlight }, (_, g) => loop(g, performance.now() + Math.min(600, ms / 2))));
-    const t0 = performance.now();
-    const counts = await Promise.all(Array.from({ length: inFlight }, (_, g) => loop(g, t0 + ms)));
-    const steps = counts.reduce((a, b) => a + b, 0);
-    return { perS: (steps * 1000) / (performance.now() - t0), steps };
-  } finally {
-    pool.close();
-  }
+  const loop = async (g: number, until: number, minBatches = 0): Promise<number> => {
+    let steps = 0;
+    for (let b = 0; b < minBatches || performance.now() < until; b++) steps += await runGroup(g);
+    return steps;
+  };
+  // Warm up by work done, not only by time: on a slow machine a worker may still be building
+  // its world when a fixed warm-up ends, and that would land in the timed window.
+  await Promise.all(Array.from({ length: inFlight }, (_, g) => loop(g, performance.now() + POOL_WARM_MS, POOL_WARM_BATCHES)));
+  const t0 = performance.now();
+  const counts = await Promise.all(Array.from({ length: inFlight }, (_, g) => loop(g, t0 + ms)));
+  const steps = counts.reduce((a, b) => a + b, 0);
+  return { perS: (steps * 1000) / (performance.now() - t0), steps };
 }
 
 export const suite: BenchSuite = {
   name: 'envs',
   where: 'node',
   async run(ctx: BenchContext) {
-    const ms = ctx.quick ? 250 : 1500;
+    // Each figure is a fixed time window, so the suite's length hardly depends on the machine:
+    // 3 envs × 6 windows of `ms` plus warm-ups and starting one pool per environment.
+    const ms = ctx.quick ? 250 : 750;
     ctx.describe(BENCH, {
       title: 'Environment steps per second',
       baseline: 'expert · 1 thread',
@@ -153,18 +156,24 @@ export const suite: BenchSuite = {
         });
         ctx.log(`${spec.name} ${policy} 1 thread: ${Math.round(r.perS).toLocaleString('en-US')} steps/s`);
       }
-      for (const policy of ['random', 'expert'] as const) {
-        for (const inFlight of [1, 2]) {
-          const r = await pooled(spec, policy, ms, inFlight);
-          ctx.record({
-            bench: BENCH,
-            impl: `${policy} · pool ${POOL_WORKERS} workers${inFlight > 1 ? `, ${inFlight} batches in flight` : ''}`,
-            shape: spec.name,
-            per_s: r.perS,
-            unit: 'steps',
-          });
-          ctx.log(`${spec.name} ${policy} pool x${inFlight}: ${Math.round(r.perS).toLocaleString('en-US')} steps/s`);
+      // One pool per environment: its workers load the environment once for all four figures.
+      const pool = new EnvPool({ slots: POOL_SLOTS, workers: POOL_WORKERS, spawn: nodeSpawner });
+      try {
+        for (const policy of ['random', 'expert'] as const) {
+          for (const inFlight of [1, 2]) {
+            const r = await pooled(pool, spec, policy, ms, inFlight);
+            ctx.record({
+              bench: BENCH,
+              impl: `${policy} · pool ${POOL_WORKERS} workers${inFlight > 1 ? `, ${inFlight} batches in flight` : ''}`,
+              shape: spec.name,
+              per_s: r.perS,
+              unit: 'steps',
+            });
+            ctx.log(`${spec.name} ${policy} pool x${inFlight}: ${Math.round(r.perS).toLocaleString('en-US')} steps/s`);
+          }
         }
+      } finally {
+        pool.close();
       }
     }
   },

@@ -1,14 +1,68 @@
 // Matmul GFLOP/s: every WGSL variant and the autotuner's pick against a naive WGSL kernel, a plain
 // JS loop, and TensorFlow.js on webgpu (same adapter) and wasm (the CPU peer).
+//
+// A slow implementation is timed on the first rows of A (and C) only and scaled to the full
+// product: its rate per row is the same, and the suite then takes about as long on a slow
+// machine as on a fast one (bench/run.mjs holds each suite to half of its time limit).
 
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-webgpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { Gpu } from '../../src/gpu';
-import { applicableVariants, prepareMatmul, tunedVariant, type MatmulDims } from '../../src/kernels/matmul';
+import { applicableVariants, prepareMatmul, tunedVariant, type MatmulDims, type MatmulVariant } from '../../src/kernels/matmul';
 import { timeIt, type BenchSuite } from '../suite-types';
 
 const SHAPES: [number, number, number][] = [[256, 256, 256], [1024, 1024, 1024], [4096, 256, 512]];
+
+/** Longest one timed run may take; an implementation slower than this on the full shape runs on fewer rows. */
+const RUN_BUDGET_MS = 300;
+/** Rows of the probe run that estimates the time per row; subsets are whole multiples of it. */
+const PROBE_ROWS = 64;
+/** Products queued per timed run at most (GPU work is pipelined: several dispatches, one wait). */
+const MAX_QUEUED = 4;
+
+/** One implementation prepared for the first `rows` rows: run it `queued` times, then wait for the result. */
+interface Runner {
+  run(queued: number): Promise<void> | void;
+  dispose(): void;
+}
+
+interface Timed {
+  /** Milliseconds per full M×K·K×N product. */
+  ms: number;
+  /** Rows it was timed on (M when the full shape fits the run budget). */
+  rows: number;
+}
+
+/**
+ * Probes the time per row on PROBE_ROWS rows, picks the most rows whose run fits RUN_BUDGET_MS
+ * (all M when they fit), times that with a warm-up and at least 2 runs and 300 ms, and scales to M rows.
+ */
+async function timeScaled(M: number, prepare: (rows: number) => Promise<Runner>): Promise<Timed> {
+  let rows = Math.min(M, PROBE_ROWS);
+  let runner = await prepare(rows);
+  await runner.run(1); // compiles shaders, warms caches
+  const t0 = performance.now();
+  await runner.run(1);
+  const perRow = Math.max(performance.now() - t0, 0.01) / rows;
+  const fit = perRow * M <= RUN_BUDGET_MS ? M : Math.max(PROBE_ROWS, Math.floor(RUN_BUDGET_MS / perRow / PROBE_ROWS) * PROBE_ROWS);
+  if (fit !== rows) {
+    runner.dispose();
+    rows = Math.min(M, fit);
+    runner = await prepare(rows);
+  }
+  const queued = Math.max(1, Math.min(MAX_QUEUED, Math.floor(RUN_BUDGET_MS / (perRow * rows))));
+  try {
+    const ms = (await timeIt(() => runner.run(queued), { minReps: 2, minMs: 300 })) / queued;
+    return { ms: (ms * M) / rows, rows };
+  } finally {
+    runner.dispose();
+  }
+}
+
+function subsetNote(t: Timed, M: number): string | undefined {
+  return t.rows < M ? `timed on the first ${t.rows} of ${M} rows and scaled ×${(M / t.rows).toFixed(0)}` : undefined;
+}
 
 function jsMatmul(a: Float32Array, b: Float32Array, c: Float32Array, M: number, N: number, K: number): void {
   // i-k-j order: the inner loop streams rows of B and C, the fastest plain-JS order.
@@ -32,6 +86,8 @@ export const suite: BenchSuite = {
       baseline: 'tfjs-webgpu',
       about: 'GFLOP/s = 2·M·N·K / time. WGSL rows are pipelined: several dispatches in one submit, then wait. ' +
         'TF.js rows queue several matmuls and read back the last result. The JS loop is i-k-j on Float32Array. ' +
+        `An implementation whose full product would take over ${RUN_BUDGET_MS} ms is timed on the first rows of A ` +
+        'only (a multiple of 64, noted under the table) and scaled to the full shape. ' +
         'Ratio = GFLOP/s ÷ the tfjs-webgpu figure for the same shape.',
     });
     const gpu = await Gpu.create();
@@ -40,42 +96,61 @@ export const suite: BenchSuite = {
     for (const [M, N, K] of shapes) {
       const shape = M === K && K === N ? `${M}³` : `${M}x${K}·${K}x${N}`;
       const flop = 2 * M * N * K;
+      const record = (impl: string, t: Timed, note?: string): void => {
+        const notes = [note, subsetNote(t, M)].filter(Boolean).join('; ');
+        ctx.record({ bench: 'matmul', impl, shape, gflops: flop / t.ms / 1e6, ms: t.ms, ...(notes ? { note: notes } : {}) });
+      };
       const a = new Float32Array(M * K).map(() => Math.random() - 0.5);
       const b = new Float32Array(K * N).map(() => Math.random() - 0.5);
-      const dims: MatmulDims = { M, N, K, form: 'nn' };
-      const A = gpu.tensor(a, [M, K]), B = gpu.tensor(b, [K, N]), C = gpu.empty([M, N]);
-      const big = flop > 1e9;
-      const pick = await tunedVariant(gpu, dims);
-      for (const variant of [...applicableVariants(dims), 'auto' as const]) {
-        const op = await prepareMatmul(gpu, dims, { variant });
-        const reps = variant === 'naive' || big ? 1 : 4;
-        const ms = await timeIt(async () => {
-          for (let r = 0; r < reps; r++) op.record(A, B, C);
-          await gpu.done();
-        }, { minReps: variant === 'naive' && big ? 1 : 3, minMs: 500 }) / reps;
-        const impl = variant === 'auto' ? `wgsl-autotuned (${pick})` : `wgsl-${variant}`;
-        ctx.record({ bench: 'matmul', impl, shape, gflops: flop / ms / 1e6, ms });
+      const full: MatmulDims = { M, N, K, form: 'nn' };
+      const B = gpu.tensor(b, [K, N]);
+      const wgsl = (variant: MatmulVariant) => async (rows: number): Promise<Runner> => {
+        const op = await prepareMatmul(gpu, { ...full, M: rows }, { variant });
+        const A = gpu.tensor(a.subarray(0, rows * K), [rows, K]), C = gpu.empty([rows, N]);
+        return {
+          run: async (queued) => {
+            for (let r = 0; r < queued; r++) op.record(A, B, C);
+            await gpu.done();
+          },
+          dispose: () => gpu.release(A, C),
+        };
+      };
+      // The autotuner picks for the full shape (timing its candidates there, on first use). Its
+      // row is the picked variant's measurement: the same kernel on the same operands.
+      const pick = await tunedVariant(gpu, full);
+      const timed = new Map<MatmulVariant, Timed>();
+      for (const variant of applicableVariants(full)) {
+        timed.set(variant, await timeScaled(M, wgsl(variant)));
+        record(`wgsl-${variant}`, timed.get(variant)!);
       }
-      gpu.release(A, B, C);
+      record(`wgsl-autotuned (${pick})`, timed.get(pick)!);
+      gpu.release(B);
 
       const c = new Float32Array(M * N);
-      const jsMs = await timeIt(() => jsMatmul(a, b, c, M, N, K), { minReps: 1, minMs: 0, maxReps: big ? 1 : 3 });
-      ctx.record({ bench: 'matmul', impl: 'js-loop', shape, gflops: flop / jsMs / 1e6, ms: jsMs });
+      record('js-loop', await timeScaled(M, async (rows) => ({
+        run: (queued) => { for (let r = 0; r < queued; r++) jsMatmul(a, b, c, rows, N, K); },
+        dispose: () => undefined,
+      })));
 
       for (const backend of ['webgpu', 'wasm'] as const) {
         await tf.setBackend(backend);
         await tf.ready();
-        const ta = tf.tensor2d(a, [M, K]), tb = tf.tensor2d(b, [K, N]);
-        const reps = backend === 'webgpu' && big ? 2 : 4;
-        const ms = await timeIt(async () => {
-          let last: tf.Tensor | undefined;
-          for (let r = 0; r < reps; r++) { last?.dispose(); last = tf.matMul(ta, tb); }
-          await last!.data();
-          last!.dispose();
-        }, { minReps: big && backend === 'webgpu' ? 1 : 3, minMs: 500 }) / reps;
+        const tb = tf.tensor2d(b, [K, N]);
+        const t = await timeScaled(M, async (rows) => {
+          const ta = tf.tensor2d(a.subarray(0, rows * K), [rows, K]);
+          return {
+            run: async (queued) => {
+              let last: tf.Tensor | undefined;
+              for (let r = 0; r < queued; r++) { last?.dispose(); last = tf.matMul(ta, tb); }
+              await last!.data();
+              last!.dispose();
+            },
+            dispose: () => ta.dispose(),
+          };
+        });
+        tb.dispose();
         const note = backend === 'wasm' ? `XNNPACK, ${tf.env().getNumber('WASM_HAS_MULTITHREAD_SUPPORT') ? 'threads available' : 'single thread'}` : undefined;
-        ctx.record({ bench: 'matmul', impl: `tfjs-${backend}`, shape, gflops: flop / ms / 1e6, ms, note });
-        ta.dispose(); tb.dispose();
+        record(`tfjs-${backend}`, t, note);
       }
       ctx.log(`matmul ${shape} done`);
     }
