@@ -108,14 +108,14 @@ describe('pipeline', () => {
 
   it('pauses (no progress while paused, status paused), resumes, and cancels', async () => {
     const store = await FileRunStore.open(join(root, 'control'));
-    let paused = false;
+    let paused = false, pausedOnce = false;
     let eventsWhilePaused = 0;
     const { orchestrator, done } = await run(store, 'p', tinyConfig('outcome'), {
       onProgress: (e, o) => {
         if (paused) eventsWhilePaused++;
-        if (!paused && e.stage === 'ppo' && e.iteration === 1 && o.control.state === 'running') {
+        if (!pausedOnce && e.stage === 'ppo' && e.iteration === 1) {
           o.pause();
-          paused = true;
+          paused = pausedOnce = true;
         }
       },
     });
