@@ -9,6 +9,18 @@ const GROUPS: Record<string, { summary: string; load: () => Promise<CommandGroup
     summary: 'play, check and score the text environments (household, webshop, virtualhome)',
     load: async () => (await import('./env-commands')).envCommands,
   },
+  train: {
+    summary: 'train a policy: stepwise train --env household --method spa --seed 1 [--config f.json] [--out dir] [--json]',
+    load: async () => (await import('./train')).trainCommands,
+  },
+  eval: {
+    summary: 'evaluate greedily: stepwise eval --policy prior --env <env> --split <split> [--json], or --run <dir>',
+    load: async () => (await import('./eval')).evalCommands,
+  },
+  sft: {
+    summary: 'fine-tune the bundled model on expert episodes: stepwise sft [--envs a,b] [--steps N] [--out dir] [--json]',
+    load: async () => (await import('./sft-commands')).sftCommands,
+  },
 };
 
 function usage(): string {

@@ -1,7 +1,7 @@
 // Per-iteration diagnostics stored with the metrics (issue 10 §5):
 //
 // - Rollout statistics: success rate, mean score, grounding accuracy (share of valid actions) and
-//   episode length, named env/… as verl-agent does.
+//   episode length, under the names the trainer protocol's METRICS table gives them.
 // - Estimator calibration: the partial sums S_t = Σ_{k≤t} ĉ_k along each trajectory, averaged
 //   separately over successful and failed trajectories. A calibrated estimator climbs towards 1 on
 //   successes and stays near 0 on failures. Trajectories differ in length, so each curve is read
@@ -17,15 +17,15 @@
 
 import { grounding, groupByTask, type Trajectory } from './trajectory';
 
-export const CALIBRATION_POINTS = [0.2, 0.4, 0.6, 0.8, 1] as const;
+export const CALIBRATION_POINTS: readonly number[] = Array.from({ length: 11 }, (_, k) => k / 10);
 export const ENTROPY_COLLAPSE_SHARE = 0.25;
 export const ENTROPY_FLOOR = 0.05;
 
 export interface RolloutStats {
-  'env/success_rate': number;
-  'env/score': number;
-  'env/grounding': number;
-  'env/episode_length': number;
+  success_rate: number;
+  score: number;
+  grounding_acc: number;
+  episode_length: number;
   'env/trajectories': number;
   'env/steps': number;
 }
@@ -40,8 +40,8 @@ export function rolloutStats(trajs: readonly Trajectory[]): RolloutStats {
   }
   const n = Math.max(1, trajs.length);
   return {
-    'env/success_rate': won / n, 'env/score': score / n, 'env/grounding': steps ? valid / steps : 0,
-    'env/episode_length': steps / n, 'env/trajectories': trajs.length, 'env/steps': steps,
+    success_rate: won / n, score: score / n, grounding_acc: steps ? valid / steps : 0,
+    episode_length: steps / n, 'env/trajectories': trajs.length, 'env/steps': steps,
   };
 }
 
@@ -74,11 +74,11 @@ export function pearson(x: ArrayLike<number>, y: ArrayLike<number>): number | nu
 
 export interface Diagnostics {
   /** Mean S_t at CALIBRATION_POINTS over successful trajectories (null when none, or no ĉ). */
-  'diag/calibration_success': number[] | null;
-  'diag/calibration_failure': number[] | null;
+  'estimator/calib_success': number[] | null;
+  'estimator/calib_failed': number[] | null;
   /** Mean Σ_t ĉ_t on successes minus on failures: how well the final sums separate them. */
-  'diag/calibration_gap': number | null;
-  'diag/progress_grounding_corr': number | null;
+  'estimator/calib_gap': number | null;
+  'estimator/corr_c_g': number | null;
   /** Mean over steps of H(π_old)/log|A| (steps with one candidate excluded). */
   'diag/entropy_normalized': number;
   /** Mean over tasks of the std of R among the task's rollouts. */
@@ -136,10 +136,10 @@ export function diagnose(trajs: readonly Trajectory[], firstEntropy: number | nu
   const collapse = entropy < ENTROPY_FLOOR || (ref > 0 && entropy < ENTROPY_COLLAPSE_SHARE * ref);
   const rewardStd = stds.length ? stds.reduce((a, b) => a + b, 0) / stds.length : 0;
   return {
-    'diag/calibration_success': cs,
-    'diag/calibration_failure': cf,
-    'diag/calibration_gap': cs && cf ? cs[last] - cf[last] : null,
-    'diag/progress_grounding_corr': pearson(c, g),
+    'estimator/calib_success': cs,
+    'estimator/calib_failed': cf,
+    'estimator/calib_gap': cs && cf ? cs[last] - cf[last] : null,
+    'estimator/corr_c_g': pearson(c, g),
     'diag/entropy_normalized': entropy,
     'diag/reward_std_in_group': rewardStd,
     'diag/entropy_collapse': collapse,

@@ -16,6 +16,7 @@ import { Orchestrator, RunCancelledError, type ProgressEvent } from './orchestra
 import { FileRunStore } from './persistence/file-store';
 import type { MetricRow } from './persistence/store';
 import type { PipelineDeps } from './pipeline';
+import { CALIBRATION_POINTS, EVAL_STAGE, METRICS } from './protocol';
 
 const root = mkdtempSync(join(tmpdir(), 'stepwise-pipeline-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -59,7 +60,7 @@ describe('pipeline', () => {
       const rl = reward !== 'bc';
       const est = reward === 'spa' || reward === 'progress-only';
       expect(stages, reward).toEqual([
-        'bc:0', ...(est ? ['estimator:0'] : []), ...(rl ? ['ppo:1', 'ppo:2'] : []), `eval:${rl ? 2 : 0}`,
+        'bc:0', ...(est ? ['estimator:0'] : []), ...(rl ? ['ppo:1', 'ppo:2'] : []), `eval:${rl ? 2 : 0}`, `eval:${rl ? 2 : 0}`,
       ]);
       const bc = rows[0];
       expect(bc['bc/demos'] as number).toBeGreaterThan(0);
@@ -67,20 +68,25 @@ describe('pipeline', () => {
       if (est) {
         const e = rows[1];
         for (const k of ['estimator/mse_train', 'estimator/mae_train', 'estimator/mse_heldout', 'estimator/mae_heldout']) expect(Number.isFinite(e[k]), `${reward} ${k}`).toBe(true);
-        expect(e['diag/calibration_success'] === null || Array.isArray(e['diag/calibration_success'])).toBe(true);
+        const calib = e[METRICS.calibrationSuccess] ?? e[METRICS.calibrationFailed];
+        expect(Array.isArray(calib) && calib.length === CALIBRATION_POINTS, `${reward} calibration curve`).toBe(true);
       }
       for (const r of rows.filter((x) => x.stage === 'ppo')) {
-        for (const k of ['actor/pg_loss', 'critic/vf_loss', 'actor/entropy', 'actor/approx_kl', 'actor/pg_clipfrac', 'actor/grad_norm', 'critic/explained_var', 'env/success_rate', 'env/grounding']) {
+        // The trainer protocol's metric names are the contract with the lab's charts.
+        const names = [METRICS.pgLoss, METRICS.vfLoss, METRICS.entropy, METRICS.approxKl, METRICS.clipfrac, METRICS.gradNorm, METRICS.explainedVar,
+          METRICS.success, METRICS.score, METRICS.grounding, METRICS.length, METRICS.envStepsPerS, METRICS.updateS];
+        for (const k of names) {
           expect(k in r, `${reward} ${k}`).toBe(true);
         }
         expect(Number.isFinite(r['actor/pg_loss']), `${reward} pg_loss`).toBe(true);
         expect(typeof r['diag/entropy_collapse']).toBe('boolean');
-        if (est) expect(r['diag/progress_grounding_corr'] === null || Math.abs(r['diag/progress_grounding_corr'] as number) <= 1).toBe(true);
+        if (est) expect(r[METRICS.progressGroundingCorr] === null || Math.abs(r[METRICS.progressGroundingCorr] as number) <= 1).toBe(true);
       }
-      const evalRow = rows[rows.length - 1];
-      for (const split of ['seen-test', 'unseen-test']) {
-        expect(evalRow[`eval/${split}/tasks`], `${reward} ${split}`).toBe(2);
-        const sr = evalRow[`eval/${split}/success_rate`] as number;
+      const evalRows = rows.filter((r) => r.stage === EVAL_STAGE);
+      expect(evalRows.map((r) => r.split)).toEqual(['seen-test', 'unseen-test']);
+      for (const r of evalRows) {
+        expect(r.tasks, `${reward} ${r.split}`).toBe(2);
+        const sr = r[METRICS.success] as number;
         expect(sr >= 0 && sr <= 1).toBe(true);
       }
       expect(out.results['unseen-test']?.tasks).toBe(2);
@@ -163,7 +169,7 @@ describe('pipeline', () => {
     expect(resumed.resumedAfter).toBe('ppo');
     const rows = await store.metrics('killed');
     expect(rows.length).toBe(whole.length);
-    expect(rowsBefore).toBe(whole.length - 2); // iteration 2 and evaluation were all that was left
+    expect(rowsBefore).toBe(whole.length - 3); // iteration 2 and the two evaluation rows were all that was left
     expect(timeless(rows)).toEqual(timeless(whole));
     const ids = (await store.trajectories('killed')).map((t) => t.id);
     expect(new Set(ids).size).toBe(ids.length);

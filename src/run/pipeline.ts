@@ -14,9 +14,11 @@
 // config seed and a name (episode ids, "ppo:<seed>:<iteration>", …), never from a shared stream,
 // so a redone unit repeats exactly what the interrupted one did.
 //
-// Metric rows: {iteration, stage, …values} with verl/TRL names (actor/…, critic/…, env/…,
-// estimator/…, diag/…, eval/<split>/…, timing/…, perf/…). Rows for BC and the estimator carry
-// iteration 0, PPO rows their iteration (1 …), the evaluation row the last iteration.
+// Metric rows: {iteration, stage, …values} under the names of the trainer protocol's METRICS
+// table (verl names for the update: actor/…, critic/…; outcome names success_rate, score,
+// grounding_acc, episode_length; estimator/…; perf/…), plus bc/…, diag/… and timing/…. Rows for
+// BC and the estimator carry iteration 0, PPO rows their iteration (1 …), and each evaluation
+// split one row with its `split` at the last iteration.
 
 import type { SplitName } from '../envs/env';
 import type { EnvBatcher } from '../rl/rollout-envs';
@@ -275,7 +277,7 @@ export async function runPipeline(ctx: PipelineContext): Promise<RunOutcome> {
       await writeTrajectories(trajs, 0);
       await writeRow({
         iteration: 0, stage: 'estimator', ...rolloutStats(trajs), ...est, ...diag,
-        'timing/rollout_s': ex.seconds, 'timing/estimator_s': seconds(t0), 'perf/decisions_per_s': ex.decisionsPerSecond,
+        'timing/rollout_s': ex.seconds, 'timing/estimator_s': seconds(t0), 'perf/env_steps_per_s': ex.decisionsPerSecond,
       });
       await save({ stage: 'estimator', iteration: 0, firstEntropy: diag['diag/entropy_normalized'] }, -1);
     }
@@ -308,8 +310,8 @@ export async function runPipeline(ctx: PipelineContext): Promise<RunOutcome> {
       await writeTrajectories(trajs, i);
       await writeRow({
         iteration: i, stage: 'ppo', ...rolloutStats(trajs), ...ppo, ...est, ...diag,
-        'timing/rollout_s': ro.seconds, 'timing/estimator_s': estimatorSeconds, 'timing/update_s': updateSeconds, 'timing/iteration_s': seconds(tIter),
-        'perf/decisions_per_s': ro.decisionsPerSecond,
+        'timing/rollout_s': ro.seconds, 'timing/estimator_s': estimatorSeconds, 'perf/update_s': updateSeconds, 'timing/iteration_s': seconds(tIter),
+        'perf/env_steps_per_s': ro.decisionsPerSecond,
       });
       await save({ stage: 'ppo', iteration: i, firstEntropy }, i);
       progress.report(key, 1, { stage: 'ppo', iteration: i });
@@ -318,20 +320,20 @@ export async function runPipeline(ctx: PipelineContext): Promise<RunOutcome> {
     // 6. Evaluation.
     await putRecord({ stage: 'eval', iteration: iterations });
     const results: RunOutcome['results'] = {};
-    const row: Record<string, unknown> = { iteration: iterations, stage: 'eval' };
-    const tEval = performance.now();
     for (const split of splits) {
       const key = `eval:${split}`;
       let rounds = 0;
       round = () => progress.report(key, Math.min(0.95, ++rounds / 20), { stage: 'eval', iteration: iterations, message: split });
+      const tEval = performance.now();
       const { result } = await evaluate(engine, { env: spec, split, count: c.eval.tasks, seed: EVAL_SEED, maxSteps: ctx.options.maxSteps });
       round = () => {};
       results[split] = result;
-      for (const [k, v] of Object.entries(result)) row[`eval/${split}/${k}`] = v;
+      await writeRow({
+        iteration: iterations, stage: 'eval', split, success_rate: result.success_rate, score: result.score, grounding_acc: result.grounding,
+        episode_length: result.mean_length, tasks: result.tasks, solved: result.solved, 'timing/stage_s': seconds(tEval),
+      });
       progress.report(key, 1, { stage: 'eval', iteration: iterations, message: split });
     }
-    row['timing/stage_s'] = seconds(tEval);
-    await writeRow(row);
     await putRecord({ status: 'finished', stage: 'eval', iteration: iterations, extra: { ...(record.extra ?? {}), results: results as unknown as Json } });
     return { runId, results, iterations, resumedAfter: point.meta?.stage, alreadyFinished: false };
   } finally {

@@ -40,14 +40,14 @@ export const METRICS = {
   calibrationFailed: 'estimator/calib_failed',
   /** Pearson correlation of ĉ_t with g_t over the iteration's steps. */
   progressGroundingCorr: 'estimator/corr_c_g',
-  // PPO update (kernels/ppo's names)
-  pgLoss: 'pg_loss',
-  vfLoss: 'vf_loss',
-  entropy: 'entropy',
-  approxKl: 'approx_kl',
-  clipfrac: 'clipfrac',
-  gradNorm: 'grad_norm',
-  explainedVar: 'explained_var',
+  // PPO update (verl's names)
+  pgLoss: 'actor/pg_loss',
+  vfLoss: 'critic/vf_loss',
+  entropy: 'actor/entropy',
+  approxKl: 'actor/approx_kl',
+  clipfrac: 'actor/pg_clipfrac',
+  gradNorm: 'actor/grad_norm',
+  explainedVar: 'critic/explained_var',
   // throughput
   envStepsPerS: 'perf/env_steps_per_s',
   llmTokensPerS: 'perf/llm_tokens_per_s',

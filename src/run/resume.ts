@@ -5,7 +5,7 @@
 //
 // Rows and trajectories written by a unit that is then redone are not written twice: the redone
 // unit produces the same ones (everything is seeded), and the pipeline skips what the store
-// already holds, keyed by (iteration, stage) for metric rows and by id for trajectories.
+// already holds, keyed by (iteration, stage, split) for metric rows and by id for trajectories.
 
 import type { Checkpoint, Json, MetricRow, RunStore } from './persistence/store';
 
@@ -31,8 +31,8 @@ export interface ResumePoint {
   resumed: boolean;
 }
 
-export function metricKey(row: Pick<MetricRow, 'iteration'> & { stage?: Json }): string {
-  return `${row.iteration}:${String(row.stage ?? '')}`;
+export function metricKey(row: Pick<MetricRow, 'iteration'> & { stage?: Json; split?: Json }): string {
+  return `${row.iteration}:${String(row.stage ?? '')}:${String(row.split ?? '')}`;
 }
 
 /** Index of a stage in STAGES, −1 for none (nothing completed). */

@@ -1,0 +1,130 @@
+// `stepwise eval`: greedy evaluation of a policy on one split. Scripts outside the project call
+// these exact forms:
+//   stepwise eval --policy prior --env <env> --split <split> [--json]
+//       the model's own action scores ℓ(a|s) alone (no trained heads, no GPU); JSON output
+//       {tasks, solved, success_rate, grounding}
+//   stepwise eval --run <dir> --split <split> [--json]      (--policy <dir> is the same)
+//       a trained run's heads from its last checkpoint; JSON output
+//       {tasks, solved, success_rate, grounding, score, mean_length}
+// Optional: --model (prior only; default the bundled model), --tasks N (first N tasks of the
+// split), --max-steps N.
+
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { SplitName } from '../envs/env';
+import { envNames, getEnvSpec } from '../envs/registry';
+import { Gpu } from '../gpu';
+import { BUNDLED_MODEL_ID } from '../policy/model-catalogue';
+import { evaluate, type EvalResult } from '../rl/evaluate';
+import { DEFAULT_CAPACITY, DEFAULT_HEAD_HIDDEN, DEFAULT_KAPPA, PolicyModel, PriorHeads } from '../rl/policy-model';
+import { RolloutEngine } from '../rl/rollout';
+import { BatchedDecider, type EpisodeBackbone } from '../rl/rollout-decider';
+import { InlineEnvs } from '../rl/rollout-envs';
+import type { HeadScorer } from '../rl/rollout-heads';
+import type { RunConfig } from '../run/config';
+import { FileRunStore } from '../run/persistence/file-store';
+import type { RunRecord } from '../run/persistence/store';
+import { EVAL_SEED } from '../run/pipeline';
+import type { CommandGroup } from './command-group';
+import { UsageError, type CliIO } from './io';
+import { loadBackbone, NODE_SLOTS, positiveInt } from './node-run';
+
+const USAGE = 'stepwise eval (--policy prior --env <env> | --run <dir>) --split <split> [--tasks N] [--max-steps N] [--model id] [--json]';
+
+function help(): string {
+  return [
+    `usage: ${USAGE}`,
+    '',
+    'Plays one greedy episode per task of the split and reports the success rate and the grounding accuracy',
+    '(share of valid actions). --policy prior picks by the model\'s own action scores ℓ(a|s) alone; --run <dir>',
+    '(or --policy <dir>) uses the trained heads of a `stepwise train` run from its last checkpoint.',
+  ].join('\n');
+}
+
+/** Runs one greedy evaluation with the given heads. */
+export async function evaluateWith(backbone: EpisodeBackbone, heads: HeadScorer, env: string, split: SplitName, tasks: number, maxSteps?: number): Promise<EvalResult> {
+  const engine = new RolloutEngine(new BatchedDecider(backbone, heads), new InlineEnvs(NODE_SLOTS));
+  const { result } = await evaluate(engine, { env: getEnvSpec(env), split, count: tasks, seed: EVAL_SEED, maxSteps });
+  return result;
+}
+
+async function run(args: string[], io: CliIO): Promise<number> {
+  if (args.includes('--help') || args.includes('-h')) {
+    io.out(help());
+    return 0;
+  }
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    values = parseArgs({
+      args, strict: true, allowPositionals: false,
+      options: {
+        policy: { type: 'string' }, run: { type: 'string' }, env: { type: 'string' }, split: { type: 'string' }, tasks: { type: 'string' },
+        'max-steps': { type: 'string' }, model: { type: 'string' }, json: { type: 'boolean' },
+      },
+    }).values;
+  } catch (e) {
+    throw new UsageError(`${e instanceof Error ? e.message : String(e)}\nusage: ${USAGE}`);
+  }
+  const runDir = typeof values.run === 'string' ? values.run : values.policy !== undefined && values.policy !== 'prior' ? String(values.policy) : null;
+  if (runDir === null && values.policy !== 'prior') throw new UsageError(`say which policy: --policy prior or --run <dir>\nusage: ${USAGE}`);
+  if (typeof values.split !== 'string') throw new UsageError(`missing --split\nusage: ${USAGE}`);
+  const tasks = typeof values.tasks === 'string' ? positiveInt(values.tasks, 'tasks') : 0;
+  const maxSteps = typeof values['max-steps'] === 'string' ? positiveInt(values['max-steps'], 'max-steps') : undefined;
+
+  let config: RunConfig | null = null;
+  let dir = '';
+  if (runDir !== null) {
+    dir = resolve(runDir);
+    if (!existsSync(join(dir, 'run.json'))) throw new UsageError(`${dir} holds no run (no run.json); train one with \`stepwise train --out ${runDir}\``);
+    config = (JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as RunRecord).config;
+    if (typeof values.model === 'string' && values.model !== config.model) throw new UsageError(`the run was trained on ${config.model}; --model cannot change that`);
+  }
+  const env = typeof values.env === 'string' ? values.env : config?.env;
+  if (!env) throw new UsageError(`missing --env\nusage: ${USAGE}`);
+  if (!envNames().includes(env)) throw new UsageError(`unknown environment "${env}"; known: ${envNames().join(', ')}`);
+  if (config && env !== config.env) throw new UsageError(`the run was trained on ${config.env}, not ${env}`);
+  const spec = getEnvSpec(env);
+  const split = values.split as SplitName;
+  if (spec.splits[split] === undefined) throw new UsageError(`${env} has no split "${split}"; it has ${Object.keys(spec.splits).join(', ')}`);
+
+  const backbone = await loadBackbone(config?.model ?? (typeof values.model === 'string' ? values.model : BUNDLED_MODEL_ID));
+  const dim = backbone.info.featureDim;
+  let gpu: Gpu | null = null;
+  let model: PolicyModel | null = null;
+  try {
+    let heads: HeadScorer;
+    if (config) {
+      const store = await FileRunStore.openRunDir(dir);
+      const runs = await store.listRuns();
+      const ckpt = runs[0] ? await store.latestCheckpoint(runs[0].id) : undefined;
+      await store.close();
+      if (!ckpt) throw new UsageError(`${dir} has no checkpoint yet; train further before evaluating`);
+      gpu = await Gpu.create();
+      model = new PolicyModel(gpu, { featureDim: dim, hidden: DEFAULT_HEAD_HIDDEN, estimatorHidden: config.estimator.hidden, kappa: DEFAULT_KAPPA, seed: config.seed }, DEFAULT_CAPACITY);
+      model.load(ckpt.blobs);
+      heads = await model.heads();
+    } else {
+      heads = new PriorHeads(dim, dim);
+    }
+    const r = await evaluateWith(backbone, heads, env, split, tasks, maxSteps);
+    const json = config
+      ? { tasks: r.tasks, solved: r.solved, success_rate: r.success_rate, grounding: r.grounding, score: r.score, mean_length: r.mean_length }
+      : { tasks: r.tasks, solved: r.solved, success_rate: r.success_rate, grounding: r.grounding };
+    if (values.json) io.out(JSON.stringify(json));
+    else {
+      io.out(`${config ? `run ${dir}` : `prior of ${backbone.info.modelId}`} on ${env} ${split}: success ${(100 * r.success_rate).toFixed(1)}% (${r.solved}/${r.tasks}), grounding ${(100 * r.grounding).toFixed(1)}%` +
+        (config ? `, score ${r.score.toFixed(3)}, mean length ${r.mean_length.toFixed(1)}` : ''));
+    }
+    return 0;
+  } finally {
+    model?.destroy();
+    gpu?.device.destroy();
+    await backbone.dispose();
+  }
+}
+
+export const evalCommands: CommandGroup = {
+  summary: 'evaluate greedily: stepwise eval --policy prior --env <env> --split <split> [--json], or --run <dir>',
+  run,
+};
