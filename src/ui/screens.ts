@@ -23,4 +23,26 @@ export const screens: ScreenEntry[] = [
     tag: 'sw-playground',
     load: () => import('./playground/playground-screen'),
   },
+  {
+    id: 'train',
+    label: 'Train',
+    blurb: 'Configure a run (env, model, method, hyper-parameters), start it in the trainer worker, and watch its curves live.',
+    tag: 'sw-train',
+    load: () => import('./train/train-screen'),
+    needsGpu: true,
+  },
+  {
+    id: 'trajectories',
+    label: 'Trajectories',
+    blurb: 'Step through every trajectory with its credit: ĉ_t, Σĉ against the reward, r_t, advantage, ratio and clipping.',
+    tag: 'sw-trajectories',
+    load: () => import('./trajectories/trajectories-screen'),
+  },
+  {
+    id: 'compare',
+    label: 'Compare',
+    blurb: 'Runs side by side: overlaid curves and the paper-style results table, exportable as CSV and PNG.',
+    tag: 'sw-compare',
+    load: () => import('./compare/compare-screen'),
+  },
 ];
