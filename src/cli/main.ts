@@ -17,6 +17,10 @@ const GROUPS: Record<string, { summary: string; load: () => Promise<CommandGroup
     summary: 'evaluate greedily: stepwise eval --policy prior --env <env> --split <split> [--json], or --run <dir>',
     load: async () => (await import('./eval')).evalCommands,
   },
+  sft: {
+    summary: 'fine-tune the bundled model on expert episodes: stepwise sft [--envs a,b] [--steps N] [--out dir] [--json]',
+    load: async () => (await import('./sft-commands')).sftCommands,
+  },
 };
 
 function usage(): string {
