@@ -8,6 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { testGpu } from '../gpu/testing';
+import { Backbone } from '../policy/backbone';
+import { bundledModelDir } from '../policy/backbone-node';
+import { BUNDLED_MODEL_ID } from '../policy/model-catalogue';
 import { REWARD_VARIANTS, type RewardVariant } from '../rl/rewards';
 import { InlineEnvs } from '../rl/rollout-envs';
 import { HashedBackbone } from '../rl/test-backbone';
@@ -174,5 +177,25 @@ describe('pipeline', () => {
     const ids = (await store.trajectories('killed')).map((t) => t.id);
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids.length).toBe((await store.trajectories('whole')).length);
+  });
+
+  it('runs a tiny SPA run on the bundled model (onnxruntime-node) and evaluates it', async () => {
+    const backbone = await Backbone.load({ modelId: BUNDLED_MODEL_ID, source: 'local', device: 'cpu', dtype: 'fp32', localModelPath: bundledModelDir() });
+    try {
+      const store = await FileRunStore.open(join(root, 'bundled'));
+      const config = parseRunConfig({ ...tinyConfig('spa'), ppo: { ...tinyConfig('spa').ppo, iterations: 1 } });
+      const o = new Orchestrator({
+        runId: 'bundled', config, store, options: { maxSteps: 5 },
+        deps: { gpu: await testGpu(), backbone, featureDim: backbone.info.featureDim, envs: new InlineEnvs(4) },
+      });
+      const out = await o.run();
+      const rows = await store.metrics('bundled');
+      expect(rows.map((r) => r.stage)).toEqual(['bc', 'estimator', 'ppo', 'eval', 'eval']);
+      expect(Number.isFinite(rows[2][METRICS.pgLoss]) && Number.isFinite(rows[2][METRICS.vfLoss])).toBe(true);
+      expect(Number.isFinite(rows[1][METRICS.estMseHeldOut])).toBe(true);
+      expect(out.results['seen-test']?.tasks).toBe(2);
+    } finally {
+      await backbone.dispose();
+    }
   });
 });
