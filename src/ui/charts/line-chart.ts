@@ -17,6 +17,9 @@ export interface ChartSeries {
 /** Series colours in order, readable on the dark panel and distinct for colour-blind readers. */
 export const PALETTE = ['#7aa2ff', '#f0c05a', '#5fd49a', '#ff7b7b', '#c792ea', '#4fd1d9', '#f78c6c', '#b0bec5'];
 
+/** Tick spacings for counted axes: 1, 2, 5, 10, 20, 50, … */
+const INTEGER_TICKS = Array.from({ length: 8 }, (_, e) => [1, 2, 5].map((m) => m * 10 ** e)).flat();
+
 function readVar(el: Element, name: string, fallback: string): string {
   return getComputedStyle(el).getPropertyValue(name).trim() || fallback;
 }
@@ -28,12 +31,15 @@ export class LineChart extends LitElement {
     series: { attribute: false },
     xLabel: { attribute: 'x-label' },
     height: { type: Number },
+    integerX: { type: Boolean, attribute: 'integer-x' },
   };
   heading = '';
   xLabel = 'iteration';
   x: number[] = [];
   series: ChartSeries[] = [];
   height = 180;
+  /** x counts something (iterations, steps): ticks only on whole numbers. */
+  integerX = true;
 
   private plot: uPlot | null = null;
   private resize: ResizeObserver | null = null;
@@ -84,7 +90,7 @@ export class LineChart extends LitElement {
     const box = this.renderRoot.querySelector('.plot') as HTMLElement | null;
     if (!box) return;
     const data = [this.x, ...this.series.map((s) => s.values)] as uPlot.AlignedData;
-    const shape = `${this.height}|${this.series.map((s) => `${s.label}/${s.color ?? ''}/${s.dash ? 1 : 0}`).join('|')}`;
+    const shape = `${this.height}|${this.integerX}|${this.series.map((s) => `${s.label}/${s.color ?? ''}/${s.dash ? 1 : 0}`).join('|')}`;
     if (this.plot && shape === this.shape) {
       this.plot.setData(data);
       return;
@@ -98,7 +104,8 @@ export class LineChart extends LitElement {
       width: Math.max(box.clientWidth, 200),
       height: this.height,
       scales: { x: { time: false } },
-      axes: [{ ...axis, label: this.xLabel, labelFont: '11px system-ui, sans-serif', labelSize: 16 }, { ...axis, size: 52 }],
+      legend: { live: false },
+      axes: [{ ...axis, ...(this.integerX ? { incrs: INTEGER_TICKS } : {}), label: this.xLabel, labelFont: '11px system-ui, sans-serif', labelSize: 16 }, { ...axis, size: 52 }],
       cursor: { drag: { x: false, y: false } },
       series: [
         { label: this.xLabel },
