@@ -1,8 +1,8 @@
 // Rollout throughput: agent decisions per second on household with the bundled model in Node
 // (transformers.js on onnxruntime-node, the heads on WebGPU through Dawn, the environments in the
 // env worker pool), for the rollout engine against the naive loop. Both play the same episodes
-// (K rollouts of each task, sampled at temperature 1, the same seed) with the same heads and the
-// same engine loop; only the decider differs:
+// (K rollouts of each task, sampled at temperature 1, the same seed; the naive loop a subset of
+// them) with the same heads and the same engine loop; only the decider differs:
 //  - engine: every live episode in one backbone call per step, each episode's KV cache extended
 //    by its new step only (append-only prompt window), contexts shared between rollouts computed
 //    once, one head call per step;
@@ -24,10 +24,17 @@ import { BatchedDecider, type Decider } from '../../src/rl/rollout-decider';
 import { GpuHeadScorer } from '../../src/rl/rollout-heads';
 import type { BenchSuite } from '../suite-types';
 
-const SLOTS = 8;
-const TASKS = 2;
+/** The engine's slots and tasks (K rollouts each). */
+const SLOTS = 32;
+const TASKS = 8;
 const K = 4;
-const MAX_STEPS = 10;
+/**
+ * The naive loop's cost per decision does not depend on how many episodes it plays (it scores
+ * one at a time), so it is timed on the first NAIVE_TASKS tasks of the same workload only.
+ */
+const NAIVE_SLOTS = 8;
+const NAIVE_TASKS = 2;
+const MAX_STEPS = 8;
 const QUICK_MAX_STEPS = 3;
 
 function describeProfile(r: CollectResult): string {
@@ -52,6 +59,7 @@ export const suite: BenchSuite = {
     const spec = getEnvSpec('household');
     const tasks = Array.from({ length: TASKS }, (_, i) => ({ taskId: spec.task('train', i).id, seed: 1 }));
     const episodes = rolloutsOf(tasks, K);
+    const naiveEpisodes = rolloutsOf(tasks.slice(0, NAIVE_TASKS), K);
     const backbone = await Backbone.load({ modelId: BUNDLED_MODEL_ID, source: 'local', device: 'cpu', dtype: 'fp32', localModelPath: bundledModelDir() });
     const gpu = await Gpu.create();
     const d = backbone.info.featureDim;
@@ -61,18 +69,20 @@ export const suite: BenchSuite = {
     params.build(gpu, 1);
     const heads = await GpuHeadScorer.create(gpu, adapter, value, { maxStates: SLOTS, maxCandidates: SLOTS * 64 });
     const pool = new EnvPool({ slots: SLOTS, spawn: nodeSpawner });
-    const shape = `household, ${SLOTS} envs, ${TASKS} tasks × K=${K}, ≤${maxSteps} steps`;
+    const naivePool = new EnvPool({ slots: NAIVE_SLOTS, spawn: nodeSpawner });
     const results: Record<string, number> = {};
     try {
-      const deciders: Array<[string, Decider]> = [
-        ['engine', new BatchedDecider(backbone, heads)],
-        ['naive loop', new NaiveDecider(backbone, heads)],
+      const runs: Array<[string, Decider, EnvPool, typeof episodes]> = [
+        ['engine', new BatchedDecider(backbone, heads), pool, episodes],
+        ['engine, shared-prefix scoring', new BatchedDecider(backbone, heads, { scoring: 'shared-prefix' }), pool, episodes],
+        ['naive loop', new NaiveDecider(backbone, heads), naivePool, naiveEpisodes],
       ];
-      for (const [impl, decider] of deciders) {
-        const engine = new RolloutEngine(decider, pool);
+      for (const [impl, decider, envs, eps] of runs) {
+        const engine = new RolloutEngine(decider, envs);
+        const shape = `household, ${envs.slots} envs, ${eps.length / K} tasks × K=${K}, ≤${maxSteps} steps`;
         // A short warm-up collection (pipelines, ORT allocations), then the measured one.
         await engine.collect({ env: 'household', episodes: episodes.slice(0, 2).map((e) => ({ ...e, id: `warm/${e.id}` })), iteration: 0, mode: { kind: 'sample', temperature: 1 }, seed: 99, maxSteps: 2 });
-        const r = await engine.collect({ env: 'household', episodes, iteration: 0, mode: { kind: 'sample', temperature: 1 }, seed: 1, maxSteps });
+        const r = await engine.collect({ env: 'household', episodes: eps, iteration: 0, mode: { kind: 'sample', temperature: 1 }, seed: 1, maxSteps });
         results[impl] = r.stats.decisionsPerSecond;
         ctx.log(`rollouts: ${impl}: ${r.stats.decisions} decisions in ${(r.stats.profile.wallMs / 1000).toFixed(1)} s = ${r.stats.decisionsPerSecond.toFixed(2)}/s, ${r.stats.candidatesPerDecision.toFixed(1)} candidates each; ${describeProfile(r)}`);
         ctx.record({
@@ -85,9 +95,10 @@ export const suite: BenchSuite = {
           note: describeProfile(r),
         });
       }
-      ctx.log(`rollouts: engine / naive = ${(results.engine / results['naive loop']).toFixed(1)}x`);
+      for (const impl of Object.keys(results)) if (impl !== 'naive loop') ctx.log(`rollouts: ${impl} / naive = ${(results[impl] / results['naive loop']).toFixed(1)}x`);
     } finally {
-      await pool.close();
+      pool.close();
+      naivePool.close();
       heads.destroy();
       params.destroy();
       await backbone.dispose();
@@ -96,11 +107,14 @@ export const suite: BenchSuite = {
       title: 'Rollouts, household, bundled model (Node): agent decisions/s',
       baseline: 'naive loop',
       about:
-        `${SLOTS} household environments in the env worker pool play ${TASKS} train tasks × K=${K} rollouts, sampled at temperature 1 (same seed ` +
-        'for both), with the bundled model on onnxruntime-node and the policy adapter and value head on WebGPU (Dawn). "engine" is ' +
+        `${SLOTS} household environments in the env worker pool play ${TASKS} train tasks × K=${K} rollouts of at most ${MAX_STEPS} steps, sampled ` +
+        'at temperature 1 (one seed for every impl), with the bundled model on onnxruntime-node and the policy adapter and value head on WebGPU (Dawn). "engine" is ' +
         'src/rl/rollout.ts with the batched decider: one backbone call per decision step over every live episode, each episode\'s ' +
         'KV cache extended by its new step only, identical contexts computed once, one head call per step. "naive loop" is the same ' +
-        'loop with one backbone call per environment per step from its full prompt and one head call per episode. ms = wall time per ' +
+        'loop with one backbone call per environment per step from its full prompt and one head call per episode; its cost per decision ' +
+        `does not depend on the episode count, so it plays the first ${NAIVE_TASKS} tasks (same seeds) on ${NAIVE_SLOTS} slots. ` +
+        '"shared-prefix scoring" scores ℓ over the action tokens without the end-of-turn token, so candidates that differ in their last ' +
+        'token share a row, and takes ψ(a) from the action alone (cached); "engine" scores exactly as Backbone.score. ms = wall time per ' +
         'decision; the note splits the wall time (env, prompts, backbone, heads, and inside the engine\'s backbone call: rendering, ' +
         'tokenising, the extension and candidate passes, KV copies, read-out of log-probabilities and features).',
     });

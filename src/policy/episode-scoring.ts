@@ -37,6 +37,14 @@ export interface EpisodeScoreOptions {
   tokenLogprobs?: boolean;
   /** Bytes the CPU-side arrays of one pass may take; larger batches run in chunks. Default 128 MiB. */
   memoryBudgetBytes?: number;
+  /**
+   * 'exact' (default): ℓ over the framed candidate with its end-of-turn suffix and ψ(a) in the
+   * context, one row per candidate; equals Backbone.score on the same prompt.
+   * 'shared-prefix': ℓ over the action's tokens only, candidates that differ in their last token
+   * read from one row, ψ(a) from the action alone (cached per action text). Fewer and shorter
+   * rows; the features then mean something else, so train and roll out with the same choice.
+   */
+  scoring?: 'exact' | 'shared-prefix';
 }
 
 /** Where one call's time went (ms). */
@@ -114,6 +122,33 @@ interface CandidateRow {
   ids: number[];
 }
 
+/** One pass over rows: logits [rows, M, vocab] and, on request, hidden states [rows, M, hidden]. */
+interface RowOutputs {
+  logits: Float32Array;
+  hidden: Float32Array | null;
+  M: number;
+}
+
+interface CandidateScoring {
+  /** Per item, per candidate. */
+  scores: CandidateScore[][];
+  rows: number;
+  passes: number;
+  tokensProcessed: number;
+}
+
+/** The prompt ψ(a) is read after in the shared-prefix scoring: the action as a bare reply. */
+const PSI_PROMPT = 'Action:';
+
+/** log Σ exp over one logit row, in float64. */
+function logSumExp(logits: Float32Array, offset: number, n: number): number {
+  let max = -Infinity;
+  for (let i = 0; i < n; i++) if (logits[offset + i] > max) max = logits[offset + i];
+  let z = 0;
+  for (let i = 0; i < n; i++) z += Math.exp(logits[offset + i] - max);
+  return max + Math.log(z);
+}
+
 /** Splits rows (already ordered) into chunks whose estimated bytes stay under the budget. */
 function chunkRows<T>(rows: T[], bytesOf: (chunk: T[], next: T) => number, budget: number): T[][] {
   const out: T[][] = [];
@@ -134,6 +169,30 @@ function sameType(src: KvData, n: number): KvData {
 }
 
 /**
+ * Reusable backing stores for the padded past tensors, one per (layer, key|value): a candidate
+ * pass needs hundreds of MB of them per step, and allocating (zero-filling, then collecting)
+ * that much every step cost more than the copies. Padding is masked, so stale values there are
+ * never read.
+ */
+class KvScratch {
+  private readonly stores = new Map<string, ArrayBuffer>();
+
+  take(slot: string, like: KvData | KvType, n: number): KvData {
+    const bytesPer = like === 'float32' || like instanceof Float32Array ? 4 : 2;
+    let buf = this.stores.get(slot);
+    if (!buf || buf.byteLength < n * bytesPer) {
+      buf = new ArrayBuffer(Math.ceil(n * bytesPer * 1.25));
+      this.stores.set(slot, buf);
+    }
+    return bytesPer === 4 ? new Float32Array(buf, 0, n) : new Uint16Array(buf, 0, n);
+  }
+
+  clear(): void {
+    this.stores.clear();
+  }
+}
+
+/**
  * Keeps every live episode's context cache between calls and scores a batch of decisions with
  * one extension pass and candidate passes over all of them.
  */
@@ -142,6 +201,10 @@ export class EpisodeScorer {
   private readonly episodes = new Map<string, CachedContext>();
   /** Token ids of framed candidate texts: actions recur across steps and episodes. */
   private readonly candidateTokens = new ByteLruCache<number[]>(8 * 2 ** 20, (ids) => ids.length * 8);
+  private readonly scratch = new KvScratch();
+  /** ψ(a) of the shared-prefix scoring, per action text. */
+  private readonly psiCache = new ByteLruCache<Float32Array>(16 * 2 ** 20, (v) => v.byteLength);
+  private psiContext: { ctx: CachedContext; candidatePrefix: string } | null = null;
 
   constructor(private readonly model: EpisodeModel) {}
 
@@ -175,6 +238,9 @@ export class EpisodeScorer {
   clear(): void {
     this.episodes.clear();
     this.contexts.clear();
+    this.scratch.clear();
+    this.psiCache.clear();
+    this.psiContext = null;
   }
 
   private unref(c: CachedContext): void {
@@ -251,8 +317,73 @@ export class EpisodeScorer {
       if (prev) this.unref(prev);
     });
 
-    // ---- candidate rows, one per distinct (context, candidate)
-    tr = now();
+    const cand =
+      options.scoring === 'shared-prefix'
+        ? await this.scoreSharedPrefix(items, frames, keys, ctxOf, options, profile, budget)
+        : await this.scoreExact(items, frames, keys, ctxOf, options, profile, budget);
+    tokensProcessed += cand.tokensProcessed;
+
+    const result: ItemScore[] = items.map((_, i) => ({
+      contextTokens: ctxOf[i].length,
+      ...(options.features && ctxOf[i].phi ? { phi: ctxOf[i].phi! } : {}),
+      candidates: cand.scores[i],
+    }));
+    return {
+      items: result,
+      totalMs: now() - t0,
+      profile,
+      reusedTokens,
+      contextTokensRun,
+      contextRows: extendRows.length,
+      candidateRows: cand.rows,
+      restarts,
+      tokensProcessed,
+      extensionPasses: extChunks.length,
+      candidatePasses: cand.passes,
+    };
+  }
+
+  private tokensOf(text: string): number[] {
+    let ids = this.candidateTokens.get(text);
+    if (!ids) {
+      ids = this.model.encode(text, false);
+      this.candidateTokens.set(text, ids);
+    }
+    return ids;
+  }
+
+  /** Runs rows in chunks under the budget (shortest contexts together); calls `use` per chunk. */
+  private async runPlanned(rows: CandidateRow[], wantHidden: boolean, budget: number, profile: EpisodeScoreProfile, use: (chunk: number[], out: RowOutputs) => void): Promise<{ passes: number; tokensProcessed: number }> {
+    const { info } = this.model;
+    const kv = kvBytesPerToken(info, kvElementBytes(info.dtype));
+    const perPosition = info.vocabSize * 4 + (wantHidden && info.featureSource === 'hidden-state' ? info.hiddenSize * 4 : 0);
+    const order = rows.map((_, r) => r).sort((a, b) => rows[a].ctx.length - rows[b].ctx.length);
+    const chunks = chunkRows(
+      order,
+      (chunk, next) => {
+        const all = [...chunk, next];
+        const L = Math.max(...all.map((r) => rows[r].ctx.length));
+        const M = Math.max(...all.map((r) => rows[r].ids.length));
+        return all.length * ((2 * L + M) * kv + M * perPosition);
+      },
+      budget,
+    );
+    let tokensProcessed = 0;
+    for (const chunk of chunks) {
+      const out = await this.runRows(chunk.map((r) => rows[r]), wantHidden, profile);
+      tokensProcessed += chunk.length * out.M;
+      const tc = now();
+      use(chunk, out);
+      profile.readoutMs += now() - tc;
+    }
+    return { passes: chunks.length, tokensProcessed };
+  }
+
+  /** One row per (context, framed candidate with its end-of-turn suffix): equals Backbone.score. */
+  private async scoreExact(items: EpisodeItem[], frames: PromptFrame[], keys: string[], ctxOf: CachedContext[], options: EpisodeScoreOptions, profile: EpisodeScoreProfile, budget: number): Promise<CandidateScoring> {
+    const { info } = this.model;
+    const { vocabSize: V, hiddenSize: d } = info;
+    const tr = now();
     const rowIndex = new Map<string, number>();
     const rows: CandidateRow[] = [];
     const itemRows = items.map((it, i) =>
@@ -261,11 +392,7 @@ export class EpisodeScorer {
         const rk = `${keys[i]}\u0000${text}`;
         let r = rowIndex.get(rk);
         if (r === undefined) {
-          let ids = this.candidateTokens.get(text);
-          if (!ids) {
-            ids = this.model.encode(text, false);
-            this.candidateTokens.set(text, ids);
-          }
+          const ids = this.tokensOf(text);
           if (!ids.length) throw new RangeError(`episode "${it.episode}": candidate ${j} is empty, so it has no tokens to score`);
           r = rows.length;
           rows.push({ ctx: ctxOf[i], ids });
@@ -276,43 +403,163 @@ export class EpisodeScorer {
     );
     profile.tokenizeMs += now() - tr;
 
-    const order = rows.map((_, r) => r).sort((a, b) => rows[a].ctx.length - rows[b].ctx.length);
-    const candChunks = chunkRows(
-      order,
-      (chunk, next) => {
-        const all = [...chunk, next];
-        const L = Math.max(...all.map((r) => rows[r].ctx.length));
-        const M = Math.max(...all.map((r) => rows[r].ids.length));
-        return all.length * ((2 * L + M) * costs.kv + M * (costs.logits + costs.hidden));
-      },
-      budget,
-    );
     const scores: CandidateScore[] = new Array(rows.length);
-    for (const chunk of candChunks) {
-      const M = Math.max(...chunk.map((r) => rows[r].ids.length));
-      tokensProcessed += chunk.length * M;
-      const out = await this.candidates(chunk.map((r) => rows[r]), options, profile);
-      chunk.forEach((r, k) => (scores[r] = out[k]));
-    }
+    const run = await this.runPlanned(rows, !!options.features, budget, profile, (chunk, { logits, hidden, M }) => {
+      chunk.forEach((r, i) => {
+        const row = rows[r];
+        const m = row.ids.length;
+        // Token 0 is predicted by the context's last logit; token t by candidate position t-1.
+        const score = tokenScores(row.ids, (t) => (t === 0 ? { logits: row.ctx.lastLogits, offset: 0 } : { logits, offset: (i * M + t - 1) * V }), V, options);
+        if (options.features) {
+          if (hidden) {
+            const psi = new Float64Array(d);
+            for (let t = 0; t < m; t++) accumulate(psi, hidden, (i * M + t) * d, 1 / m);
+            score.psi = toFloat32(psi);
+          } else {
+            score.psi = sketchMean(info, logits, Array.from({ length: m }, (_, t) => (i * M + t) * V));
+          }
+        }
+        scores[r] = score;
+      });
+    });
+    return { scores: itemRows.map((rs) => rs.map((r) => scores[r])), rows: rows.length, ...run };
+  }
 
-    const result: ItemScore[] = items.map((_, i) => ({
-      contextTokens: ctxOf[i].length,
-      ...(options.features && ctxOf[i].phi ? { phi: ctxOf[i].phi! } : {}),
-      candidates: itemRows[i].map((r) => scores[r]),
+  /**
+   * ℓ over the action's tokens only (no end-of-turn token), so candidates that differ only in
+   * their last token ("go to cabinet 1", "go to cabinet 2") are read from one row's logits: a
+   * context's rows are the longest distinct all-but-last-token prefixes of its candidates, and
+   * one-token actions need no row at all. ψ(a) is the action's own features (see psiOf).
+   */
+  private async scoreSharedPrefix(items: EpisodeItem[], frames: PromptFrame[], keys: string[], ctxOf: CachedContext[], options: EpisodeScoreOptions, profile: EpisodeScoreProfile, budget: number): Promise<CandidateScoring> {
+    const V = this.model.info.vocabSize;
+    const tr = now();
+    const rows: CandidateRow[] = [];
+    /** Per context key: its rows' token keys and indices. */
+    const ctxRows = new Map<string, Map<string, number>>();
+    const plans = items.map((it, i) => {
+      const cands = it.candidates.map((a, j) => {
+        const ids = this.tokensOf(frames[i].candidatePrefix + a);
+        if (!ids.length) throw new RangeError(`episode "${it.episode}": candidate ${j} is empty, so it has no tokens to score`);
+        return { ids, prefix: ids.slice(0, -1).join(',') };
+      });
+      let mine = ctxRows.get(keys[i]);
+      if (!mine) {
+        mine = new Map();
+        ctxRows.set(keys[i], mine);
+        const prefixes = [...new Set(cands.map((c) => c.prefix).filter((p) => p.length))];
+        for (const p of prefixes) {
+          if (prefixes.some((q) => q !== p && q.startsWith(`${p},`))) continue;
+          mine.set(p, rows.length);
+          rows.push({ ctx: ctxOf[i], ids: p.split(',').map(Number) });
+        }
+      }
+      const rowsHere = mine;
+      return cands.map((c) => {
+        if (!c.prefix) return { ids: c.ids, row: -1 };
+        let row = rowsHere.get(c.prefix);
+        if (row === undefined) for (const [p, r] of rowsHere) if (p.startsWith(`${c.prefix},`)) { row = r; break; }
+        return { ids: c.ids, row: row! };
+      });
+    });
+    profile.tokenizeMs += now() - tr;
+
+    const scores: CandidateScore[][] = plans.map((p) => new Array(p.length));
+    const byRow = new Map<number, Array<[number, number]>>();
+    plans.forEach((p, i) => p.forEach((c, j) => {
+      if (c.row < 0) return;
+      const list = byRow.get(c.row);
+      if (list) list.push([i, j]);
+      else byRow.set(c.row, [[i, j]]);
     }));
-    return {
-      items: result,
-      totalMs: now() - t0,
-      profile,
-      reusedTokens,
-      contextTokensRun,
-      contextRows: extendRows.length,
-      candidateRows: rows.length,
-      restarts,
-      tokensProcessed,
-      extensionPasses: extChunks.length,
-      candidatePasses: candChunks.length,
+    const lastLse = new Map<CachedContext, number>();
+    const lseOfLast = (c: CachedContext): number => {
+      let v = lastLse.get(c);
+      if (v === undefined) {
+        v = logSumExp(c.lastLogits, 0, V);
+        lastLse.set(c, v);
+      }
+      return v;
     };
+    const score = (i: number, j: number, at: (t: number) => number): void => {
+      const { ids } = plans[i][j];
+      const ctx = ctxOf[i];
+      let sum = 0;
+      const per = options.tokenLogprobs ? new Float32Array(ids.length) : undefined;
+      ids.forEach((tok, t) => {
+        const lp = t === 0 ? ctx.lastLogits[tok] - lseOfLast(ctx) : at(t);
+        sum += lp;
+        if (per) per[t] = lp;
+      });
+      scores[i][j] = { logprobSum: sum, logprobMean: sum / ids.length, tokens: ids.length, ...(per ? { tokenLogprobs: per } : {}) };
+    };
+    const tc = now();
+    plans.forEach((p, i) => p.forEach((c, j) => { if (c.row < 0) score(i, j, () => NaN); }));
+    profile.readoutMs += now() - tc;
+
+    const run = await this.runPlanned(rows, false, budget, profile, (chunk, { logits, M }) => {
+      chunk.forEach((r, k) => {
+        const lse = new Float64Array(M).fill(NaN);
+        for (const [i, j] of byRow.get(r) ?? []) {
+          const ids = plans[i][j].ids;
+          score(i, j, (t) => {
+            // Token t is predicted at row position t-1.
+            const offset = (k * M + t - 1) * V;
+            if (Number.isNaN(lse[t - 1])) lse[t - 1] = logSumExp(logits, offset, V);
+            return logits[offset + ids[t]] - lse[t - 1];
+          });
+        }
+      });
+    });
+
+    if (options.features) {
+      const psi = await this.psiOf(items.flatMap((it) => it.candidates), budget, profile);
+      items.forEach((it, i) => it.candidates.forEach((a, j) => (scores[i][j].psi = psi.get(a)!)));
+    }
+    return { scores, rows: rows.length, ...run };
+  }
+
+  /**
+   * ψ(a) for the shared-prefix scoring: the mean hidden state (or logit sketch) over the action's
+   * tokens as the reply to a fixed one-line prompt. It depends on the action alone, so it is
+   * computed once per action text and cached.
+   */
+  private async psiOf(actions: string[], budget: number, profile: EpisodeScoreProfile): Promise<Map<string, Float32Array>> {
+    const { info } = this.model;
+    const { vocabSize: V, hiddenSize: d } = info;
+    const out = new Map<string, Float32Array>();
+    const missing: string[] = [];
+    for (const a of actions) {
+      if (out.has(a)) continue;
+      const hit = this.psiCache.get(a);
+      if (hit) out.set(a, hit);
+      else if (!missing.includes(a)) missing.push(a);
+    }
+    if (!missing.length) return out;
+    if (!this.psiContext) {
+      const frame = this.model.frameFor({ messages: [{ role: 'user', content: PSI_PROMPT }] });
+      const ids = this.model.encode(frame.context, !this.model.info.hasChatTemplate);
+      const [ctx] = await this.extend([{ key: 'psi', text: frame.context, base: null, ids }], profile);
+      this.psiContext = { ctx, candidatePrefix: frame.candidatePrefix };
+    }
+    const { ctx, candidatePrefix } = this.psiContext;
+    const rows = missing.map((a) => ({ ctx, ids: this.tokensOf(candidatePrefix + a) }));
+    await this.runPlanned(rows, true, budget, profile, (chunk, { logits, hidden, M }) => {
+      chunk.forEach((r, k) => {
+        const m = rows[r].ids.length;
+        let psi: Float32Array;
+        if (hidden) {
+          const acc = new Float64Array(d);
+          for (let t = 0; t < m; t++) accumulate(acc, hidden, (k * M + t) * d, 1 / m);
+          psi = toFloat32(acc);
+        } else {
+          psi = sketchMean(info, logits, Array.from({ length: m }, (_, t) => (k * M + t) * V));
+        }
+        this.psiCache.set(missing[r], psi);
+        out.set(missing[r], psi);
+      });
+    });
+    return out;
   }
 
   /** Runs [past | appended tokens] for a chunk of contexts and returns their new caches. */
@@ -332,7 +579,7 @@ export class EpisodeScorer {
     const kvType: KvType = template?.kvType ?? (kvElementBytes(info.dtype) === 2 ? 'float16' : 'float32');
     for (let l = 0; l < numLayers; l++) {
       for (const kind of ['key', 'value'] as const) {
-        const dst: KvData = template ? sameType(template.kv[l][kind], R * H * P * hd) : kvType === 'float16' ? new Uint16Array(0) : new Float32Array(0);
+        const dst = this.scratch.take(`${l}.${kind}`, template?.kv[l][kind] ?? kvType, R * H * P * hd);
         if (P > 0) {
           chunk.forEach((r, i) => {
             if (!r.base) return;
@@ -399,20 +646,20 @@ export class EpisodeScorer {
     return made;
   }
 
-  /** Runs candidate rows on copies of their contexts' caches; returns their scores in order. */
-  private async candidates(rows: CandidateRow[], options: EpisodeScoreOptions, profile: EpisodeScoreProfile): Promise<CandidateScore[]> {
+  /** Runs rows on copies of their contexts' caches; returns the logits (and hidden states) of every position. */
+  private async runRows(rows: CandidateRow[], wantHidden: boolean, profile: EpisodeScoreProfile): Promise<RowOutputs> {
     const { info } = this.model;
-    const { numLayers, numKvHeads: H, headDim: hd, vocabSize: V, hiddenSize: d } = info;
+    const { numLayers, numKvHeads: H, headDim: hd } = info;
     const pad = info.padTokenId;
     const R = rows.length;
     const L = Math.max(...rows.map((r) => r.ctx.length));
     const M = Math.max(...rows.map((r) => r.ids.length));
 
-    let tc = now();
+    const tc = now();
     const past: Record<string, Tensor> = {};
     for (let l = 0; l < numLayers; l++) {
       for (const kind of ['key', 'value'] as const) {
-        const dst = sameType(rows[0].ctx.kv[l][kind], R * H * L * hd);
+        const dst = this.scratch.take(`${l}.${kind}`, rows[0].ctx.kv[l][kind], R * H * L * hd);
         rows.forEach((r, i) => {
           const src = r.ctx.kv[l][kind];
           const Lr = r.ctx.length;
@@ -429,34 +676,16 @@ export class EpisodeScorer {
       ...past,
       ...logitsToKeep(info.supportsLogitsToKeep, 0),
     };
-    // The present caches are as large as the past and never read: not fetching them saves the copy.
-    const fetch = options.features ? ['logits', 'last_hidden_state'] : ['logits'];
     profile.kvCopyMs += now() - tc;
 
+    // The present caches are as large as the past and never read: not fetching them saves the copy.
+    const fetch = wantHidden ? ['logits', 'last_hidden_state'] : ['logits'];
     const tf = now();
     const out = await this.model.run(inputs, fetch);
     profile.candidateMs += now() - tf;
-
-    tc = now();
     const logits = await readFloats(out.logits);
-    const hidden = options.features && out.last_hidden_state ? await readFloats(out.last_hidden_state) : null;
+    const hidden = wantHidden && out.last_hidden_state ? await readFloats(out.last_hidden_state) : null;
     disposeGpuOutputs(out);
-    const scores = rows.map((r, i) => {
-      const m = r.ids.length;
-      // Token 0 is predicted by the context's last logit; token t by candidate position t-1.
-      const score = tokenScores(r.ids, (t) => (t === 0 ? { logits: r.ctx.lastLogits, offset: 0 } : { logits, offset: (i * M + t - 1) * V }), V, options);
-      if (options.features) {
-        if (hidden) {
-          const psi = new Float64Array(d);
-          for (let t = 0; t < m; t++) accumulate(psi, hidden, (i * M + t) * d, 1 / m);
-          score.psi = toFloat32(psi);
-        } else {
-          score.psi = sketchMean(info, logits, Array.from({ length: m }, (_, t) => (i * M + t) * V));
-        }
-      }
-      return score;
-    });
-    profile.readoutMs += now() - tc;
-    return scores;
+    return { logits, hidden, M };
   }
 }

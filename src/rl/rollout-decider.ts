@@ -103,6 +103,8 @@ export interface BatchedDeciderOptions {
   instruction?: string;
   /** Bytes the backbone's CPU-side arrays may take per pass. */
   memoryBudgetBytes?: number;
+  /** How candidates are scored (see EpisodeScoreOptions.scoring); default 'exact'. */
+  scoring?: 'exact' | 'shared-prefix';
 }
 
 /**
@@ -136,7 +138,7 @@ export class BatchedDecider implements Decider {
     this.profile.promptMs += now() - t;
 
     t = now();
-    const scored = await this.backbone.scoreEpisodes(items, { features: true, memoryBudgetBytes: this.options.memoryBudgetBytes });
+    const scored = await this.backbone.scoreEpisodes(items, { features: true, memoryBudgetBytes: this.options.memoryBudgetBytes, scoring: this.options.scoring });
     this.profile.backboneMs += now() - t;
     this.profile.backboneCalls++;
     const sp = this.profile.scorer!;
