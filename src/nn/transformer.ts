@@ -86,6 +86,7 @@ export interface EvalResult {
 /** The decoder model: its parameters on the GPU, its optimiser, and the plans that train it. */
 export class Transformer {
   private optimizer_: AdamW | null = null;
+  private optimizerPending: Promise<AdamW> | null = null;
   private readonly plans = new Set<TransformerPlan>();
   readonly embed: Param;
   readonly lmHead: Param | null;
@@ -133,7 +134,8 @@ export class Transformer {
 
   /** Compiles the kernels and allocates every buffer a batch of up to this capacity needs. */
   async plan(capacity: TransformerCapacity): Promise<TransformerPlan> {
-    if (capacity.backward && !this.optimizer_) this.optimizer_ = await AdamW.create(this.gpu, this.params, this.adamConfig);
+    // Two training plans made at once share one optimiser.
+    if (capacity.backward) this.optimizer_ ??= await (this.optimizerPending ??= AdamW.create(this.gpu, this.params, this.adamConfig));
     const p = await TransformerPlan.create(this, capacity, () => this.plans.delete(p));
     this.plans.add(p);
     return p;
