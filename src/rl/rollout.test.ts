@@ -137,6 +137,34 @@ describe('rollout engine', () => {
     expect(compared).toBeGreaterThan(8);
   }, 300_000);
 
+  it('shared-prefix scoring: ℓ equals the backbone on the action tokens alone, ψ(a) the action as a bare reply, with fewer rows', async () => {
+    const decider = new BatchedDecider(backbone, heads, { scoring: 'shared-prefix' });
+    const { trajectories, features } = await new RolloutEngine(decider, new InlineEnvs(4)).collect(request({ keepFeatures: true, maxSteps: 3 }));
+    const first = new Map<string, string>();
+    const env = spec.create();
+    for (const t of tasks) first.set(t.taskId, env.reset(t.taskId, t.seed).text);
+    const psiPrompt = backbone.frameFor({ messages: [{ role: 'user', content: 'Action:' }] }).context;
+    for (const [i, t] of trajectories.entries()) {
+      for (let k = 0; k < t.steps.length; k++) {
+        const text = backbone.frameFor({ messages: anchoredMessages(promptBefore(t, first.get(t.taskId)!, k), 0) }).context;
+        const candidates = t.steps[k].admissible;
+        const alone = await backbone.score([{ context: { text, candidatePrefix: '', candidateSuffix: '' }, candidates }], { strategy: 'full' });
+        const bare = await backbone.score([{ context: { text: psiPrompt, candidatePrefix: '', candidateSuffix: '' }, candidates }], { features: true, strategy: 'full' });
+        const f = features![i][k];
+        const d = f.psi.length / f.prior.length;
+        alone.items[0].candidates.forEach((c, j) => {
+          expect(f.prior[j]).toBeCloseTo(c.logprobMean, 5);
+          for (let x = 0; x < d; x += 13) expect(f.psi[j * d + x]).toBeCloseTo(bare.items[0].candidates[j].psi![x], 4);
+        });
+      }
+    }
+    // Candidates that differ only in their last token share rows: fewer rows than candidates.
+    const prompt = promptBefore(trajectories[0], first.get(trajectories[0].taskId)!, 0);
+    const r = await backbone.scoreEpisodes([{ episode: 'rows', context: { messages: anchoredMessages(prompt, 0) }, candidates: trajectories[0].steps[0].admissible }], { scoring: 'shared-prefix' });
+    backbone.endEpisodes(['rows']);
+    expect(r.candidateRows).toBeLessThan(trajectories[0].steps[0].admissible.length);
+  }, 300_000);
+
   it('ends episodes on done or at the decision cap (with a bootstrap value); the live set shrinks as the queue empties', async () => {
     const episodes = rolloutsOf(tasks, 2).slice(0, 3);
     const { trajectories, stats } = await collect(2, { episodes, maxSteps: 3 });
