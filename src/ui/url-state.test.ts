@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { Mulberry32, type SeededRng } from '../core/random';
 import { getEnvSpec } from '../envs/registry';
 import { defaultRunConfig, RUN_CONFIG_FIELDS, safeParseRunConfig, type RunConfig } from '../run/config';
-import { setPath, type Field } from '../run/config-fields';
+import { setPath, type Field, type FieldTree } from '../run/config-fields';
 import { parseRoute } from './shell/route';
 import {
-  COMPARE_STATE, PLAYGROUND_STATE, TRAIN_STATE, TRAJECTORIES_STATE, decodeState, encodeState, stateLink, trainLink,
+  COMPARE_STATE, PLAYGROUND_STATE, TRAIN_STATE, TRAJECTORIES_STATE, decodeState, encodeState, stateLink, trainLink, type ScreenStateDef,
 } from './url-state';
 
 /** A value the field accepts, bounds and long floats included. */
@@ -39,11 +39,14 @@ function randomConfig(rng: SeededRng): RunConfig {
 
 describe('URL state', () => {
   it('defaults write an empty query and an empty query reads as the defaults', () => {
-    for (const def of [PLAYGROUND_STATE, TRAJECTORIES_STATE, COMPARE_STATE]) {
+    const roundTrip = <T extends FieldTree>(def: ScreenStateDef<T>) => {
       const { values, issues } = decodeState(def, new URLSearchParams());
       expect(issues).toEqual([]);
       expect(encodeState(def, values).toString()).toBe('');
-    }
+    };
+    roundTrip(PLAYGROUND_STATE);
+    roundTrip(TRAJECTORIES_STATE);
+    roundTrip(COMPARE_STATE);
     expect(decodeState(TRAIN_STATE, new URLSearchParams()).values.run).toEqual(defaultRunConfig());
   });
 
