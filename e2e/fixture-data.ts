@@ -6,6 +6,7 @@ import type { StepRecord, Trajectory } from '../src/rl/trajectory';
 import { defaultRunConfig } from '../src/run/config';
 import { exportTrajectories } from '../src/run/export';
 import type { MetricRow } from '../src/run/persistence/store';
+import { METRICS as M } from '../src/run/protocol';
 import { bundlesToJson, toBundle } from '../src/ui/compare/run-bundle';
 
 /** Markup that runs script if anything renders imported text as HTML. */
@@ -59,19 +60,20 @@ export function runBundles(): string {
   const bundles = METHODS.flatMap((method, m) => [1, 2].map((seed) => {
     const rnd = lcg(100 * m + seed);
     const config = { ...defaultRunConfig(), reward: method, seed };
+    // Keys are the protocol's metric names, whatever they are today.
     const rows: MetricRow[] = Array.from({ length: 12 }, (_, it) => ({
       iteration: it,
-      success_rate: Math.min(1, 0.2 + it * (0.04 - 0.01 * m) + 0.03 * rnd()),
-      score: 0.3 + it * 0.03 + 0.02 * rnd(),
-      grounding_acc: 0.6 + it * 0.02 * (1 - 0.3 * m),
-      'estimator/mse_train': 0.2 / (it + 1), 'estimator/mse_heldout': 0.25 / (it + 1) + 0.01,
-      pg_loss: -0.05 + 0.01 * rnd(), vf_loss: 0.3 / (it + 1), approx_kl: 0.002 * it, entropy: 1.4 - 0.05 * it, clipfrac: 0.05 + 0.01 * rnd(),
-      'perf/env_steps_per_s': 40 + 5 * rnd(),
-      'estimator/calib_success': Array.from({ length: 11 }, (_, k) => k / 10),
-      'estimator/calib_failed': Array.from({ length: 11 }, (_, k) => 0.2 * k / 10),
+      [M.success]: Math.min(1, 0.2 + it * (0.04 - 0.01 * m) + 0.03 * rnd()),
+      [M.score]: 0.3 + it * 0.03 + 0.02 * rnd(),
+      [M.grounding]: 0.6 + it * 0.02 * (1 - 0.3 * m),
+      [M.estMseTrain]: 0.2 / (it + 1), [M.estMseHeldOut]: 0.25 / (it + 1) + 0.01,
+      [M.pgLoss]: -0.05 + 0.01 * rnd(), [M.vfLoss]: 0.3 / (it + 1), [M.approxKl]: 0.002 * it, [M.entropy]: 1.4 - 0.05 * it, [M.clipfrac]: 0.05 + 0.01 * rnd(),
+      [M.envStepsPerS]: 40 + 5 * rnd(),
+      [M.calibrationSuccess]: Array.from({ length: 11 }, (_, k) => k / 10),
+      [M.calibrationFailed]: Array.from({ length: 11 }, (_, k) => 0.2 * k / 10),
     }));
     for (const split of ['seen-test', 'unseen-test']) {
-      rows.push({ iteration: 11, stage: 'eval', split, success_rate: 0.7 - 0.1 * m + 0.02 * seed, score: 0.75 - 0.1 * m, grounding_acc: 0.9 - 0.05 * m + 0.01 * seed, episode_length: 12 });
+      rows.push({ iteration: 11, stage: 'eval', split, [M.success]: 0.7 - 0.1 * m + 0.02 * seed, [M.score]: 0.75 - 0.1 * m, [M.grounding]: 0.9 - 0.05 * m + 0.01 * seed, [M.length]: 12 });
     }
     const label = method === 'rloo' && seed === 2 ? `rloo ${XSS} seed 2` : `${method} · household · seed ${seed}`;
     const now = '2025-06-01T12:00:00.000Z';
