@@ -5,6 +5,8 @@ import { css } from 'lit';
 
 export const labStyles = css`
   :host { display: block; min-width: 0; }
+  /* The theme's box-sizing rule does not reach into shadow roots. */
+  *, *::before, *::after { box-sizing: border-box; }
   .panel { background: var(--sw-panel); border: 1px solid var(--sw-border); border-radius: var(--sw-radius); padding: 14px 16px; min-width: 0; }
   h2 { font-size: 14.5px; margin: 0 0 10px; font-weight: 600; }
   h3 { font-size: 13px; margin: 0 0 8px; font-weight: 600; color: var(--sw-fg); }
@@ -26,9 +28,10 @@ export const labStyles = css`
   th { color: var(--sw-muted); font-weight: 500; }
   td.num, th.num { text-align: right; font-family: var(--sw-mono); }
   .badge { display: inline-block; padding: 0 7px; border-radius: 99px; font-size: 11.5px; line-height: 18px; background: var(--sw-panel-2); color: var(--sw-muted); white-space: nowrap; }
-  .badge.good { background: rgba(95,212,154,.14); color: var(--sw-good); }
-  .badge.bad { background: rgba(255,123,123,.14); color: var(--sw-bad); }
-  .badge.warn { background: rgba(240,192,90,.14); color: var(--sw-warn); }
+  /* Opaque, so the contrast holds on any row background (selected rows are tinted). */
+  .badge.good { background: #15301f; color: #74e3ad; }
+  .badge.bad { background: #3b1d22; color: #ff9d9d; }
+  .badge.warn { background: #352b17; color: #f5cf72; }
   .alert { padding: 9px 12px; border-radius: 8px; background: rgba(255,123,123,.12); color: var(--sw-bad); white-space: pre-wrap; word-break: break-word; margin: 0 0 12px; }
   .note { padding: 9px 12px; border-radius: 8px; background: var(--sw-accent-weak); color: var(--sw-fg); margin: 0 0 12px; }
   .warn-box { padding: 9px 12px; border-radius: 8px; background: rgba(240,192,90,.12); color: var(--sw-warn); margin: 0 0 10px; }

@@ -67,7 +67,7 @@ export class TrainCharts extends LitElement {
       <div class="panel">
         ${collapse.length ? html`<div class="warn-box" role="alert" data-testid="entropy-warning">⚠ Entropy collapse at iteration ${collapse[collapse.length - 1].iteration}: ${collapse[collapse.length - 1].message}</div>` : nothing}
         <sw-line-chart heading="PPO: losses, KL, entropy, clipfrac" .x=${ppo.x} .series=${ppo.series}></sw-line-chart></div>
-      <div class="panel"><sw-line-chart heading="Estimator calibration: Σ_{k≤t} ĉ_k, successful vs failed" x-label="fraction of the episode" .integerX=${false} .x=${calib.x} .series=${calib.series}></sw-line-chart></div>
+      <div class="panel"><sw-line-chart heading="Estimator calibration: running Σĉ, successful vs failed episodes" x-label="fraction of the episode" .integerX=${false} .x=${calib.x} .series=${calib.series}></sw-line-chart></div>
       <div class="panel wide"><sw-line-chart heading="Throughput" .x=${speed.x} .series=${speed.series} height="140"></sw-line-chart></div>`;
   }
 }
