@@ -23,6 +23,8 @@ serveWorker<BackboneProtocol>(endpoint, {
     return never;
   },
   score: () => never,
+  scoreEpisodes: () => never,
+  endEpisodes: () => null,
   generate: () => never,
   dispose: () => null,
 });

@@ -19,6 +19,7 @@ import type {
   ScoreOptions,
   ScoreResult,
 } from './backbone-types';
+import type { EpisodeItem, EpisodeScoreOptions, EpisodeScoreResult } from './episode-scoring';
 import { ByteLruCache, textKey } from './feature-cache';
 import { ModelError, deserializeModelError, type SerializedModelError } from './model-errors';
 
@@ -167,6 +168,29 @@ export class BackboneClient {
       });
     });
     return { ...res, items: out, cacheHits: hits };
+  }
+
+  /**
+   * Backbone.scoreEpisodes in the worker: each episode's KV cache stays there, so a decision
+   * round sends its prompts and candidates and gets back ℓ, φ and ψ. The feature cache is not
+   * used (the worker's episode scorer shares contexts itself). This makes the client an
+   * EpisodeBackbone for the rollout engine.
+   */
+  scoreEpisodes(items: EpisodeItem[], options: EpisodeScoreOptions = {}): Promise<EpisodeScoreResult> {
+    return this.serial(() => this.request('scoreEpisodes', { items, options }, this.currentInfo?.modelId ?? ''));
+  }
+
+  /**
+   * Releases finished episodes' caches in the worker. Queued behind earlier calls and not awaited
+   * (the rollout engine calls it synchronously); a worker that is gone has no caches to release.
+   */
+  endEpisodes(episodes: Iterable<string>): void {
+    const list = [...episodes];
+    if (!list.length) return;
+    void this.serial(async () => {
+      if (this.worker) await this.request('endEpisodes', { episodes: list }, this.currentInfo?.modelId ?? '');
+      return null;
+    }).catch(() => {});
   }
 
   generate(request: GenerateRequest): Promise<GenerateResult> {

@@ -1,6 +1,7 @@
 // Types shared by the backbone engine, its worker and the clients. No runtime imports here, so
 // the main thread can speak the protocol without pulling in transformers.js.
 
+import type { EpisodeItem, EpisodeScoreOptions, EpisodeScoreResult } from './episode-scoring';
 import type { ChatMessage } from './prompts';
 
 /** Where a model's files come from: the bundled folder or the Hugging Face hub. */
@@ -162,5 +163,12 @@ export interface BackboneProtocol {
   load: { request: LoadRequest; response: ModelInfo; progress: LoadProgress };
   score: { request: { items: ScoreItem[]; options: ScoreOptions }; response: ScoreResult };
   generate: { request: GenerateRequest; response: GenerateResult };
+  /**
+   * Scores live episodes' decisions, reusing each episode's KV cache inside the worker
+   * (Backbone.scoreEpisodes): only prompts and candidates go in, only scores and φ/ψ come out.
+   */
+  scoreEpisodes: { request: { items: EpisodeItem[]; options: EpisodeScoreOptions }; response: EpisodeScoreResult };
+  /** Releases finished episodes' caches in the worker. */
+  endEpisodes: { request: { episodes: string[] }; response: null };
   dispose: { request: null; response: null };
 }

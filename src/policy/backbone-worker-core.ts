@@ -47,6 +47,13 @@ export function serveBackbone(endpoint: HostEndpoint, defaults: Partial<LoadRequ
         return result;
       },
       generate: (request) => loaded('generating').generate(request),
+      // No transfer list: φ of a shared context and ψ of a cached action are held by the
+      // scorer's caches, and transferring them would empty those caches. The copies are small.
+      scoreEpisodes: ({ items, options }) => loaded('scoring episodes').scoreEpisodes(items, options),
+      endEpisodes: ({ episodes }) => {
+        backbone?.endEpisodes(episodes);
+        return null;
+      },
       dispose: async () => {
         if (backbone) await backbone.dispose();
         backbone = null;
