@@ -1,266 +1,182 @@
-// Causal multi-head self-attention over packed sequences, flash-attention style: scores are formed
-// tile by tile with an online softmax, so no T×T matrix is ever stored; the backward pass
-// recomputes them from the saved log-sum-exp.
+// Causal multi-head self-attention over packed sequences, flash-attention style: each query row
+// runs an online softmax over its keys, so no T×T matrix is ever stored; the backward pass
+// recomputes the scores from the saved log-sum-exp.
 //
 // Rows are tokens; sequences are packed one after another and row i's sequence starts at row
 // start[i]. Query head h reads key/value head h / group (grouped-query attention). Row i attends
 // to the keys j with start[i] ≤ j ≤ i:
 //
-//   s_ij = scale · q_i·k_j                    scale = 1/√HD
+//   s_ij = scale · q_i·k_j                    scale = 1/√(4·HD4)
 //   lse_i = log Σ_j e^{s_ij},   P_ij = e^{s_ij − lse_i},   o_i = Σ_j P_ij v_j
 //
-// Backward, with dO = ∂L/∂o and D_i = dO_i·o_i (`backward_delta`):
+// Backward, with dO = ∂L/∂o and D_i = dO_i·o_i:
 //   dP_ij = dO_i·v_j,   dS_ij = P_ij (dP_ij − D_i)
-//   ∂L/∂q_i = scale Σ_j dS_ij k_j             (`backward_dq`: one workgroup per query tile)
+//   ∂L/∂q_i = scale Σ_j dS_ij k_j             (`backward_dq`, one invocation per (row, head); it
+//                                              also stores D_i for the next pass)
 //   ∂L/∂k_j = scale Σ_i dS_ij q_i,  ∂L/∂v_j = Σ_i P_ij dO_i
-//                                             (`backward_dkv`: one workgroup per key tile, summing
-//                                              the query heads of its group; no atomics needed)
+//                                             (`backward_dkv`, one invocation per (row, kv head),
+//                                              summing the query heads of its group; no atomics)
 //
 // q, k and v live in one row-major buffer (a fused qkv projection): row i's query head h starts at
 // i·ld + qOff + h·HD, its kv head g at i·ld + kOff + g·HD and i·ld + vOff + g·HD. The gradients
 // go to the same columns of dqkv. o and dO are [rows, heads·HD]. lse and D are [heads, rows].
 //
-// A workgroup holds TILE query rows (or key rows) with TPR invocations per row; invocation `lane`
-// of a row owns the head dimensions lane, lane + TPR, … (HD / TPR ≤ MAX_DPT of them).
+// One invocation owns one (row, head) and keeps its whole head vector in registers, four
+// dimensions per vec4 (HD and every column offset are multiples of 4; the host checks). No
+// workgroup memory and no barriers: on software adapters a barrier switches every invocation of
+// the workgroup, which cost more than the arithmetic at the head sizes used here, and on GPUs the
+// rows of a workgroup read the same keys at the same time, which the caches serve.
+// The forward takes keys four at a time: one rescale of the running sum per four keys.
 
-override HD: u32;
-override TILE: u32;
-override TPR: u32;
-// MAX_DPT, the private accumulators' length, from src/kernels/attention.ts (the host keeps HD / TPR
-// within it); LOWEST is the running max before any key.
+override HD4: u32;  // the head dimension in vec4s
+override WG: u32;
+// MAX_HD4: the private vectors' length in vec4s, from src/kernels/attention.ts (the host keeps
+// HD / 4 within it). LOWEST is the running max before any key; LANE4 numbers four keys.
 #include "attention.layout"
 #include "lib/float"
+#include "lib/lanes"
 
 struct Params {
-  rows: u32, heads: u32, group: u32, ld: u32,
-  qOff: u32, kOff: u32, vOff: u32, scale: f32,
+  rows: u32, heads: u32, group: u32, ld4: u32,
+  qOff4: u32, kOff4: u32, vOff4: u32, scale: f32,
 }
 
 @group(0) @binding(0) var<uniform> P: Params;
 @group(0) @binding(1) var<storage, read> start: array<u32>;
-@group(0) @binding(2) var<storage, read> qkv: array<f32>;
+@group(0) @binding(2) var<storage, read> qkv: array<vec4f>;
 // forward
-@group(0) @binding(3) var<storage, read_write> o: array<f32>;
+@group(0) @binding(3) var<storage, read_write> o: array<vec4f>;
 @group(0) @binding(4) var<storage, read_write> lse: array<f32>;
-// backward_dq / backward_dkv: 1 start, 2 qkv, then
-@group(0) @binding(3) var<storage, read> dO: array<f32>;
-@group(0) @binding(4) var<storage, read> lseIn: array<f32>;
-@group(0) @binding(5) var<storage, read> delta: array<f32>;
-@group(0) @binding(6) var<storage, read_write> dqkv: array<f32>;
-// backward_delta
-@group(0) @binding(1) var<storage, read> oIn: array<f32>;
-@group(0) @binding(2) var<storage, read> dOd: array<f32>;
-@group(0) @binding(3) var<storage, read_write> deltaOut: array<f32>;
+// backward_dq: 1 start, 2 qkv, then
+@group(0) @binding(3) var<storage, read> oIn: array<vec4f>;
+@group(0) @binding(4) var<storage, read> dO: array<vec4f>;
+@group(0) @binding(5) var<storage, read> lseIn: array<f32>;
+@group(0) @binding(6) var<storage, read_write> deltaOut: array<f32>;
+@group(0) @binding(7) var<storage, read_write> dqkv: array<vec4f>;
+// backward_dkv: 1 start, 2 qkv, 3 dO, 4 lse, 5 D, 6 dqkv
+@group(0) @binding(3) var<storage, read> dOk: array<vec4f>;
+@group(0) @binding(4) var<storage, read> lseK: array<f32>;
+@group(0) @binding(5) var<storage, read> deltaIn: array<f32>;
+@group(0) @binding(6) var<storage, read_write> dqkvK: array<vec4f>;
 
-var<workgroup> qT: array<f32, TILE * HD>;
-var<workgroup> kT: array<f32, TILE * HD>;
-var<workgroup> vT: array<f32, TILE * HD>;
-var<workgroup> doT: array<f32, TILE * HD>;
-var<workgroup> sT: array<f32, TILE * TILE>;    // scores (forward), dS (backward)
-var<workgroup> pT: array<f32, TILE * TILE>;    // P (backward_dkv)
-var<workgroup> lseT: array<f32, TILE>;
-var<workgroup> deltaT: array<f32, TILE>;
+/** Index (in vec4s) of row r's head vector at column offset off4 (in vec4s) + head·HD4. */
+fn at(r: u32, off4: u32, head: u32) -> u32 { return r * P.ld4 + off4 + head * HD4; }
+/** Index of row r, head h in o and dO. */
+fn outAt(r: u32, h: u32) -> u32 { return (r * P.heads + h) * HD4; }
 
-fn dotQK(qi: u32, kj: u32) -> f32 {
-  var s = 0.0;
-  for (var c = 0u; c < HD; c++) { s += qT[qi * HD + c] * kT[kj * HD + c]; }
-  return s;
-}
-
-fn dotOV(qi: u32, kj: u32) -> f32 {
-  var s = 0.0;
-  for (var c = 0u; c < HD; c++) { s += doT[qi * HD + c] * vT[kj * HD + c]; }
-  return s;
-}
-
-/** Keys j0 … j0+TILE−1 (those ≤ last) of kv head g into kT and vT; zeros past the end. */
-fn loadKeys(j0: u32, last: u32, g: u32, lid: u32) {
-  for (var e = lid; e < TILE * HD; e += TILE * TPR) {
-    let j = j0 + e / HD;
-    let c = e % HD;
-    var kv = 0.0; var vv = 0.0;
-    if (j <= last) {
-      kv = qkv[j * P.ld + P.kOff + g * HD + c];
-      vv = qkv[j * P.ld + P.vOff + g * HD + c];
-    }
-    kT[e] = kv; vT[e] = vv;
-  }
-}
-
-/** Query rows i0 … i0+TILE−1 of head h into qT; zeros past the end. */
-fn loadQueries(i0: u32, h: u32, lid: u32) {
-  for (var e = lid; e < TILE * HD; e += TILE * TPR) {
-    let i = i0 + e / HD;
-    var qv = 0.0;
-    if (i < P.rows) { qv = qkv[i * P.ld + P.qOff + h * HD + e % HD]; }
-    qT[e] = qv;
-  }
-}
-
-/** The same rows' dO into doT, and their lse and D into lseT and deltaT. */
-fn loadOutputGrads(i0: u32, h: u32, lid: u32) {
-  for (var e = lid; e < TILE * HD; e += TILE * TPR) {
-    let i = i0 + e / HD;
-    var dv = 0.0;
-    if (i < P.rows) { dv = dO[i * P.heads * HD + h * HD + e % HD]; }
-    doT[e] = dv;
-  }
-  if (lid < TILE) {
-    let i = i0 + lid;
-    var l = 0.0; var d = 0.0;
-    if (i < P.rows) { l = lseIn[h * P.rows + i]; d = delta[h * P.rows + i]; }
-    lseT[lid] = l; deltaT[lid] = d;
-  }
-}
-
-@compute @workgroup_size(TILE * TPR)
-fn forward(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let h = wid.y;
+@compute @workgroup_size(WG)
+fn forward(@builtin(global_invocation_id) gid: vec3u) {
+  let i = gid.x;
+  let h = gid.y;
+  if (i >= P.rows) { return; }
   let g = h / P.group;
-  let i0 = wid.x * TILE;
-  let li = lid / TPR;
-  let lane = lid % TPR;
-  let i = i0 + li;
-  let live = i < P.rows;
-  let last = min(i0 + TILE, P.rows) - 1u;
-  let myStart = start[min(i, last)];
-  let dpt = HD / TPR;
-  loadQueries(i0, h, lid);
+  var q: array<vec4f, MAX_HD4>;
+  var acc: array<vec4f, MAX_HD4>;
+  let qb = at(i, P.qOff4, h);
+  for (var c = 0u; c < HD4; c++) { q[c] = P.scale * qkv[qb + c]; }
   var m = LOWEST;
   var l = 0.0;
-  var acc: array<f32, MAX_DPT>;
-  for (var j0 = start[i0]; j0 <= last; j0 += TILE) {
-    workgroupBarrier();   // the previous tile is no longer read
-    loadKeys(j0, last, g, lid);
-    workgroupBarrier();
-    for (var jj = lane; jj < TILE; jj += TPR) { sT[li * TILE + jj] = P.scale * dotQK(li, jj); }
-    workgroupBarrier();
-    // Every lane of a row computes the same running max and sum; each scales its own dimensions.
-    var mt = m;
-    for (var jj = 0u; jj < TILE; jj++) {
-      let j = j0 + jj;
-      if (live && j >= myStart && j <= i) { mt = max(mt, sT[li * TILE + jj]); }
+  for (var j0 = start[i]; j0 <= i; j0 += 4u) {
+    // Keys past i score LOWEST (weight e^{LOWEST − m} = 0); their reads are clamped to row i.
+    let j = min(vec4u(j0) + LANE4, vec4u(i));
+    let kb = vec4u(at(j.x, P.kOff4, g), at(j.y, P.kOff4, g), at(j.z, P.kOff4, g), at(j.w, P.kOff4, g));
+    var s = vec4f(0.0);
+    for (var c = 0u; c < HD4; c++) {
+      let qc = q[c];
+      s += vec4f(dot(qc, qkv[kb.x + c]), dot(qc, qkv[kb.y + c]), dot(qc, qkv[kb.z + c]), dot(qc, qkv[kb.w + c]));
     }
+    s = select(vec4f(LOWEST), s, vec4u(j0) + LANE4 <= vec4u(i));
+    let mt = max(m, max(max(s.x, s.y), max(s.z, s.w)));
     let alpha = exp(m - mt);
-    l *= alpha;
-    for (var k = 0u; k < dpt; k++) { acc[k] *= alpha; }
-    for (var jj = 0u; jj < TILE; jj++) {
-      let j = j0 + jj;
-      if (live && j >= myStart && j <= i) {
-        let p = exp(sT[li * TILE + jj] - mt);
-        l += p;
-        for (var k = 0u; k < dpt; k++) { acc[k] += p * vT[jj * HD + lane + k * TPR]; }
-      }
+    let p = exp(s - vec4f(mt));
+    l = l * alpha + (p.x + p.y) + (p.z + p.w);
+    let vb = kb + vec4u(P.vOff4 - P.kOff4);
+    for (var c = 0u; c < HD4; c++) {
+      acc[c] = acc[c] * alpha + p.x * qkv[vb.x + c] + p.y * qkv[vb.y + c] + p.z * qkv[vb.z + c] + p.w * qkv[vb.w + c];
     }
     m = mt;
   }
-  if (live) {
-    let inv = 1.0 / l;
-    for (var k = 0u; k < dpt; k++) { o[i * P.heads * HD + h * HD + lane + k * TPR] = acc[k] * inv; }
-    if (lane == 0u) { lse[h * P.rows + i] = m + log(l); }
-  }
+  let inv = 1.0 / l;
+  let ob = outAt(i, h);
+  for (var c = 0u; c < HD4; c++) { o[ob + c] = acc[c] * inv; }
+  lse[h * P.rows + i] = m + log(l);
 }
 
-@compute @workgroup_size(TILE * TPR)
-fn backward_delta(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let e = gid.x + gid.y * nwg.x * TILE * TPR;
-  if (e >= P.rows * P.heads) { return; }
-  let i = e / P.heads;
-  let h = e - i * P.heads;
-  let base = i * P.heads * HD + h * HD;
-  var s = 0.0;
-  for (var c = 0u; c < HD; c++) { s += oIn[base + c] * dOd[base + c]; }
-  deltaOut[h * P.rows + i] = s;
-}
-
-@compute @workgroup_size(TILE * TPR)
-fn backward_dq(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let h = wid.y;
+@compute @workgroup_size(WG)
+fn backward_dq(@builtin(global_invocation_id) gid: vec3u) {
+  let i = gid.x;
+  let h = gid.y;
+  if (i >= P.rows) { return; }
   let g = h / P.group;
-  let i0 = wid.x * TILE;
-  let li = lid / TPR;
-  let lane = lid % TPR;
-  let i = i0 + li;
-  let live = i < P.rows;
-  let last = min(i0 + TILE, P.rows) - 1u;
-  let myStart = start[min(i, last)];
-  let dpt = HD / TPR;
-  loadQueries(i0, h, lid);
-  loadOutputGrads(i0, h, lid);
-  var acc: array<f32, MAX_DPT>;
-  for (var j0 = start[i0]; j0 <= last; j0 += TILE) {
-    workgroupBarrier();
-    loadKeys(j0, last, g, lid);
-    workgroupBarrier();
-    for (var jj = lane; jj < TILE; jj += TPR) {
-      let j = j0 + jj;
-      var ds = 0.0;
-      if (live && j >= myStart && j <= i) {
-        let p = exp(P.scale * dotQK(li, jj) - lseT[li]);
-        ds = p * (dotOV(li, jj) - deltaT[li]);
-      }
-      sT[li * TILE + jj] = ds;
-    }
-    workgroupBarrier();
-    for (var jj = 0u; jj < TILE; jj++) {
-      let ds = sT[li * TILE + jj];
-      for (var k = 0u; k < dpt; k++) { acc[k] += ds * kT[jj * HD + lane + k * TPR]; }
-    }
+  var q: array<vec4f, MAX_HD4>;
+  var d: array<vec4f, MAX_HD4>;
+  var acc: array<vec4f, MAX_HD4>;
+  let qb = at(i, P.qOff4, h);
+  let ob = outAt(i, h);
+  var dsum = vec4f(0.0);
+  for (var c = 0u; c < HD4; c++) {
+    q[c] = P.scale * qkv[qb + c];
+    d[c] = dO[ob + c];
+    dsum += d[c] * oIn[ob + c];
   }
-  if (live) {
-    for (var k = 0u; k < dpt; k++) { dqkv[i * P.ld + P.qOff + h * HD + lane + k * TPR] = P.scale * acc[k]; }
+  let delta = (dsum.x + dsum.y) + (dsum.z + dsum.w);
+  deltaOut[h * P.rows + i] = delta;
+  let li = lseIn[h * P.rows + i];
+  for (var j = start[i]; j <= i; j++) {
+    let kb = at(j, P.kOff4, g);
+    let vb = at(j, P.vOff4, g);
+    var s = vec4f(0.0);
+    var dp = vec4f(0.0);
+    for (var c = 0u; c < HD4; c++) {
+      s += q[c] * qkv[kb + c];
+      dp += d[c] * qkv[vb + c];
+    }
+    let p = exp((s.x + s.y) + (s.z + s.w) - li);
+    let ds = p * ((dp.x + dp.y) + (dp.z + dp.w) - delta);
+    for (var c = 0u; c < HD4; c++) { acc[c] += ds * qkv[kb + c]; }
   }
+  let db = at(i, P.qOff4, h);
+  for (var c = 0u; c < HD4; c++) { dqkv[db + c] = P.scale * acc[c]; }
 }
 
-@compute @workgroup_size(TILE * TPR)
-fn backward_dkv(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let g = wid.y;
-  let j0 = wid.x * TILE;
-  let lj = lid / TPR;
-  let lane = lid % TPR;
-  let j = j0 + lj;
-  let live = j < P.rows;
-  let last = min(j0 + TILE, P.rows) - 1u;
-  let dpt = HD / TPR;
-  loadKeys(j0, last, g, lid);
-  var accK: array<f32, MAX_DPT>;
-  var accV: array<f32, MAX_DPT>;
+@compute @workgroup_size(WG)
+fn backward_dkv(@builtin(global_invocation_id) gid: vec3u) {
+  let j = gid.x;
+  let g = gid.y;
+  if (j >= P.rows) { return; }
+  var k: array<vec4f, MAX_HD4>;
+  var v: array<vec4f, MAX_HD4>;
+  var dk: array<vec4f, MAX_HD4>;
+  var dv: array<vec4f, MAX_HD4>;
+  let kb = at(j, P.kOff4, g);
+  let vb = at(j, P.vOff4, g);
+  for (var c = 0u; c < HD4; c++) {
+    k[c] = P.scale * qkv[kb + c];
+    v[c] = qkv[vb + c];
+  }
+  // The queries that see key j: rows i ≥ j of its sequence (packed in order, so the first row whose
+  // sequence starts after j ends the scan).
   for (var hh = 0u; hh < P.group; hh++) {
     let h = g * P.group + hh;
-    // Queries before j0 cannot see these keys; sequences are packed in order, so once a tile's
-    // first row starts after the last key, no later row sees them either.
-    for (var i0 = j0; i0 < P.rows && start[i0] <= last; i0 += TILE) {
-      workgroupBarrier();
-      loadQueries(i0, h, lid);
-      loadOutputGrads(i0, h, lid);
-      workgroupBarrier();
-      for (var ii = lane; ii < TILE; ii += TPR) {
-        let i = i0 + ii;
-        var p = 0.0; var ds = 0.0;
-        if (live && i < P.rows && i >= j && start[i] <= j) {
-          p = exp(P.scale * dotQK(ii, lj) - lseT[ii]);
-          ds = p * (dotOV(ii, lj) - deltaT[ii]);
-        }
-        pT[lj * TILE + ii] = p;
-        sT[lj * TILE + ii] = ds;
+    for (var i = j; i < P.rows && start[i] <= j; i++) {
+      let qb = at(i, P.qOff4, h);
+      let ob = outAt(i, h);
+      var s = vec4f(0.0);
+      var dp = vec4f(0.0);
+      for (var c = 0u; c < HD4; c++) {
+        s += k[c] * qkv[qb + c];
+        dp += v[c] * dOk[ob + c];
       }
-      workgroupBarrier();
-      for (var ii = 0u; ii < TILE; ii++) {
-        let p = pT[lj * TILE + ii];
-        let ds = sT[lj * TILE + ii];
-        for (var k = 0u; k < dpt; k++) {
-          let c = ii * HD + lane + k * TPR;
-          accV[k] += p * doT[c];
-          accK[k] += ds * qT[c];
-        }
+      let p = exp((s.x + s.y) + (s.z + s.w) - lseK[h * P.rows + i]);
+      let ds = p * ((dp.x + dp.y) + (dp.z + dp.w) - deltaIn[h * P.rows + i]);
+      for (var c = 0u; c < HD4; c++) {
+        dv[c] += p * dOk[ob + c];
+        dk[c] += ds * qkv[qb + c];
       }
     }
   }
-  if (live) {
-    for (var k = 0u; k < dpt; k++) {
-      let c = g * HD + lane + k * TPR;
-      dqkv[j * P.ld + P.kOff + c] = P.scale * accK[k];
-      dqkv[j * P.ld + P.vOff + c] = accV[k];
-    }
+  for (var c = 0u; c < HD4; c++) {
+    dqkvK[kb + c] = P.scale * dk[c];
+    dqkvK[vb + c] = dv[c];
   }
 }

@@ -3,15 +3,15 @@
 // is O(rows · heads); no rows × rows matrix exists at any point.
 
 import { defineShaderConstants, type Gpu, type Tensor } from '../gpu';
-import { assertCount, assertFits, assertWithin, grid1d } from './grid';
+import { assertCount, assertFits, assertWithin } from './grid';
 
-/** Invocations per workgroup the tiling aims for. */
-const TARGET_WG = 64;
-/** Tile heights tried, largest first; the largest whose workgroup memory fits the device wins. */
-const TILES = [16, 8, 4] as const;
-/** Head dimensions one invocation accumulates (the length of shaders/attention.wgsl's private arrays). */
-const MAX_DPT = 32;
-defineShaderConstants('attention.layout', { MAX_DPT });
+/** Invocations (query or key rows) per workgroup. */
+const WG = 64;
+/** Largest head dimension: the length, in floats, of shaders/attention.wgsl's private vectors. */
+export const MAX_HEAD_DIM = 128;
+/** Head vectors are read as vec4s. */
+const VEC4 = 4;
+defineShaderConstants('attention.layout', { MAX_HD4: MAX_HEAD_DIM / VEC4 });
 
 export interface AttentionSpec {
   heads: number;
@@ -35,31 +35,6 @@ export function fusedQkvLayout(spec: Pick<AttentionSpec, 'heads' | 'kvHeads' | '
   return { ld: (H + 2 * KV) * hd, qOff: 0, kOff: H * hd, vOff: (H + KV) * hd };
 }
 
-export interface AttentionTiling {
-  tile: number;
-  /** Invocations per tile row. */
-  tpr: number;
-  /** Bytes of workgroup memory of the largest entry point (backward_dkv). */
-  workgroupBytes: number;
-}
-
-export function attentionWorkgroupBytes(tile: number, headDim: number): number {
-  return 4 * (4 * tile * headDim + 2 * tile * tile + 2 * tile);
-}
-
-/** The largest tile that fits `maxWorkgroupBytes`, with TPR invocations per row dividing headDim. */
-export function attentionTiling(headDim: number, maxWorkgroupBytes: number): AttentionTiling {
-  for (const tile of TILES) {
-    const workgroupBytes = attentionWorkgroupBytes(tile, headDim);
-    if (workgroupBytes > maxWorkgroupBytes) continue;
-    let tpr = TARGET_WG / tile;
-    while (tpr > 1 && headDim % tpr !== 0) tpr /= 2;
-    if (headDim / tpr > MAX_DPT) continue;
-    return { tile, tpr, workgroupBytes };
-  }
-  throw new RangeError(`attention: head dimension ${headDim} does not fit the device's ${maxWorkgroupBytes} bytes of workgroup memory with any tile of ${TILES.join(', ')} rows`);
-}
-
 export interface AttentionForwardArgs {
   /** u32 per row: the first row of its sequence (see packRows). */
   start: Tensor<'u32'>;
@@ -81,14 +56,13 @@ export interface AttentionBackwardArgs {
   dqkv: Tensor;
 }
 
-type Entry = 'forward' | 'backward_delta' | 'backward_dq' | 'backward_dkv';
+type Entry = 'forward' | 'backward_dq' | 'backward_dkv';
 
 export class Attention {
   private constructor(
     private readonly gpu: Gpu,
     readonly spec: AttentionSpec,
     readonly layout: QkvLayout,
-    readonly tiling: AttentionTiling,
     private readonly pipes: Record<Entry, GPUComputePipeline>,
     private readonly delta: Tensor,
   ) {}
@@ -97,23 +71,26 @@ export class Attention {
     for (const k of ['heads', 'kvHeads', 'headDim', 'maxRows'] as const) assertCount(spec[k], `attention ${k}`);
     if (spec.heads % spec.kvHeads !== 0) throw new RangeError(`attention: heads (${spec.heads}) must be a multiple of kvHeads (${spec.kvHeads})`);
     const { heads: H, kvHeads: KV, headDim: hd } = spec;
+    if (hd % VEC4 !== 0 || hd > MAX_HEAD_DIM) throw new RangeError(`attention: the head dimension must be a multiple of ${VEC4} and at most ${MAX_HEAD_DIM}, got ${hd}`);
+    for (const [name, v] of [['ld', layout.ld], ['qOff', layout.qOff], ['kOff', layout.kOff], ['vOff', layout.vOff]] as const) {
+      if (v % VEC4 !== 0) throw new RangeError(`attention: the qkv layout's ${name} (${v}) must be a multiple of ${VEC4}`);
+    }
     const spans: Array<[string, number, number]> = [['q', layout.qOff, H * hd], ['k', layout.kOff, KV * hd], ['v', layout.vOff, KV * hd]];
     for (const [name, off, width] of spans) {
       if (off + width > layout.ld) throw new RangeError(`attention: the ${name} columns [${off}, ${off + width}) overflow a qkv row of ${layout.ld}`);
     }
-    const tiling = attentionTiling(hd, gpu.device.limits.maxComputeWorkgroupStorageSize);
-    const constants = { HD: hd, TILE: tiling.tile, TPR: tiling.tpr };
-    const entries: Entry[] = ['forward', 'backward_delta', 'backward_dq', 'backward_dkv'];
+    const constants = { HD4: hd / VEC4, WG };
+    const entries: Entry[] = ['forward', 'backward_dq', 'backward_dkv'];
     const compiled = await Promise.all(entries.map((entryPoint) => gpu.pipeline({ shader: 'attention', entryPoint, constants })));
     const pipes = Object.fromEntries(entries.map((e, i) => [e, compiled[i]])) as Record<Entry, GPUComputePipeline>;
-    return new Attention(gpu, spec, layout, tiling, pipes, gpu.empty([H * spec.maxRows], 'f32', 'attention-delta'));
+    return new Attention(gpu, spec, layout, pipes, gpu.empty([H * spec.maxRows], 'f32', 'attention-delta'));
   }
 
   private params(rows: number): GPUBuffer {
     assertWithin(rows, this.spec.maxRows, 'attention rows');
     const { heads, kvHeads, headDim } = this.spec;
     const { ld, qOff, kOff, vOff } = this.layout;
-    return this.gpu.uniforms([rows, heads, heads / kvHeads, ld, qOff, kOff, vOff, 1 / Math.sqrt(headDim)],
+    return this.gpu.uniforms([rows, heads, heads / kvHeads, ld / VEC4, qOff / VEC4, kOff / VEC4, vOff / VEC4, 1 / Math.sqrt(headDim)],
       ['u32', 'u32', 'u32', 'u32', 'u32', 'u32', 'u32', 'f32']);
   }
 
@@ -127,25 +104,23 @@ export class Attention {
     if (t.lse) assertFits(t.lse, rows * heads, 'attention log-sum-exp');
   }
 
-  /** The query-tile grid: x over row tiles, y over heads (or kv heads). */
-  private tiles(rows: number, y: number): [number, number] {
-    return [Math.ceil(rows / this.tiling.tile), y];
+  /** The grid: x over rows (one invocation each), y over heads (or kv heads). */
+  private grid(rows: number, y: number): [number, number] {
+    return [Math.ceil(rows / WG), y];
   }
 
   forward(a: AttentionForwardArgs, rows: number): void {
     const u = this.params(rows);
     this.check(rows, a);
-    this.gpu.dispatch(this.pipes.forward, [u, a.start, a.qkv, a.o, a.lse], this.tiles(rows, this.spec.heads), { label: 'attention-forward' });
+    this.gpu.dispatch(this.pipes.forward, [u, a.start, a.qkv, a.o, a.lse], this.grid(rows, this.spec.heads), { label: 'attention-forward' });
   }
 
   backward(a: AttentionBackwardArgs, rows: number): void {
     const u = this.params(rows);
     this.check(rows, a);
     const g = this.gpu;
-    const wg = this.tiling.tile * this.tiling.tpr;
-    g.dispatch(this.pipes.backward_delta, [u, a.o, a.dO, this.delta], grid1d(rows * this.spec.heads, wg), { label: 'attention-backward-delta' });
-    g.dispatch(this.pipes.backward_dq, [u, a.start, a.qkv, a.dO, a.lse, this.delta, a.dqkv], this.tiles(rows, this.spec.heads), { label: 'attention-backward-dq' });
-    g.dispatch(this.pipes.backward_dkv, [u, a.start, a.qkv, a.dO, a.lse, this.delta, a.dqkv], this.tiles(rows, this.spec.kvHeads), { label: 'attention-backward-dkv' });
+    g.dispatch(this.pipes.backward_dq, [u, a.start, a.qkv, a.o, a.dO, a.lse, this.delta, a.dqkv], this.grid(rows, this.spec.heads), { label: 'attention-backward-dq' });
+    g.dispatch(this.pipes.backward_dkv, [u, a.start, a.qkv, a.dO, a.lse, this.delta, a.dqkv], this.grid(rows, this.spec.kvHeads), { label: 'attention-backward-dkv' });
   }
 
   destroy(): void {
