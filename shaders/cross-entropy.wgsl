@@ -2,17 +2,19 @@
 // The logits are those of the rows whose next token carries the loss, already multiplied by the
 // (tied) output matrix; row r's target is the token that follows it.
 //
-//   m = max_v z_v,  lse = m + log Σ_v e^{z_v − m}        (one pass: running max with a rescaled sum)
+//   m = max_v z_v,  lse = m + log Σ_v e^{z_v − m}
 //   nll = lse − z_t,   correct = [argmax_v z_v = t]      (ties go to the lowest index)
 //   forward_backward, in place:  z_v ← scale·(e^{z_v − lse} − [v = t])
 //   with scale = 1/M for the mean over the M loss rows of a batch (the host sets it).
 //
-// One workgroup per row; invocations stride over the vocabulary, then fold (max, sum, argmax)
-// triples with a tree in workgroup memory.
+// One invocation per row, in three sweeps over it (max and argmax; Σ e^{z−m}; the gradient), with
+// no workgroup memory: a workgroup-wide tree per row spent its time in barriers on software
+// adapters, and a row of the vocabulary stays in cache between sweeps. The sum keeps four
+// interleaved partial sums (v ≡ 0, 1, 2, 3 mod 4), added pairwise at the end.
 
 #include "lib/float"
 
-override WG: u32;   // a power of two (the tree halves it)
+override WG: u32;
 
 struct Params { rows: u32, vocab: u32, scale: f32, _pad: u32 }
 
@@ -23,59 +25,45 @@ struct Params { rows: u32, vocab: u32, scale: f32, _pad: u32 }
 @group(0) @binding(4) var<storage, read_write> lse: array<f32>;
 @group(0) @binding(5) var<storage, read_write> correct: array<f32>;
 
-var<workgroup> treeMax: array<f32, WG>;
-var<workgroup> treeSum: array<f32, WG>;
-var<workgroup> treeArg: array<u32, WG>;
+fn rowOf(gid: vec3u, nwg: vec3u) -> u32 { return gid.x + gid.y * nwg.x * WG; }
 
-fn rowOf(wid: vec3u, nwg: vec3u) -> u32 { return wid.x + wid.y * nwg.x; }
-
-/** Fills nll, lse and correct for row r; returns lse to every invocation. */
-fn rowStatistics(r: u32, lid: u32) -> f32 {
+/** Fills nll, lse and correct for row r; returns lse. */
+fn rowStatistics(r: u32) -> f32 {
   let base = r * P.vocab;
-  var m = LOWEST; var s = 0.0; var arg = NO_INDEX;
-  for (var v = lid; v < P.vocab; v += WG) {
+  var m = LOWEST; var arg = NO_INDEX;
+  for (var v = 0u; v < P.vocab; v++) {
     let zv = z[base + v];
-    if (zv > m) { s = s * exp(m - zv) + 1.0; m = zv; arg = v; } else { s += exp(zv - m); }
+    if (zv > m) { m = zv; arg = v; }   // strict: ties keep the lowest index
   }
-  treeMax[lid] = m; treeSum[lid] = s; treeArg[lid] = arg;
-  workgroupBarrier();
-  for (var half = WG / 2u; half > 0u; half /= 2u) {
-    if (lid < half) {
-      let m1 = treeMax[lid]; let m2 = treeMax[lid + half];
-      let mm = max(m1, m2);
-      treeSum[lid] = treeSum[lid] * exp(m1 - mm) + treeSum[lid + half] * exp(m2 - mm);
-      let a1 = treeArg[lid]; let a2 = treeArg[lid + half];
-      if (m2 > m1 || (m2 == m1 && a2 < a1)) { treeArg[lid] = a2; }
-      treeMax[lid] = mm;
-    }
-    workgroupBarrier();
+  var s = vec4f(0.0);
+  var v = 0u;
+  for (; v + 4u <= P.vocab; v += 4u) {
+    s += exp(vec4f(z[base + v], z[base + v + 1u], z[base + v + 2u], z[base + v + 3u]) - vec4f(m));
   }
-  let l = treeMax[0] + log(treeSum[0]);
+  for (; v < P.vocab; v++) { s.x += exp(z[base + v] - m); }
+  let l = m + log((s.x + s.y) + (s.z + s.w));
   let t = targets[r];
-  if (lid == 0u) {
-    nll[r] = l - z[base + t];
-    lse[r] = l;
-    correct[r] = select(0.0, 1.0, treeArg[0] == t);
-  }
+  nll[r] = l - z[base + t];
+  lse[r] = l;
+  correct[r] = select(0.0, 1.0, arg == t);
   return l;
 }
 
 @compute @workgroup_size(WG)
-fn forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let r = rowOf(wid, nwg);
+fn forward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let r = rowOf(gid, nwg);
   if (r >= P.rows) { return; }
-  rowStatistics(r, lid);
+  rowStatistics(r);
 }
 
 @compute @workgroup_size(WG)
-fn forward_backward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let r = rowOf(wid, nwg);
+fn forward_backward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let r = rowOf(gid, nwg);
   if (r >= P.rows) { return; }
-  let l = rowStatistics(r, lid);
-  storageBarrier();   // z_t has been read before anyone overwrites the row
+  let l = rowStatistics(r);
   let base = r * P.vocab;
   let t = targets[r];
-  for (var v = lid; v < P.vocab; v += WG) {
+  for (var v = 0u; v < P.vocab; v++) {
     z[base + v] = P.scale * (exp(z[base + v] - l) - select(0.0, 1.0, v == t));
   }
 }

@@ -5,12 +5,13 @@
 //              dx[r,c] = ρ_r·(g_c − x[r,c]·ρ_r²·(1/D)·Σ_j g_j·x[r,j])    (added to dx when accumulate ≠ 0)
 //              dw[c]   = Σ_r dy[r,c]·x[r,c]·ρ_r                         (added to dw when accumulate ≠ 0)
 //
-// `forward` and `backward_input` run one workgroup per row: its invocations stride over the D
-// columns and fold their partial sums with a tree in workgroup memory. The weight gradient is a
-// column sum over rows, done in two passes: `weight_partial` sums chunks of rowsPerChunk rows
-// per column, `weight_combine` folds the chunks.
+// `forward` and `backward_input` run one invocation per row: rows are short (the model width), and
+// a workgroup-wide tree per row spent its time in barriers on software adapters. Row sums keep
+// four interleaved partial sums (columns c ≡ 0, 1, 2, 3 mod 4), added pairwise at the end. The
+// weight gradient is a column sum over rows, done in two passes: `weight_partial` sums chunks of
+// rowsPerChunk rows per column, `weight_combine` folds the chunks.
 
-override WG: u32;   // a power of two (the tree halves it)
+override WG: u32;
 
 struct Params { rows: u32, dim: u32, eps: f32, accumulate: u32, rowsPerChunk: u32, chunks: u32, _p0: u32, _p1: u32 }
 
@@ -32,47 +33,47 @@ struct Params { rows: u32, dim: u32, eps: f32, accumulate: u32, rowsPerChunk: u3
 @group(0) @binding(1) var<storage, read> partialsIn: array<f32>;
 @group(0) @binding(2) var<storage, read_write> dw: array<f32>;
 
-var<workgroup> tree: array<f32, WG>;
+fn rowOf(gid: vec3u, nwg: vec3u) -> u32 { return gid.x + gid.y * nwg.x * WG; }
 
-fn rowOf(wid: vec3u, nwg: vec3u) -> u32 { return wid.x + wid.y * nwg.x; }
-
-/** Sum of `v` over the workgroup; every invocation gets the result. */
-fn workgroupSum(v: f32, lid: u32) -> f32 {
-  tree[lid] = v;
-  workgroupBarrier();
-  for (var half = WG / 2u; half > 0u; half /= 2u) {
-    if (lid < half) { tree[lid] += tree[lid + half]; }
-    workgroupBarrier();
-  }
-  let s = tree[0];
-  workgroupBarrier();   // the tree is reused by the next call
-  return s;
-}
+/** The four partial sums of a row, added pairwise. */
+fn fold(v: vec4f) -> f32 { return (v.x + v.y) + (v.z + v.w); }
 
 @compute @workgroup_size(WG)
-fn forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let r = rowOf(wid, nwg);
-  if (r >= P.rows) { return; }   // uniform across the workgroup
+fn forward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let r = rowOf(gid, nwg);
+  if (r >= P.rows) { return; }
   let base = r * P.dim;
-  var ss = 0.0;
-  for (var c = lid; c < P.dim; c += WG) { let v = x[base + c]; ss += v * v; }
-  let rho = inverseSqrt(workgroupSum(ss, lid) / f32(P.dim) + P.eps);
-  for (var c = lid; c < P.dim; c += WG) { y[base + c] = x[base + c] * rho * w[c]; }
-  if (lid == 0u) { rstd[r] = rho; }
+  var ss = vec4f(0.0);
+  var c = 0u;
+  for (; c + 4u <= P.dim; c += 4u) {
+    let v = vec4f(x[base + c], x[base + c + 1u], x[base + c + 2u], x[base + c + 3u]);
+    ss += v * v;
+  }
+  for (; c < P.dim; c++) { let v = x[base + c]; ss.x += v * v; }
+  let rho = inverseSqrt(fold(ss) / f32(P.dim) + P.eps);
+  for (var k = 0u; k < P.dim; k++) { y[base + k] = x[base + k] * rho * w[k]; }
+  rstd[r] = rho;
 }
 
 @compute @workgroup_size(WG)
-fn backward_input(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let r = rowOf(wid, nwg);
+fn backward_input(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let r = rowOf(gid, nwg);
   if (r >= P.rows) { return; }
   let base = r * P.dim;
   let rho = rstdIn[r];
-  var gx = 0.0;
-  for (var c = lid; c < P.dim; c += WG) { gx += dy[base + c] * w[c] * x[base + c]; }
-  let k = rho * rho * rho * workgroupSum(gx, lid) / f32(P.dim);
-  for (var c = lid; c < P.dim; c += WG) {
-    let d = rho * dy[base + c] * w[c] - k * x[base + c];
-    if (P.accumulate != 0u) { dx[base + c] += d; } else { dx[base + c] = d; }
+  var gx = vec4f(0.0);
+  var c = 0u;
+  for (; c + 4u <= P.dim; c += 4u) {
+    let d = vec4f(dy[base + c], dy[base + c + 1u], dy[base + c + 2u], dy[base + c + 3u]);
+    let ww = vec4f(w[c], w[c + 1u], w[c + 2u], w[c + 3u]);
+    let xx = vec4f(x[base + c], x[base + c + 1u], x[base + c + 2u], x[base + c + 3u]);
+    gx += d * ww * xx;
+  }
+  for (; c < P.dim; c++) { gx.x += dy[base + c] * w[c] * x[base + c]; }
+  let k = rho * rho * rho * fold(gx) / f32(P.dim);
+  for (var j = 0u; j < P.dim; j++) {
+    let d = rho * dy[base + j] * w[j] - k * x[base + j];
+    if (P.accumulate != 0u) { dx[base + j] += d; } else { dx[base + j] = d; }
   }
 }
 

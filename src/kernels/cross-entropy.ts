@@ -6,7 +6,8 @@
 import type { Gpu, Tensor } from '../gpu';
 import { assertCount, assertFits, assertWithin, grid1d } from './grid';
 
-const WG = 256;
+/** Rows (one invocation each) per workgroup. */
+const WG = 16;
 
 /** A sequence of a batch has no loss-carrying token: training on it would add a silent zero. */
 export class EmptyLossMaskError extends Error {
@@ -104,7 +105,7 @@ export class SoftmaxCrossEntropy {
     assertFits(a.logits, this.rows * this.spec.vocab, 'cross-entropy logits');
     for (const k of ['nll', 'lse', 'correct'] as const) assertFits(a[k], this.rows, `cross-entropy ${k}`);
     const u = this.gpu.uniforms([this.rows, this.spec.vocab, scale, 0], ['u32', 'u32', 'f32', 'u32']);
-    this.gpu.dispatch(pipe, [u, this.targets, a.logits, a.nll, a.lse, a.correct], grid1d(this.rows, 1), { label });
+    this.gpu.dispatch(pipe, [u, this.targets, a.logits, a.nll, a.lse, a.correct], grid1d(this.rows, WG), { label });
   }
 
   /** Per-row statistics only (evaluation). */

@@ -78,13 +78,13 @@ export class RmsNorm {
 
   forward(a: RmsNormForwardArgs, rows: number): void {
     this.check(rows, { x: a.x, weight: a.weight, y: a.y, rstd: a.rstd });
-    this.gpu.dispatch(this.pipes.forward, [this.params(rows, false), a.x, a.weight, a.y, a.rstd], grid1d(rows, 1), { label: 'rmsnorm-forward' });
+    this.gpu.dispatch(this.pipes.forward, [this.params(rows, false), a.x, a.weight, a.y, a.rstd], grid1d(rows, WG), { label: 'rmsnorm-forward' });
   }
 
   backward(a: RmsNormBackwardArgs, rows: number): void {
     this.check(rows, { x: a.x, weight: a.weight, rstd: a.rstd, dy: a.dy, dx: a.dx, dweight: a.dweight });
     const g = this.gpu;
-    g.dispatch(this.pipes.backward_input, [this.params(rows, !!a.accumulateInput), a.x, a.weight, a.rstd, a.dy, a.dx], grid1d(rows, 1), { label: 'rmsnorm-backward-input' });
+    g.dispatch(this.pipes.backward_input, [this.params(rows, !!a.accumulateInput), a.x, a.weight, a.rstd, a.dy, a.dx], grid1d(rows, WG), { label: 'rmsnorm-backward-input' });
     const { chunks } = rmsNormChunks(rows);
     const u = this.params(rows, !!a.accumulateWeight);
     g.dispatch(this.pipes.weight_partial, [u, a.x, a.dy, a.rstd, this.partials], grid1d(chunks * this.spec.dim, WG), { label: 'rmsnorm-weight-partial' });
