@@ -27,4 +27,13 @@ test('without WebGPU the lab shows what is wrong and how to enable it, and the P
   await expect(page.locator('sw-app')).toHaveAttribute('data-adapter', 'none');
   await expect(page.getByText('WebGPU unavailable').first()).toBeVisible();
   await screenshot(page, 'shell-no-webgpu');
+
+  // Train needs the GPU and says how to enable it; Trajectories and Compare need none and work.
+  await page.goto('/#/train');
+  await expect(page.getByRole('alert')).toContainText('WebGPU unavailable');
+  await page.goto('/#/trajectories');
+  await expect(page.locator('sw-trajectories').getByText('No trajectories here yet')).toBeVisible();
+  await expect(page.getByRole('alert')).toHaveCount(0);
+  await page.goto('/#/compare');
+  await expect(page.locator('sw-compare').getByText('No runs stored yet.')).toBeVisible();
 });

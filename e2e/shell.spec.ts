@@ -22,7 +22,24 @@ test('the shell renders, finds a WebGPU adapter, and the matmul check matches fl
   expect(errors).toEqual([]);
 });
 
-test('a matmul run in the page returns the numbers a float64 reference computes here', async ({ page }) => {
+test('the page opens no GPU device: the adapter and the check come from the trainer worker', async ({ page }) => {
+  // Counts adapter requests made by the page itself (a worker has its own navigator.gpu).
+  await page.addInitScript(() => {
+    const gpu = (navigator as Navigator & { gpu?: { requestAdapter: (...a: unknown[]) => Promise<unknown> } }).gpu;
+    if (!gpu) return;
+    const original = gpu.requestAdapter.bind(gpu);
+    (window as unknown as { __adapters: number }).__adapters = 0;
+    gpu.requestAdapter = (...a: unknown[]) => { (window as unknown as { __adapters: number }).__adapters++; return original(...a); };
+  });
+  await page.goto('/#/gpu');
+  await expect(page.getByTestId('adapter-chip')).toBeVisible();
+  await expect(page.locator('sw-gpu-check tbody tr').first()).toBeVisible({ timeout: 120_000 });
+  await page.goto('/#/train');
+  await expect(page.locator('sw-train #f-env')).toBeVisible();
+  expect(await page.evaluate(() => (window as unknown as { __adapters: number }).__adapters)).toBe(0);
+});
+
+test('a matmul on the trainer worker\'s device returns the numbers a float64 reference computes here', async ({ page }) => {
   await page.goto('/#/gpu');
   const check = page.locator('sw-gpu-check');
   await expect(page.getByTestId('adapter-chip')).toBeVisible();
