@@ -129,6 +129,29 @@ export interface StartRequest {
   resume?: string;
   /** Human label; the worker makes one from the config when absent. */
   label?: string;
+  /**
+   * Settings outside the run config (the pipeline's PipelineOptions), kept with the run so a
+   * resume, a branch or an evaluation use the same ones. Tests shrink a run with them.
+   */
+  options?: RunOptions;
+}
+
+/** The pipeline settings a page may set (all optional; the pipeline's defaults otherwise). */
+export interface RunOptions {
+  /** Decision cap per episode (default: the environment's own). */
+  maxSteps?: number;
+  /** Hidden widths of the policy adapter and the value head. */
+  headHidden?: number[];
+}
+
+/** A stored run that did not finish: what a page offers to resume when it opens. */
+export interface UnfinishedRun extends RunState {
+  label: string;
+  updatedAt: string;
+  /** Why it stopped, when it failed (a lost GPU device, a crashed model worker, …). */
+  error?: string;
+  /** True when this worker is running (or pausing) it now; false for a run a closed tab or a crash left behind. */
+  live: boolean;
 }
 
 export interface BranchRequest extends RunRef {
@@ -137,6 +160,11 @@ export interface BranchRequest extends RunRef {
   step: number;
   /** The action to take at `step`; absent: sample one from the policy. */
   action?: string;
+  /**
+   * How the policy plays after `step`: 'sample' (default) at the run's exploration temperature,
+   * seeded by the request so the same request gives the same branch, or 'greedy'.
+   */
+  continuation?: 'sample' | 'greedy';
 }
 
 export interface BranchResult {
@@ -144,6 +172,13 @@ export interface BranchResult {
   trajectory: Trajectory;
   /** The original trajectory, annotated by the same estimator, for the side-by-side view. */
   original: Trajectory;
+  /**
+   * Whether ĉ_t (StepRecord.progress) was written: only runs whose method trains the progress
+   * estimator (spa, progress-only) have one. Absent means true, for older workers.
+   */
+  annotated?: boolean;
+  /** The checkpoint (PPO iteration, −1 = before PPO) whose policy and estimator were used. */
+  checkpointIteration?: number;
 }
 
 export interface EvaluateRequest extends RunRef {
@@ -229,6 +264,8 @@ export interface TrainerProtocol {
   import: { request: ImportRequest; response: { runId: string; trajectories: number } };
   export: { request: ExportRequest; response: ExportResult };
   events: { request: EventsRequest; response: EventsResponse };
+  /** The stored runs that did not finish (running when the tab closed, paused, failed, cancelled), newest first. */
+  unfinished: { request: Record<string, never>; response: UnfinishedRun[] };
 }
 
 export type TrainerCommand = keyof TrainerProtocol;
