@@ -28,9 +28,12 @@ const NORM_EPS: f32 = 1e-6;
 
 struct Params {
   n4: u32, decayEnd4: u32, decoupled: u32, clip: u32,
-  lr: f32, beta1: f32, beta2: f32, eps: f32,
-  weightDecay: f32, maxNorm: f32, _a: f32, _b: f32,
+  beta1: f32, beta2: f32, eps: f32, weightDecay: f32,
+  maxNorm: f32, _a: f32, _b: f32, _c: f32,
 }
+// η, written by the host when it changes (a schedule changes it every step; uniforms are cached
+// by content, so keeping it there would make a new uniform buffer per step).
+struct Rate { lr: f32, _a: f32, _b: f32, _c: f32 }
 
 @group(0) @binding(0) var<uniform> P: Params;
 @group(0) @binding(1) var<storage, read_write> state: array<f32>;
@@ -40,6 +43,7 @@ struct Params {
 @group(0) @binding(3) var<storage, read> grad: array<vec4f>;
 @group(0) @binding(4) var<storage, read_write> m1: array<vec4f>;
 @group(0) @binding(5) var<storage, read_write> m2: array<vec4f>;
+@group(0) @binding(6) var<storage, read> rate: Rate;
 
 
 @compute @workgroup_size(1)
@@ -72,8 +76,9 @@ fn update(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nw
   let v = P.beta2 * m2[i] + (1.0 - P.beta2) * g * g;
   m1[i] = m;
   m2[i] = v;
-  if (decay && P.decoupled != 0u) { th *= 1.0 - P.lr * P.weightDecay; }
+  let lr = rate.lr;
+  if (decay && P.decoupled != 0u) { th *= 1.0 - lr * P.weightDecay; }
   let mHat = m / stateIn[STATE_BIAS_CORRECTION1];
   let vHat = v / stateIn[STATE_BIAS_CORRECTION2];
-  theta[i] = th - P.lr * mHat / (sqrt(vHat) + P.eps);
+  theta[i] = th - lr * mHat / (sqrt(vHat) + P.eps);
 }

@@ -8,8 +8,9 @@ import { kernelCases } from './cases/suite';
 export default kernelCases('adam', ({ describe, it }) => {
   // Tolerance: Adam's update is ~lr per step whatever the gradient scale; float32 keeps it to
   // ~1e-7 relative, and bias-correction powers in f32 add ~1e-7: 1e-6·lr·steps absolute + 1e-6 relative.
-  async function run(n: number, config: AdamConfig, steps: number, decayEnd = n, poison = -1) {
+  async function run(n: number, configs: AdamConfig | ((step: number) => AdamConfig), steps: number, decayEnd = n, poison = -1) {
     const gpu = await testGpu();
+    const configAt = typeof configs === 'function' ? configs : () => configs;
     const adam = await PreparedAdam.create(gpu, n, decayEnd);
     const p0 = seededFloats(n, 1, -1, 1);
     const P = gpu.tensor(p0), G = gpu.empty([n]), M = gpu.zeros([n]), V = gpu.zeros([n]), S = gpu.zeros([ADAM_STATE_SIZE]);
@@ -19,8 +20,8 @@ export default kernelCases('adam', ({ describe, it }) => {
       const g = seededFloats(n, 10 + k, -3, 3);
       if (k === poison) g[n - 1] = NaN;
       gpu.write(G, g);
-      adam.record({ params: P, grads: G, m: M, v: V, state: S }, config);
-      const r = adamStepRef(ref, g, config, decayEnd);
+      adam.record({ params: P, grads: G, m: M, v: V, state: S }, configAt(k));
+      const r = adamStepRef(ref, g, configAt(k), decayEnd);
       ref = r.state;
       norms.push(r.gradNorm);
     }
@@ -50,6 +51,30 @@ export default kernelCases('adam', ({ describe, it }) => {
         expectClose([g.s[ADAM_STATE.clipScale]], [clipScale], { abs: 0, rel: 1e-5 }, 'clip scale');
       });
     }
+
+    it('a learning rate that changes every step follows the reference and makes no new uniform buffer', async () => {
+      const gpu = await testGpu();
+      const uniforms = new Set<GPUBuffer>();
+      const original = gpu.uniforms;
+      gpu.uniforms = (...args) => {
+        const u = original.apply(gpu, args);
+        uniforms.add(u);
+        return u;
+      };
+      const lrAt = (k: number) => 1e-2 * (1 + Math.cos(k + 0.5)) / 2 + 1e-4;
+      let afterFirst = -1;
+      try {
+        const g = await run(256, (k) => {
+          if (k === 1) afterFirst = uniforms.size;
+          return { ...DEFAULT_ADAM, lr: lrAt(k), weightDecay: 0.1 };
+        }, 4, 128);
+        expectClose(g.p, g.ref.params, { abs: 1e-6 * 1e-2 * 4 + 1e-7, rel: 1e-6 }, 'θ under a schedule');
+      } finally {
+        gpu.uniforms = original;
+      }
+      expect(afterFirst).toBeGreaterThan(0);
+      expect(uniforms.size).toBe(afterFirst);
+    });
 
     it('a non-finite gradient skips the step without touching θ, m, v or t', async () => {
       const config = { ...DEFAULT_ADAM, lr: 1e-2 };

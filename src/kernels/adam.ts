@@ -1,6 +1,8 @@
 // Fused Adam/AdamW with bias correction, decoupled weight decay and global gradient-norm
 // clipping over one packed parameter buffer (shaders/adam.wgsl): four dispatches per step
-// (Σg² in two, prepare, update) whatever the number of parameter tensors.
+// (Σg² in two, prepare, update) whatever the number of parameter tensors. The learning rate lives
+// in a small storage buffer, written only when it changes, not in the uniforms: a schedule that
+// changes it every step would otherwise make a new uniform buffer every step.
 
 import { defineShaderConstants, type Gpu, type Tensor } from '../gpu';
 import { grid1d } from './grid';
@@ -58,7 +60,12 @@ export class PreparedAdam {
     private readonly prepare: GPUComputePipeline,
     private readonly update: GPUComputePipeline,
     private readonly scratch: Tensor,
+    /** [lr, 0, 0, 0]: the per-step value the update reads. */
+    private readonly rate: Tensor,
   ) {}
+
+  /** The learning rate in `rate` (NaN before the first write). */
+  private lr = NaN;
 
   static async create(gpu: Gpu, n: number, decayEnd = n): Promise<PreparedAdam> {
     if (!Number.isInteger(n) || n <= 0 || n % 4 !== 0) throw new RangeError(`Adam works on vec4s: the packed parameter count must be a positive multiple of 4, got ${n}`);
@@ -68,7 +75,19 @@ export class PreparedAdam {
       gpu.pipeline({ shader: 'adam', entryPoint: 'prepare' }),
       gpu.pipeline({ shader: 'adam', entryPoint: 'update', constants: { WG } }),
     ]);
-    return new PreparedAdam(gpu, n, decayEnd, sumsq, prepare, update, gpu.empty([partialCount(n)], 'f32', 'adam-norm-partials'));
+    return new PreparedAdam(gpu, n, decayEnd, sumsq, prepare, update, gpu.empty([partialCount(n)], 'f32', 'adam-norm-partials'), gpu.empty([4], 'f32', 'adam-lr'));
+  }
+
+  /**
+   * Sets the learning rate of the steps recorded from now on. It is a queue write (which submits
+   * whatever is being recorded first), so a caller that keeps one step in one command buffer sets
+   * it before recording the step; `record` writes it itself only when its config's lr differs.
+   */
+  setLearningRate(lr: number): void {
+    if (!(lr >= 0 && Number.isFinite(lr))) throw new RangeError(`Adam config: lr must be a finite number ≥ 0 (got ${lr})`);
+    if (lr === this.lr) return;
+    this.gpu.write(this.rate, Float32Array.of(lr, 0, 0, 0));
+    this.lr = lr;
   }
 
   /** Records one optimiser step. Nothing is read back; the state vector holds norm and step. */
@@ -79,17 +98,18 @@ export class PreparedAdam {
     }
     if (b.state.dtype !== 'f32' || b.state.size !== ADAM_STATE_SIZE) throw new RangeError(`Adam state has ${b.state.size} elements, expected ${ADAM_STATE_SIZE}`);
     const c = config;
+    this.setLearningRate(c.lr);
     const u = this.gpu.uniforms(
       [this.n / 4, this.decayEnd / 4, c.decoupled ? 1 : 0, c.maxGradNorm === null ? 0 : 1,
-        c.lr, c.beta1, c.beta2, c.eps, c.weightDecay, c.maxGradNorm ?? 0, 0, 0],
+        c.beta1, c.beta2, c.eps, c.weightDecay, c.maxGradNorm ?? 0, 0, 0, 0],
       ['u32', 'u32', 'u32', 'u32', 'f32', 'f32', 'f32', 'f32', 'f32', 'f32', 'f32', 'f32'],
     );
     this.sumsq.record(b.grads, b.state, ADAM_STATE.sumsq, this.scratch);
     this.gpu.dispatch(this.prepare, [u, b.state], [1], { label: 'adam-prepare' });
-    this.gpu.dispatch(this.update, [u, b.state, b.params, b.grads, b.m, b.v], grid1d(this.n / 4, WG), { label: 'adam-update' });
+    this.gpu.dispatch(this.update, [u, b.state, b.params, b.grads, b.m, b.v, this.rate], grid1d(this.n / 4, WG), { label: 'adam-update' });
   }
 
   destroy(): void {
-    this.gpu.release(this.scratch);
+    this.gpu.release(this.scratch, this.rate);
   }
 }

@@ -32,6 +32,15 @@ export class AdamW {
     return new AdamW(gpu, params, await PreparedAdam.create(gpu, params.size, params.decayEnd), c);
   }
 
+  /**
+   * Sets the learning rate of the next recorded updates (a queue write: call it before recording a
+   * step, so the step stays one command buffer). `record` uses config.lr, kept in step with this.
+   */
+  setLearningRate(lr: number): void {
+    this.adam.setLearningRate(lr);
+    this.config = { ...this.config, lr };
+  }
+
   /** Records one update of every parameter in the set from the current gradients. */
   record(): void {
     this.adam.record({ params: this.params.packed('params'), grads: this.params.packed('grads'), m: this.m, v: this.v, state: this.state }, this.config);

@@ -453,11 +453,11 @@ export class TransformerPlan {
     this.requireBackward();
     const opt = this.model.optimizer!;
     const b = this.setBatch(batch);
+    opt.setLearningRate(lr ?? this.model.adamConfig.lr);
     const t = this.top;
     this.recordForward(b);
     this.k.ce.forwardBackward({ logits: t.logits, nll: t.nll, lse: t.lse, correct: t.correct });
     this.recordBackward(b);
-    opt.config = { ...opt.config, lr: lr ?? this.model.adamConfig.lr };
     opt.record();
     this.recordSums(b);
     const [sums, state] = (await this.model.gpu.readMany([t.sums, opt.state])) as Float32Array[];
