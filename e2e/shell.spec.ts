@@ -25,11 +25,11 @@ test('the shell renders, finds a WebGPU adapter, and the matmul check matches fl
 test('the page opens no GPU device: the adapter and the check come from the trainer worker', async ({ page }) => {
   // Counts adapter requests made by the page itself (a worker has its own navigator.gpu).
   await page.addInitScript(() => {
-    const gpu = (navigator as Navigator & { gpu?: { requestAdapter: (...a: unknown[]) => Promise<unknown> } }).gpu;
+    const gpu = navigator.gpu as GPU | undefined;
     if (!gpu) return;
     const original = gpu.requestAdapter.bind(gpu);
     (window as unknown as { __adapters: number }).__adapters = 0;
-    gpu.requestAdapter = (...a: unknown[]) => { (window as unknown as { __adapters: number }).__adapters++; return original(...a); };
+    gpu.requestAdapter = (options?: GPURequestAdapterOptions) => { (window as unknown as { __adapters: number }).__adapters++; return original(options); };
   });
   await page.goto('/#/gpu');
   await expect(page.getByTestId('adapter-chip')).toBeVisible();
