@@ -1,12 +1,13 @@
 // The writer's graph against the float64 reference, run directly on onnxruntime-node (the
 // runtime transformers.js uses in Node), including padding, KV-cache continuation, grouped KV
-// heads, q/k/v biases, untied heads and num_logits_to_keep.
+// heads, q/k/v biases, untied heads, num_logits_to_keep, token_logprobs and segment attention
+// (several candidates in one row after a shared context).
 
 import { describe, expect, it } from 'vitest';
 import * as ort from 'onnxruntime-node';
 import type { DecoderArch, DecoderWeights } from './decoder-arch';
 import { initDecoderWeights } from './decoder-init';
-import { referenceForward } from './decoder.ref';
+import { logSoftmax64, referenceForward } from './decoder.ref';
 import { writeDecoderOnnx } from './onnx-decoder-writer';
 
 const base: DecoderArch = {
@@ -130,6 +131,109 @@ describe('writeDecoderOnnx', () => {
     const incremental = second.logits.data as Float32Array;
     expect(maxAbsDiff(incremental, fullData.subarray(split * V, seq.length * V))).toBeLessThan(1e-5);
     expect(maxAbsDiff(first.logits.data as Float32Array, fullData.subarray((split - 1) * V, split * V))).toBeLessThan(1e-5);
+  });
+
+  it('token_logprobs is the log-softmax of the kept logits at the next input token', async () => {
+    const arch = base;
+    const weights = initDecoderWeights(arch, { seed: 7, std: 0.3 });
+    const sess = await session(arch, weights);
+    const V = arch.vocabSize;
+    for (const keep of [0, 3]) {
+      const out = await sess.run(batchFeeds(arch, seqs, keep));
+      const K = out.logits.dims[1];
+      expect(out.token_logprobs.dims).toEqual([seqs.length, K]);
+      const logits = out.logits.data as Float32Array;
+      const lp = out.token_logprobs.data as Float32Array;
+      const L = 7;
+      seqs.forEach((s, b) => {
+        for (let k = 0; k < K; k++) {
+          const pos = L - K + k;
+          if (pos + 1 >= s.length) continue; // padding or the last token: no next input to score
+          const ref = logSoftmax64(logits.subarray((b * K + k) * V, (b * K + k + 1) * V));
+          expect(Math.abs(lp[b * K + k] - ref[s[pos + 1]])).toBeLessThan(1e-5);
+        }
+      });
+    }
+  });
+
+  it('segment attention: candidates in one row after a shared (cached, left-padded) context each score as if alone', async () => {
+    const arch = { ...base, numKvHeads: 2, attentionBias: true };
+    const weights = initDecoderWeights(arch, { seed: 13, std: 0.3, normJitter: 0.2 });
+    const sess = await session(arch, weights);
+    const V = arch.vocabSize;
+    const contexts = [[3, 17, 42, 5], [8, 2, 33, 40, 41, 12]];
+    const candidates = [
+      [[9, 60, 11], [9], [30, 31, 32, 33]],
+      [[4, 4], [50, 51, 52]],
+    ];
+    // The contexts' caches, each from its own unpadded pass.
+    const caches = await Promise.all(contexts.map((c) => sess.run(batchFeeds(arch, [c], 1))));
+    const P = Math.max(...contexts.map((c) => c.length));
+    const rows = candidates.map((cs) => cs.flat());
+    const S = Math.max(...rows.map((r) => r.length));
+    const past: Feeds = {};
+    for (let i = 0; i < arch.numLayers; i++) {
+      for (const kind of ['key', 'value']) {
+        const per = arch.numKvHeads * P * arch.headDim;
+        const data = new Float32Array(contexts.length * per);
+        contexts.forEach((c, b) => {
+          const src = caches[b][`present.${i}.${kind}`].data as Float32Array;
+          for (let h = 0; h < arch.numKvHeads; h++) {
+            data.set(src.subarray(h * c.length * arch.headDim, (h + 1) * c.length * arch.headDim), ((b * arch.numKvHeads + h) * P + P - c.length) * arch.headDim);
+          }
+        });
+        past[`past_key_values.${i}.${kind}`] = new ort.Tensor('float32', data, [contexts.length, arch.numKvHeads, P, arch.headDim]);
+      }
+    }
+    const mask = contexts.map((c, b) => {
+      const m = Array.from({ length: P }, (_, t) => (t >= P - c.length ? 1 : 0));
+      candidates[b].forEach((cand, j) => cand.forEach(() => m.push(2 + j)));
+      while (m.length < P + S) m.push(0);
+      return m;
+    });
+    const pos = contexts.map((c, b) => {
+      const p = candidates[b].flatMap((cand) => cand.map((_, t) => c.length + t));
+      while (p.length < S) p.push(c.length);
+      return p;
+    });
+    const out = await sess.run({
+      input_ids: i64(rows.map((r) => [...r, ...Array(S - r.length).fill(0)])),
+      attention_mask: i64(mask),
+      position_ids: i64(pos),
+      num_logits_to_keep: new ort.Tensor('int64', BigInt64Array.from([0n]), []),
+      ...past,
+    });
+    const logits = out.logits.data as Float32Array;
+    const lp = out.token_logprobs.data as Float32Array;
+    let worst = 0;
+    let worstLp = 0;
+    let compared = 0;
+    contexts.forEach((c, b) => {
+      let offset = 0;
+      for (const cand of candidates[b]) {
+        const ref = referenceForward(arch, weights, [...c, ...cand]);
+        cand.forEach((_, t) => {
+          const row = logits.subarray((b * S + offset + t) * V, (b * S + offset + t + 1) * V);
+          worst = Math.max(worst, maxAbsDiff(row, ref.logits[c.length + t]));
+          compared++;
+          if (t + 1 < cand.length) worstLp = Math.max(worstLp, Math.abs(lp[b * S + offset + t] - logSoftmax64(ref.logits[c.length + t])[cand[t + 1]]));
+        });
+        offset += cand.length;
+      }
+    });
+    expect(compared).toBe(rows.flat().length);
+    expect(worst).toBeLessThan(2e-4);
+    expect(worstLp).toBeLessThan(2e-4);
+    // Without the segment values (one causal row) the later candidates see the earlier ones and differ.
+    const causal = await sess.run({
+      input_ids: i64(rows.map((r) => [...r, ...Array(S - r.length).fill(0)])),
+      attention_mask: i64(mask.map((m) => m.map((v) => (v > 0 ? 1 : 0)))),
+      position_ids: i64(pos),
+      num_logits_to_keep: new ort.Tensor('int64', BigInt64Array.from([0n]), []),
+      ...past,
+    });
+    const last = (4 - 1) * V; // row 0, the first token of its second candidate (position 3)
+    expect(maxAbsDiff((causal.logits.data as Float32Array).subarray(last, last + V), logits.subarray(last, last + V))).toBeGreaterThan(1e-3);
   });
 
   it('gives the same bytes for the same weights and rejects mismatched weights with a clear message', () => {

@@ -9,6 +9,19 @@
 //   outputs: logits [batch_size, logits_length, vocab] float32
 //            present.{i}.key|value [batch_size, kvHeads, total_sequence_length, headDim] float32
 //            last_hidden_state [batch_size, sequence_length, hidden] float32   (after the final norm)
+//            token_logprobs [batch_size, logits_length] float32
+//              log p(next input token) at each kept position: at sequence position s it scores
+//              input_ids[s + 1]; at the last position it scores token 0 and means nothing.
+//
+// Segment attention (an extension of attention_mask that transformers.js never triggers): a mask
+// value 0 hides a key, 1 shows it to every later query (the usual meaning), and a value v ≥ 2
+// marks a segment: such a key is seen only by later queries whose own mask value is also v. So
+// one row [context past (1s) | candidate 1 (2s) | candidate 2 (3s) | …], with position_ids that
+// restart at the context length for each candidate, scores every candidate on one shared copy
+// of the context's KV cache, each candidate seeing the context and its own earlier tokens only.
+// transformers.js only ever passes 0/1 masks, for which the graph computes the usual causal +
+// padding mask, so generation and ordinary scoring are unchanged. It costs no extra input or
+// file; token_logprobs lets such a pass fetch one float per position instead of the logits.
 //
 // Only primitive opset-17 ops are used. ONNX `Attention` and the com.microsoft fused ops would be
 // faster on some backends, but `Attention` falls back to the CPU on ORT-web's WebGPU provider and
@@ -34,6 +47,8 @@ export interface WriteOptions {
    */
   hiddenStateOutput?: boolean;
   logitsToKeepInput?: boolean;
+  /** The token_logprobs output (default true); hub exports lack it, so segment scoring is off for them. */
+  tokenLogprobsOutput?: boolean;
 }
 
 /** [out, in] row-major -> [in, out] row-major, so the graph multiplies with MatMul(x, W). */
@@ -79,8 +94,14 @@ export function writeDecoderOnnx(arch: DecoderArch, weights: DecoderWeights, opt
   const keyIndex = g.op('Unsqueeze', [g.op('Range', [g.int64(0), T, g.int64(1)]), g.int64([0])]); // [1, T]
   const queryIndex = g.op('Unsqueeze', [g.op('Range', [P, T, g.int64(1)]), g.int64([1])]); // [S, 1]
   const causal = g.op('LessOrEqual', [keyIndex, queryIndex], undefined, 'causal'); // [S, T]
-  const padding = g.op('Unsqueeze', [g.op('Cast', [attentionMask], { to: attr.int(DataType.BOOL) }), g.int64([1, 2])]); // [B,1,1,T]
-  const mask = g.op('And', [causal, padding], undefined, 'mask'); // [B, 1, S, T]
+  // A key is visible when its mask value is 1 (shared), or when it is a segment value (≥ 2)
+  // equal to the query's own mask value; 0 never is. Segment values are compared as given.
+  const keyMask = g.op('Unsqueeze', [attentionMask, g.int64([1])]); // [B, 1, T]
+  const queryMask = g.op('Unsqueeze', [g.op('Slice', [attentionMask, g.op('Unsqueeze', [P, g.int64([0])]), g.int64([Number.MAX_SAFE_INTEGER]), g.int64([1])]), g.int64([2])]); // [B, S, 1]
+  const shared = g.op('Equal', [keyMask, g.int64(1)]); // [B, 1, T]
+  const segment = g.op('And', [g.op('Greater', [keyMask, g.int64(1)]), g.op('Equal', [keyMask, queryMask])]); // [B, S, T]
+  const visible = g.op('Unsqueeze', [g.op('Or', [shared, segment]), g.int64([1])], undefined, 'visible'); // [B, 1, S, T]
+  const mask = g.op('And', [causal, visible], undefined, 'mask'); // [B, 1, S, T]
 
   // ---- rotary tables from position_ids: cos/sin [B, 1, S, hd], as in HF's rotate_half formulation
   const invFreq = new Float32Array(half);
@@ -149,6 +170,7 @@ export function writeDecoderOnnx(arch: DecoderArch, weights: DecoderWeights, opt
   }
   const finalHidden = rmsNorm(x, g.floatTensor('model.norm.weight', [d], weights['model.norm.weight'].data));
   const withHidden = options.hiddenStateOutput !== false;
+  const withTokenLogprobs = options.tokenLogprobsOutput !== false;
   if (withHidden) g.node('Identity', [finalHidden], { outputs: ['last_hidden_state'] });
 
   // ---- logits for the last k positions only (k = 0 or k > S: all of them)
@@ -164,12 +186,24 @@ export function writeDecoderOnnx(arch: DecoderArch, weights: DecoderWeights, opt
     : g.floatTensor('lm_head.weight.T', [d, arch.vocabSize], transposeLinear(weights['lm_head.weight']));
   g.node('MatMul', [tail, lmHead], { outputs: ['logits'] });
 
+  // ---- log p(next input token) at the kept positions: the target of position s is
+  // input_ids[s + 1] (token 0 after the last position), sliced like the logits.
+  if (withTokenLogprobs) {
+    const next = g.op('Concat', [g.op('Slice', [inputIds, g.int64([1]), g.int64([Number.MAX_SAFE_INTEGER]), g.int64([1])]), g.op('Mul', [g.op('Slice', [inputIds, g.int64([0]), g.int64([1]), g.int64([1])]), g.int64(0)])], { axis: attr.int(1) }, 'next_ids'); // [B, S]
+    const keptLength = g.op('Gather', [g.op('Shape', ['logits']), g.int64(1)], { axis: attr.int(0) });
+    const targets = g.op('Slice', [next, g.op('Unsqueeze', [g.op('Sub', [S, keptLength]), g.int64([0])]), g.int64([Number.MAX_SAFE_INTEGER]), g.int64([1])]); // [B, K]
+    const logProbs = g.op('LogSoftmax', ['logits'], { axis: attr.int(-1) });
+    const picked = g.op('GatherElements', [logProbs, g.op('Unsqueeze', [targets, g.int64([2])])], { axis: attr.int(2) }); // [B, K, 1]
+    g.node('Squeeze', [picked, g.int64([2])], { outputs: ['token_logprobs'] });
+  }
+
   g.output('logits', F, ['batch_size', 'logits_length', arch.vocabSize]);
   for (let i = 0; i < numLayers; i++) {
     g.output(`present.${i}.key`, F, ['batch_size', KV, 'total_sequence_length', hd]);
     g.output(`present.${i}.value`, F, ['batch_size', KV, 'total_sequence_length', hd]);
   }
   if (withHidden) g.output('last_hidden_state', F, ['batch_size', 'sequence_length', d]);
+  if (withTokenLogprobs) g.output('token_logprobs', F, ['batch_size', 'logits_length']);
 
   return g.serialize({
     graphName: 'stepwise_decoder',
