@@ -17,6 +17,18 @@ const GROUPS: Record<string, { summary: string; load: () => Promise<CommandGroup
     summary: 'evaluate greedily: stepwise eval --policy prior --env <env> --split <split> [--json], or --run <dir>',
     load: async () => (await import('./eval')).evalCommands,
   },
+  experiment: {
+    summary: 'compare methods over seeds: stepwise experiment --env household --methods spa,outcome,rloo,gigpo,bc --seeds 3 [--out dir] [--json]',
+    load: async () => (await import('./experiment')).experimentCommands,
+  },
+  export: {
+    summary: 'write a run\'s trajectories for other tools: stepwise export --run dir --format steps|spa|sharegpt|verl [--out file]',
+    load: async () => (await import('./export')).exportCommands,
+  },
+  import: {
+    summary: 'read trajectories into a run directory: stepwise import --format spa --file f.json --into dir',
+    load: async () => (await import('./import')).importCommands,
+  },
   sft: {
     summary: 'fine-tune the bundled model on expert episodes: stepwise sft [--envs a,b] [--steps N] [--out dir] [--json]',
     load: async () => (await import('./sft-commands')).sftCommands,
