@@ -26,7 +26,8 @@
 // workgroup memory and no barriers: on software adapters a barrier switches every invocation of
 // the workgroup, which cost more than the arithmetic at the head sizes used here, and on GPUs the
 // rows of a workgroup read the same keys at the same time, which the caches serve.
-// The forward takes keys four at a time: one rescale of the running sum per four keys.
+// Every pass takes keys (or queries) four at a time, as the four components of a vec4: in the
+// forward, one rescale of the running sum per four keys.
 
 override HD4: u32;  // the head dimension in vec4s
 override WG: u32;
@@ -122,18 +123,24 @@ fn backward_dq(@builtin(global_invocation_id) gid: vec3u) {
   let delta = (dsum.x + dsum.y) + (dsum.z + dsum.w);
   deltaOut[h * P.rows + i] = delta;
   let li = lseIn[h * P.rows + i];
-  for (var j = start[i]; j <= i; j++) {
-    let kb = at(j, P.kOff4, g);
-    let vb = at(j, P.vOff4, g);
+  // Keys four at a time; those past i get P = 0 (their reads are clamped to row i).
+  for (var j0 = start[i]; j0 <= i; j0 += 4u) {
+    let j = min(vec4u(j0) + LANE4, vec4u(i));
+    let kb = vec4u(at(j.x, P.kOff4, g), at(j.y, P.kOff4, g), at(j.z, P.kOff4, g), at(j.w, P.kOff4, g));
+    let vb = kb + vec4u(P.vOff4 - P.kOff4);
     var s = vec4f(0.0);
     var dp = vec4f(0.0);
     for (var c = 0u; c < HD4; c++) {
-      s += q[c] * qkv[kb + c];
-      dp += d[c] * qkv[vb + c];
+      let qc = q[c];
+      let dc = d[c];
+      s += vec4f(dot(qc, qkv[kb.x + c]), dot(qc, qkv[kb.y + c]), dot(qc, qkv[kb.z + c]), dot(qc, qkv[kb.w + c]));
+      dp += vec4f(dot(dc, qkv[vb.x + c]), dot(dc, qkv[vb.y + c]), dot(dc, qkv[vb.z + c]), dot(dc, qkv[vb.w + c]));
     }
-    let p = exp((s.x + s.y) + (s.z + s.w) - li);
-    let ds = p * ((dp.x + dp.y) + (dp.z + dp.w) - delta);
-    for (var c = 0u; c < HD4; c++) { acc[c] += ds * qkv[kb + c]; }
+    let p = select(vec4f(0.0), exp(s - vec4f(li)), vec4u(j0) + LANE4 <= vec4u(i));
+    let ds = p * (dp - vec4f(delta));
+    for (var c = 0u; c < HD4; c++) {
+      acc[c] += ds.x * qkv[kb.x + c] + ds.y * qkv[kb.y + c] + ds.z * qkv[kb.z + c] + ds.w * qkv[kb.w + c];
+    }
   }
   let db = at(i, P.qOff4, h);
   for (var c = 0u; c < HD4; c++) { dqkv[db + c] = P.scale * acc[c]; }
@@ -155,23 +162,32 @@ fn backward_dkv(@builtin(global_invocation_id) gid: vec3u) {
     v[c] = qkv[vb + c];
   }
   // The queries that see key j: rows i ≥ j of its sequence (packed in order, so the first row whose
-  // sequence starts after j ends the scan).
+  // sequence starts after j ends the scan). Four at a time; rows past the sequence (or the batch)
+  // get P = 0, their reads clamped to the last row.
+  let last = P.rows - 1u;
   for (var hh = 0u; hh < P.group; hh++) {
     let h = g * P.group + hh;
-    for (var i = j; i < P.rows && start[i] <= j; i++) {
-      let qb = at(i, P.qOff4, h);
-      let ob = outAt(i, h);
+    for (var i0 = j; i0 < P.rows && start[i0] <= j; i0 += 4u) {
+      let i = min(vec4u(i0) + LANE4, vec4u(last));
+      let live = (vec4u(i0) + LANE4 <= vec4u(last)) & (vec4u(start[i.x], start[i.y], start[i.z], start[i.w]) <= vec4u(j));
+      let qb = vec4u(at(i.x, P.qOff4, h), at(i.y, P.qOff4, h), at(i.z, P.qOff4, h), at(i.w, P.qOff4, h));
+      let ob = vec4u(outAt(i.x, h), outAt(i.y, h), outAt(i.z, h), outAt(i.w, h));
       var s = vec4f(0.0);
       var dp = vec4f(0.0);
       for (var c = 0u; c < HD4; c++) {
-        s += k[c] * qkv[qb + c];
-        dp += v[c] * dOk[ob + c];
+        let kc = k[c];
+        let vc = v[c];
+        s += vec4f(dot(kc, qkv[qb.x + c]), dot(kc, qkv[qb.y + c]), dot(kc, qkv[qb.z + c]), dot(kc, qkv[qb.w + c]));
+        dp += vec4f(dot(vc, dOk[ob.x + c]), dot(vc, dOk[ob.y + c]), dot(vc, dOk[ob.z + c]), dot(vc, dOk[ob.w + c]));
       }
-      let p = exp((s.x + s.y) + (s.z + s.w) - lseK[h * P.rows + i]);
-      let ds = p * ((dp.x + dp.y) + (dp.z + dp.w) - deltaIn[h * P.rows + i]);
+      let r = h * P.rows;
+      let lse4 = vec4f(lseK[r + i.x], lseK[r + i.y], lseK[r + i.z], lseK[r + i.w]);
+      let d4 = vec4f(deltaIn[r + i.x], deltaIn[r + i.y], deltaIn[r + i.z], deltaIn[r + i.w]);
+      let p = select(vec4f(0.0), exp(s - lse4), live);
+      let ds = p * (dp - d4);
       for (var c = 0u; c < HD4; c++) {
-        dv[c] += p * dOk[ob + c];
-        dk[c] += ds * qkv[qb + c];
+        dv[c] += p.x * dOk[ob.x + c] + p.y * dOk[ob.y + c] + p.z * dOk[ob.z + c] + p.w * dOk[ob.w + c];
+        dk[c] += ds.x * qkv[qb.x + c] + ds.y * qkv[qb.y + c] + ds.z * qkv[qb.z + c] + ds.w * qkv[qb.w + c];
       }
     }
   }
