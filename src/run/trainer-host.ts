@@ -2,33 +2,76 @@
 // can serve it over any HostEndpoint. It owns the one WebGPU device used for training: opened on
 // the first request that needs it and kept for the worker's life (the page holds none).
 //
-// What works today: `gpu-check` (adapter report, the matmul check, a probe multiply) and the event
-// log that `events` reads. The run commands (start, pause, resume, stop, branch, evaluate, import,
-// export) answer a TrainerError 'not-available-yet' until the orchestrator is wired in here.
+// Runs: `start` opens the device, writes the run record and returns at once; the backbone loads
+// (the "download" stage) and the orchestrator runs in the background, one run at a time. What it
+// does reaches the page as events in the log `events` reads: status changes, progress per stage
+// with an ETA for the stage, metric rows, trajectories as they are stored, the entropy-collapse
+// warning, and errors. Everything is written to the run store (IndexedDB in the browser) as the
+// pipeline goes, so a run that a reload, a crash or a lost device interrupted is listed by
+// `unfinished` and continues from its last checkpoint with `start {resume}` or `resume`, redoing
+// at most the unit (one PPO iteration) that was in progress.
+//
+// The backbone is a separate concern handed in by the entry (loadBackbone): in the browser it is
+// the LLM worker (transformers.js and its own device, DESIGN.md §3), reached through BackboneClient.
+// A lost training device stops the run (failed, resumable) without touching the backbone; a
+// crashed LLM worker fails the run the same way and the next run loads the model again.
+//
+// Requests are answered one at a time (the core host's rule), so a command returns quickly and
+// leaves the long work to the background run; `branch` and `evaluate` are the exceptions, and
+// events wait while they run.
 
 import { serveWorker, type HostEndpoint } from '../core/worker';
+import { getEnvSpec } from '../envs/registry';
 import { Gpu } from '../gpu';
+import { evaluate as evaluateSplit } from '../rl/evaluate';
+import { RolloutEngine } from '../rl/rollout';
+import { BatchedDecider, type EpisodeBackbone } from '../rl/rollout-decider';
+import { InlineEnvs, type EnvBatcher } from '../rl/rollout-envs';
+import type { Trajectory } from '../rl/trajectory';
+import { branchTrajectory, runModel } from './branch';
+import { evalSplits, safeParseRunConfig, type RunConfig } from './config';
+import { Orchestrator, RunCancelledError, type ProgressEvent } from './orchestrator';
+import { EVAL_SEED, type PipelineOptions } from './pipeline';
+import type { Json, MetricRow, RunRecord, RunStatus, RunStore } from './persistence/store';
 import { multiplyOnGpu, runMatmulCheck } from './gpu-check';
 import {
-  TrainerError, encodeTrainerError,
-  type EventsResponse, type GpuCheckReport, type TrainerEvent, type TrainerEventInput, type TrainerProtocol,
+  STAGES, TrainerError, encodeTrainerError,
+  type EvalResult, type EventsResponse, type GpuCheckReport, type RunOptions, type RunState, type Stage, type TrainerEvent,
+  type TrainerEventInput, type TrainerProtocol, type UnfinishedRun,
 } from './protocol';
 
 /** Events kept for pages that poll late; older ones are dropped (the store keeps the data). */
 export const EVENT_LOG_CAPACITY = 10_000;
+/** Trajectory events whose trajectories the log keeps; older ones keep their iteration and lose the payload (the store has it). */
+export const TRAJECTORY_EVENTS_KEPT = 2;
+/** Least time between two progress events of one stage (the last one of a stage always goes out). */
+export const PROGRESS_INTERVAL_MS = 200;
+/** Environment slots of a run when the entry gives no env factory. */
+export const DEFAULT_SLOTS = 16;
 
 /** The worker's event log: events get increasing sequence numbers; pages read those after a seq. */
 export class TrainerEventLog {
   private readonly events: TrainerEvent[] = [];
   private seq = 0;
 
-  constructor(private readonly capacity = EVENT_LOG_CAPACITY) {}
+  constructor(private readonly capacity = EVENT_LOG_CAPACITY, private readonly trajectoryEventsKept = TRAJECTORY_EVENTS_KEPT) {}
 
   append(e: TrainerEventInput): TrainerEvent {
     const event = { ...e, seq: ++this.seq } as TrainerEvent;
     this.events.push(event);
     if (this.events.length > this.capacity) this.events.splice(0, this.events.length - this.capacity);
+    if (event.type === 'trajectories') this.thinTrajectories();
     return event;
+  }
+
+  /** Keeps the payload of the newest trajectory events only: a long run would otherwise hold every trajectory twice. */
+  private thinTrajectories(): void {
+    let seen = 0;
+    for (let i = this.events.length - 1; i >= 0; i--) {
+      const e = this.events[i];
+      if (e.type !== 'trajectories') continue;
+      if (++seen > this.trajectoryEventsKept && e.trajectories.length) this.events[i] = { ...e, trajectories: [] };
+    }
   }
 
   since(seq: number): EventsResponse {
@@ -39,19 +82,133 @@ export class TrainerEventLog {
   }
 }
 
+/** A loaded frozen backbone, as the entry provides it. */
+export interface LoadedBackbone {
+  backbone: EpisodeBackbone;
+  modelId: string;
+  featureDim: number;
+  /** False once the backbone cannot score any more (its worker crashed); the host then loads it again. */
+  alive(): boolean;
+  dispose(): Promise<void>;
+}
+
 export interface TrainerHostOptions {
   /** Opens the training device (default Gpu.create); tests pass their own. */
   openGpu?: () => Promise<Gpu>;
+  /** Opens the run store (default: IndexedDB through idb-store). */
+  openStore?: () => Promise<RunStore>;
+  /**
+   * Loads the frozen backbone of a model id, reporting the download as 0…1. The browser entry
+   * loads it in the LLM worker; without one, the run commands answer not-available-yet.
+   */
+  loadBackbone?: (modelId: string, onProgress: (fraction: number, detail?: string) => void) => Promise<LoadedBackbone>;
+  /** The environment slots of one run (default: InlineEnvs in this worker); closed after the run when it has close(). */
+  envs?: () => EnvBatcher & { close?(): void };
+  /** Pipeline settings under every run's own (tests). */
+  pipeline?: PipelineOptions;
 }
 
-const notYet = (what: string) => (): never => {
-  throw new TrainerError('not-available-yet', `${what} is not available yet: the trainer worker does not run the pipeline's orchestrator yet`);
-};
+interface LiveRun {
+  runId: string;
+  config: RunConfig;
+  status: RunStatus;
+  stage?: Stage;
+  iteration: number;
+  /** Set before the orchestrator exists (while the backbone loads), applied when it does. */
+  wanted: 'running' | 'paused' | 'cancelled';
+  orchestrator: Orchestrator | null;
+  /** Settles when the run has stopped, whatever the reason. */
+  settled: Promise<void>;
+  /** Why the run must end as failed even if it stopped as cancelled (a lost GPU device). */
+  fatal?: string;
+}
+
+const UNFINISHED: readonly RunStatus[] = ['created', 'running', 'paused', 'failed', 'cancelled'];
+
+function runIdFor(c: RunConfig): string {
+  return `${c.env}-${c.reward}-s${c.seed}-${Date.now().toString(36)}${Math.floor(Math.random() * 36 ** 3).toString(36).padStart(3, '0')}`;
+}
+
+/** The run's RunOptions as stored in its record (extra.options), checked. */
+export function storedOptions(record: RunRecord): RunOptions {
+  const o = record.extra?.options;
+  if (!o || typeof o !== 'object' || Array.isArray(o)) return {};
+  const r = o as { [k: string]: Json };
+  const out: RunOptions = {};
+  if (typeof r.maxSteps === 'number') out.maxSteps = r.maxSteps;
+  if (Array.isArray(r.headHidden) && r.headHidden.every((x) => typeof x === 'number')) out.headHidden = r.headHidden as number[];
+  return out;
+}
+
+function checkOptions(o: RunOptions | undefined): RunOptions {
+  if (!o) return {};
+  const out: RunOptions = {};
+  if (o.maxSteps !== undefined) {
+    if (!Number.isInteger(o.maxSteps) || o.maxSteps < 1 || o.maxSteps > 10_000) throw new TrainerError('bad-request', `options.maxSteps must be an integer in 1…10000, got ${o.maxSteps}`);
+    out.maxSteps = o.maxSteps;
+  }
+  if (o.headHidden !== undefined) {
+    if (!Array.isArray(o.headHidden) || o.headHidden.length > 4 || !o.headHidden.every((h) => Number.isInteger(h) && h >= 1 && h <= 4096)) {
+      throw new TrainerError('bad-request', `options.headHidden must be 0–4 integer widths in 1…4096, got ${JSON.stringify(o.headHidden)}`);
+    }
+    out.headHidden = [...o.headHidden];
+  }
+  return out;
+}
+
+/** Per-stage fraction and ETA from the pipeline's progress (which counts PPO per iteration and evaluation per split). */
+class StageProgress {
+  private readonly starts = new Map<Stage, { t: number; f: number }>();
+  private readonly lastSent = new Map<Stage, number>();
+
+  constructor(private readonly config: RunConfig, private readonly now: () => number = () => performance.now()) {}
+
+  map(e: ProgressEvent): { stage: Stage; fraction: number; etaS: number | null; detail?: string } | null {
+    if (!(STAGES as readonly string[]).includes(e.stage)) return null;
+    const stage = e.stage as Stage;
+    let fraction = e.stageFraction;
+    let detail = e.message;
+    if (stage === 'ppo') {
+      const n = Math.max(1, this.config.ppo.iterations);
+      fraction = (Math.max(0, e.iteration - 1) + e.stageFraction) / n;
+      detail = `iteration ${e.iteration} of ${n}${e.message ? ` · ${e.message}` : ''}`;
+    } else if (stage === 'eval') {
+      const splits = evalSplits(this.config);
+      const i = e.message ? splits.indexOf(e.message as (typeof splits)[number]) : -1;
+      if (i >= 0) fraction = (i + e.stageFraction) / splits.length;
+    }
+    return { stage, fraction: Math.min(1, Math.max(0, fraction)), etaS: this.eta(stage, fraction), detail };
+  }
+
+  /** Seconds left in the stage at this session's pace in it. */
+  eta(stage: Stage, fraction: number): number | null {
+    const t = this.now();
+    const s = this.starts.get(stage);
+    if (!s) {
+      this.starts.set(stage, { t, f: fraction });
+      return null;
+    }
+    const gained = fraction - s.f;
+    return gained > 1e-6 ? ((t - s.t) / 1000 / gained) * (1 - fraction) : null;
+  }
+
+  /** Whether a progress event of this stage should go out now. */
+  due(stage: Stage, fraction: number): boolean {
+    const t = this.now();
+    const last = this.lastSent.get(stage);
+    if (fraction < 1 && last !== undefined && t - last < PROGRESS_INTERVAL_MS) return false;
+    this.lastSent.set(stage, t);
+    return true;
+  }
+}
 
 export function serveTrainer(endpoint: HostEndpoint, options: TrainerHostOptions = {}): TrainerEventLog {
   const log = new TrainerEventLog();
   const open = options.openGpu ?? (() => Gpu.create());
   let device: Promise<Gpu> | null = null;
+  let storeOpening: Promise<RunStore> | null = null;
+  let live: LiveRun | null = null;
+  const backbones = new Map<string, Promise<LoadedBackbone>>();
 
   const gpu = (): Promise<Gpu> => {
     if (!device) {
@@ -60,13 +217,197 @@ export function serveTrainer(endpoint: HostEndpoint, options: TrainerHostOptions
       // A failed start is not cached: the next request tries again (the user may fix a flag).
       opening.then(
         (g) => g.handle.onLost((e) => {
-          device = null;
-          log.append({ type: 'error', runId: '', message: `the GPU device was lost (${e.message}); the next command opens a new one`, fatal: false });
+          if (device === opening) device = null;
+          const run = live;
+          if (run && run.status !== 'finished') {
+            // The run's buffers died with the device: stop it; it ends as failed and can be resumed on a new device.
+            run.fatal = `the GPU device was lost (${e.message}); the run stopped and can be resumed from its last checkpoint`;
+            log.append({ type: 'error', runId: run.runId, message: run.fatal, fatal: true });
+            run.wanted = 'cancelled';
+            run.orchestrator?.cancel();
+          } else {
+            log.append({ type: 'error', runId: '', message: `the GPU device was lost (${e.message}); the next command opens a new one`, fatal: false });
+          }
         }),
         () => { if (device === opening) device = null; },
       );
     }
     return device;
+  };
+
+  const store = (): Promise<RunStore> => {
+    storeOpening ??= (options.openStore ?? (async () => (await import('./persistence/idb-store')).IdbRunStore.open()))().catch((e: unknown) => {
+      storeOpening = null;
+      throw e;
+    });
+    return storeOpening;
+  };
+
+  const backboneFor = async (modelId: string, onProgress: (fraction: number, detail?: string) => void = () => {}): Promise<LoadedBackbone> => {
+    const load = options.loadBackbone;
+    if (!load) throw new TrainerError('not-available-yet', 'this trainer has no backbone loader, so it cannot run the pipeline');
+    const cached = backbones.get(modelId);
+    if (cached) {
+      const b = await cached.catch(() => null);
+      if (b?.alive()) return b;
+      backbones.delete(modelId);
+    }
+    // One model at a time: others are released unless the live run scores with them.
+    for (const [id, b] of backbones) {
+      if (id === live?.config.model && live.status !== 'finished') continue;
+      backbones.delete(id);
+      void b.then((x) => x.dispose()).catch(() => {});
+    }
+    const loading = load(modelId, onProgress);
+    backbones.set(modelId, loading);
+    loading.catch(() => { if (backbones.get(modelId) === loading) backbones.delete(modelId); });
+    return loading;
+  };
+
+  const stateOf = (r: LiveRun): RunState => ({ runId: r.runId, status: r.status, ...(r.stage ? { stage: r.stage } : {}), iteration: r.iteration });
+  const setStatus = (r: LiveRun, status: RunStatus) => {
+    if (r.status === status) return;
+    r.status = status;
+    log.append({ type: 'status', runId: r.runId, status, ...(r.stage ? { stage: r.stage } : {}) });
+  };
+  const isLive = (r: LiveRun | null): boolean => r !== null && (r.status === 'created' || r.status === 'running' || r.status === 'paused');
+
+  /** The store as the pipeline sees it, with every stored batch of trajectories also sent as an event. */
+  const reporting = (s: RunStore, runId: string): RunStore => new Proxy(s, {
+    get(target, prop, receiver) {
+      if (prop === 'appendTrajectories') {
+        return async (id: string, trajs: readonly Trajectory[]) => {
+          await target.appendTrajectories(id, trajs);
+          if (id === runId && trajs.length) log.append({ type: 'trajectories', runId, iteration: trajs[0].iteration, trajectories: [...trajs] });
+        };
+      }
+      const v = Reflect.get(target, prop, receiver) as unknown;
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+
+  /** Starts a new run or continues a stored one; returns once the run record is written and the device is open. */
+  const launch = async (config: RunConfig, runId: string, resuming: boolean, runOptions: RunOptions, label?: string): Promise<RunState> => {
+    const previous = live;
+    if (previous && isLive(previous)) throw new TrainerError('bad-request', `run ${previous.runId} is ${previous.status} in this worker; stop it before starting another`);
+    if (previous) await previous.settled;
+    const s = await store();
+    const g = await gpu();
+    const now = new Date().toISOString();
+    const existing = await s.getRun(runId);
+    if (!existing) {
+      await s.putRun({
+        id: runId, label: label ?? `${config.reward} · ${config.env} · seed ${config.seed}`, config, status: 'created', createdAt: now, updatedAt: now,
+        iteration: 0, extra: { options: runOptions as { [k: string]: Json } },
+      });
+    }
+    const run: LiveRun = {
+      runId, config, status: 'created', iteration: existing?.iteration ?? -1, wanted: 'running', orchestrator: null, settled: Promise.resolve(),
+    };
+    live = run;
+    setStatus(run, 'running');
+    const progress = new StageProgress(config);
+    const sendProgress = (stage: Stage, fraction: number, etaS: number | null, detail?: string) => {
+      if (!progress.due(stage, fraction)) return;
+      run.stage = stage;
+      log.append({ type: 'progress', runId, stage, fraction, etaS, ...(detail ? { detail } : {}) });
+    };
+
+    const go = async (): Promise<void> => {
+      let envs: (EnvBatcher & { close?(): void }) | null = null;
+      try {
+        const b = await backboneFor(config.model, (f, detail) => sendProgress('download', f, progress.eta('download', f), detail));
+        sendProgress('download', 1, 0, config.model);
+        if (run.wanted === 'cancelled') throw new RunCancelledError();
+        envs = options.envs?.() ?? new InlineEnvs(DEFAULT_SLOTS);
+        const orchestrator = new Orchestrator({
+          runId, config, store: reporting(s, runId), label,
+          deps: { gpu: g, backbone: b.backbone, featureDim: b.featureDim, envs },
+          options: { ...options.pipeline, ...runOptions },
+          onProgress: (e) => {
+            const p = progress.map(e);
+            if (p) sendProgress(p.stage, p.fraction, p.etaS, p.detail);
+          },
+          onMetrics: (row) => onMetrics(run, row),
+        });
+        orchestrator.control.onChange((state) => {
+          if (state === 'paused') setStatus(run, 'paused');
+          else if (state === 'running') setStatus(run, 'running');
+        });
+        run.orchestrator = orchestrator;
+        if (run.wanted === 'paused') orchestrator.pause();
+        const outcome = await orchestrator.run();
+        run.iteration = outcome.iterations;
+        setStatus(run, 'finished');
+      } catch (e) {
+        if (run.fatal) {
+          await markFailed(s, runId, run.fatal);
+          setStatus(run, 'failed');
+        } else if (e instanceof RunCancelledError) {
+          // The orchestrator records 'cancelled' itself; a run cancelled while its backbone loaded has only our record.
+          const rec = await s.getRun(runId).catch(() => undefined);
+          if (rec && rec.status !== 'cancelled') await s.putRun({ ...rec, status: 'cancelled', updatedAt: new Date().toISOString() }).catch(() => {});
+          setStatus(run, 'cancelled');
+        } else {
+          const { message } = encodeTrainerError(e);
+          await markFailed(s, runId, message);
+          log.append({ type: 'error', runId, message: `${message}; the run stopped and can be resumed from its last checkpoint`, fatal: true });
+          setStatus(run, 'failed');
+        }
+      } finally {
+        envs?.close?.();
+      }
+    };
+    run.settled = go();
+    return { ...stateOf(run), ...(resuming ? {} : { iteration: -1 }) };
+  };
+
+  const markFailed = async (s: RunStore, runId: string, error: string) => {
+    const rec = await s.getRun(runId).catch(() => undefined);
+    if (rec) await s.putRun({ ...rec, status: 'failed', error, updatedAt: new Date().toISOString() }).catch(() => {});
+  };
+
+  const onMetrics = (run: LiveRun, row: MetricRow) => {
+    if (row.stage === 'ppo') run.iteration = row.iteration;
+    log.append({ type: 'metrics', runId: run.runId, rows: [row] });
+    if (row['diag/entropy_collapse'] === true) {
+      const value = row['diag/entropy_normalized'];
+      log.append({
+        type: 'warning', runId: run.runId, kind: 'entropy-collapse', iteration: row.iteration,
+        message: typeof row['diag/warning'] === 'string' ? row['diag/warning'] : `the policy's entropy collapsed at iteration ${row.iteration}`,
+        ...(typeof value === 'number' ? { value } : {}),
+      });
+    }
+  };
+
+  /** A stored run, or no-such-run. */
+  const stored = async (runId: string): Promise<RunRecord> => {
+    const r = await (await store()).getRun(runId);
+    if (!r) throw new TrainerError('no-such-run', `there is no run "${runId}" in this browser's store`);
+    return r;
+  };
+
+  /** Continues a stored, unfinished run from its last checkpoint. */
+  const continueRun = async (runId: string): Promise<RunState> => {
+    const r = await stored(runId);
+    if (r.status === 'finished') return { runId, status: 'finished', ...(r.stage ? { stage: r.stage as Stage } : {}), iteration: r.iteration ?? -1 };
+    return launch(r.config, runId, true, storedOptions(r), r.label);
+  };
+
+  const liveOrStored = async (runId: string, what: string): Promise<LiveRun> => {
+    if (live?.runId === runId) return live;
+    const r = await stored(runId);
+    throw new TrainerError('bad-request', `run "${runId}" is not running in this worker (it is ${r.status}); ${what}`);
+  };
+
+  /** The run's newest checkpoint, its record and the backbone: what branch and evaluate play with. */
+  const playable = async (runId: string) => {
+    const r = await stored(runId);
+    const s = await store();
+    const checkpoint = await s.latestCheckpoint(runId);
+    if (!checkpoint) throw new TrainerError('bad-request', `run "${runId}" has no checkpoint yet (the first one is written after behaviour cloning)`);
+    const [g, b] = await Promise.all([gpu(), backboneFor(r.config.model)]);
+    return { record: r, store: s, checkpoint, gpu: g, backbone: b, runOptions: { ...options.pipeline, ...storedOptions(r) } };
   };
 
   serveWorker<TrainerProtocol>(endpoint, {
@@ -78,14 +419,98 @@ export function serveTrainer(endpoint: HostEndpoint, options: TrainerHostOptions
       return report;
     },
     events: (req) => log.since(req.since),
-    start: notYet('Training'),
-    pause: notYet('Pause'),
-    resume: notYet('Resume'),
-    stop: notYet('Stop'),
-    branch: notYet('Branching from a step'),
-    evaluate: notYet('Evaluation'),
-    import: notYet('Import into the trainer'),
-    export: notYet('Export from the trainer'),
+
+    start: async (req) => {
+      if (!options.loadBackbone) throw new TrainerError('not-available-yet', 'Training is not available: this trainer has no backbone loader');
+      if (req.resume) return continueRun(req.resume);
+      const parsed = safeParseRunConfig(req.config);
+      if (!parsed.ok) throw new TrainerError('bad-request', parsed.error.message);
+      return launch(parsed.config, runIdFor(parsed.config), false, checkOptions(req.options), req.label);
+    },
+    pause: async ({ runId }) => {
+      const r = await liveOrStored(runId, 'there is nothing to pause');
+      if (r.status === 'running' || r.status === 'created') {
+        r.wanted = 'paused';
+        if (r.orchestrator) r.orchestrator.pause();
+        else setStatus(r, 'paused');
+      }
+      return stateOf(r);
+    },
+    resume: async ({ runId }) => {
+      // A run this worker is not running (a reload, a crash, a lost device) continues from its checkpoint.
+      const r = live;
+      if (r?.runId !== runId || !isLive(r)) return continueRun(runId);
+      if (r.status === 'paused') {
+        r.wanted = 'running';
+        if (r.orchestrator) r.orchestrator.resume();
+        else setStatus(r, 'running');
+      }
+      return stateOf(r);
+    },
+    stop: async ({ runId }) => {
+      const here = live;
+      if (here?.runId !== runId || !isLive(here)) {
+        const r = await stored(runId);
+        if (r.status === 'finished' || r.status === 'cancelled') return { runId, status: r.status, iteration: r.iteration ?? -1 };
+        // A run left behind by a closed tab: mark it stopped so that it is not offered as interrupted.
+        await (await store()).putRun({ ...r, status: 'cancelled', updatedAt: new Date().toISOString() });
+        return { runId, status: 'cancelled', iteration: r.iteration ?? -1 };
+      }
+      here.wanted = 'cancelled';
+      here.orchestrator?.cancel();
+      // The run stops at its next check; the 'cancelled' status event says when.
+      return stateOf(here);
+    },
+    unfinished: async () => {
+      const runs = await (await store()).listRuns();
+      return runs
+        .filter((r) => UNFINISHED.includes(r.status))
+        .sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))
+        .map((r): UnfinishedRun => {
+          const here = live?.runId === r.id && isLive(live) ? live : null;
+          return {
+            runId: r.id, label: r.label, updatedAt: r.updatedAt, status: here?.status ?? r.status, iteration: here?.iteration ?? r.iteration ?? -1,
+            ...(r.stage ? { stage: r.stage as Stage } : {}), ...(r.error ? { error: r.error } : {}), live: here !== null,
+          };
+        });
+    },
+    branch: async (req, ctx) => {
+      const p = await playable(req.runId);
+      const original = (await p.store.trajectories(req.runId)).find((t) => t.id === req.trajectoryId);
+      if (!original) throw new TrainerError('no-such-run', `run "${req.runId}" has no trajectory "${req.trajectoryId}"`);
+      return branchTrajectory(
+        { gpu: p.gpu, backbone: p.backbone.backbone, featureDim: p.backbone.featureDim },
+        { config: p.record.config, options: p.runOptions, checkpoint: p.checkpoint },
+        original,
+        { step: req.step, action: req.action, continuation: req.continuation, onProgress: (fraction) => ctx.progress({ fraction }) },
+      );
+    },
+    evaluate: async (req, ctx) => {
+      const p = await playable(req.runId);
+      const c = p.record.config;
+      const env = getEnvSpec(c.env);
+      for (const split of req.splits) if (env.splits[split] === undefined) throw new TrainerError('bad-request', `${c.env} has no ${split} split`);
+      const model = runModel(p.gpu, p.backbone.featureDim, { config: c, options: p.runOptions }, p.checkpoint);
+      try {
+        const engine = new RolloutEngine(new BatchedDecider(p.backbone.backbone, await model.heads()), new InlineEnvs(DEFAULT_SLOTS));
+        const out: EvalResult[] = [];
+        for (const split of req.splits) {
+          ctx.progress({ split, fraction: 0 });
+          const { result } = await evaluateSplit(engine, { env, split, count: req.tasks ?? c.eval.tasks, seed: EVAL_SEED, maxSteps: p.runOptions.maxSteps });
+          out.push({ split, ...result });
+          ctx.progress({ split, fraction: 1 });
+        }
+        return out;
+      } finally {
+        model.destroy();
+      }
+    },
+    import: () => {
+      throw new TrainerError('not-available-yet', 'Import through the trainer is not available yet: the page imports into the store itself');
+    },
+    export: () => {
+      throw new TrainerError('not-available-yet', 'Export through the trainer is not available yet: the page exports from the store itself');
+    },
   }, { encodeError: encodeTrainerError });
   return log;
 }
