@@ -8,12 +8,16 @@
 // `forward` and `backward_input` run one invocation per row: rows are short (the model width), and
 // a workgroup-wide tree per row spent its time in barriers on software adapters. Row sums keep
 // four interleaved partial sums (columns c ≡ 0, 1, 2, 3 mod 4), added pairwise at the end. The
-// weight gradient is a column sum over rows, done in two passes: `weight_partial` sums chunks of
-// rowsPerChunk rows per column, `weight_combine` folds the chunks.
+// weight gradient, a column sum over rows, is one pass too (`weight`): one invocation per column
+// sums every row, four interleaved partial sums again (rows r ≡ 0, 1, 2, 3 mod 4). A batch has a
+// few thousand rows at most, and one pass needs no scratch and no second dispatch.
 
 override WG: u32;
 
-struct Params { rows: u32, dim: u32, eps: f32, accumulate: u32, rowsPerChunk: u32, chunks: u32, _p0: u32, _p1: u32 }
+// LANE4 numbers the four rows of a vec4 step.
+#include "lib/lanes"
+
+struct Params { rows: u32, dim: u32, eps: f32, accumulate: u32 }
 
 @group(0) @binding(0) var<uniform> P: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
@@ -25,13 +29,10 @@ struct Params { rows: u32, dim: u32, eps: f32, accumulate: u32, rowsPerChunk: u3
 @group(0) @binding(3) var<storage, read> rstdIn: array<f32>;
 @group(0) @binding(4) var<storage, read> dy: array<f32>;
 @group(0) @binding(5) var<storage, read_write> dx: array<f32>;
-// weight_partial: 1 x, 2 dy, 3 rstd, 4 partials
+// weight: 1 x, 2 dy, 3 rstd, 4 dw
 @group(0) @binding(2) var<storage, read> dyW: array<f32>;
 @group(0) @binding(3) var<storage, read> rstdW: array<f32>;
-@group(0) @binding(4) var<storage, read_write> partials: array<f32>;
-// weight_combine
-@group(0) @binding(1) var<storage, read> partialsIn: array<f32>;
-@group(0) @binding(2) var<storage, read_write> dw: array<f32>;
+@group(0) @binding(4) var<storage, read_write> dw: array<f32>;
 
 fn rowOf(gid: vec3u, nwg: vec3u) -> u32 { return gid.x + gid.y * nwg.x * WG; }
 
@@ -78,22 +79,19 @@ fn backward_input(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgr
 }
 
 @compute @workgroup_size(WG)
-fn weight_partial(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let e = gid.x + gid.y * nwg.x * WG;
-  if (e >= P.chunks * P.dim) { return; }
-  let p = e / P.dim;
-  let c = e - p * P.dim;
-  let r1 = min(P.rows, (p + 1u) * P.rowsPerChunk);
-  var s = 0.0;
-  for (var r = p * P.rowsPerChunk; r < r1; r++) { s += dyW[r * P.dim + c] * x[r * P.dim + c] * rstdW[r]; }
-  partials[e] = s;
-}
-
-@compute @workgroup_size(WG)
-fn weight_combine(@builtin(global_invocation_id) gid: vec3u) {
+fn weight(@builtin(global_invocation_id) gid: vec3u) {
   let c = gid.x;
   if (c >= P.dim) { return; }
-  var s = 0.0;
-  for (var p = 0u; p < P.chunks; p++) { s += partialsIn[p * P.dim + c]; }
-  if (P.accumulate != 0u) { dw[c] += s; } else { dw[c] = s; }
+  let D = P.dim;
+  var s = vec4f(0.0);
+  var r = 0u;
+  for (; r + 4u <= P.rows; r += 4u) {
+    let i = vec4u(r) + LANE4;
+    let g = vec4f(dyW[i.x * D + c], dyW[i.y * D + c], dyW[i.z * D + c], dyW[i.w * D + c]);
+    let xx = vec4f(x[i.x * D + c], x[i.y * D + c], x[i.z * D + c], x[i.w * D + c]);
+    s += g * xx * vec4f(rstdW[i.x], rstdW[i.y], rstdW[i.z], rstdW[i.w]);
+  }
+  for (; r < P.rows; r++) { s.x += dyW[r * D + c] * x[r * D + c] * rstdW[r]; }
+  let t = fold(s);
+  if (P.accumulate != 0u) { dw[c] += t; } else { dw[c] = t; }
 }

@@ -1,6 +1,6 @@
 import { seededFloats, testGpu } from '../gpu/testing';
 import { expectClose, finiteDiff, toF64 } from './expect-close';
-import { RmsNorm, rmsNormChunks } from './rmsnorm';
+import { RmsNorm } from './rmsnorm';
 import { rmsNormBackwardRef, rmsNormForwardRef } from './rmsnorm.ref';
 import { expect } from './cases/expect';
 import { kernelCases } from './cases/suite';
@@ -12,7 +12,7 @@ export default kernelCases('rmsnorm', ({ describe, it }) => {
   const EPS = 1e-5;
 
   describe('RMSNorm vs float64 reference', () => {
-    it('one plan: batches of 1, 7, 300 (= capacity) rows, D = 200 (not a multiple of the workgroup)', async () => {
+    it('one plan: batches of 1, 7, 300 (= capacity) rows (7: a tail after the four-row steps), D = 200 (not a multiple of the workgroup)', async () => {
       const gpu = await testGpu();
       const D = 200, cap = 300;
       const plan = await RmsNorm.create(gpu, { dim: D, eps: EPS, maxRows: cap });
@@ -33,7 +33,6 @@ export default kernelCases('rmsnorm', ({ describe, it }) => {
         expectClose(dx.subarray(0, rows * D), b.dx, TOL, `dx (${rows} rows)`);
         expectClose(dw, b.dw, { abs: 2e-6 * rows, rel: 2e-5 }, `dw (${rows} rows)`);
       }
-      expect(rmsNormChunks(300).chunks).toBeGreaterThan(1); // the partial sums are exercised
       plan.destroy();
       gpu.release(W, X, Y, R, DY, DX, DW);
     });
