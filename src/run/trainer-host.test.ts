@@ -260,10 +260,11 @@ describe('trainer host: requests', () => {
     }
     expect(h.client.state).toBe('running');
     // Without a backbone loader the run commands say so.
-    open.client.close();
-    open = connect();
-    await expect(open.client.request('start', { config: tinyConfig() })).rejects.toMatchObject({ code: 'not-available-yet' });
-    await expect(open.client.request('events', { since: 0 })).resolves.toEqual({ events: [], next: 0, oldest: 1 });
+    h.client.close();
+    const bare = connect();
+    open = bare;
+    await expect(bare.client.request('start', { config: tinyConfig() })).rejects.toMatchObject({ code: 'not-available-yet' });
+    await expect(bare.client.request('events', { since: 0 })).resolves.toEqual({ events: [], next: 0, oldest: 1 });
   });
 });
 

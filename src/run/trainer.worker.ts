@@ -1,8 +1,61 @@
 // The trainer worker's entry (DESIGN.md §3): the browser Web Worker that owns the training GPU
-// device and, once wired in, the orchestrator. The page spawns it (src/ui/trainer-client.ts) and
-// talks to it only through the protocol in protocol.ts; trainer-host.ts holds the handlers.
+// device, the orchestrator and the run store writes. The page spawns it (src/ui/trainer-client.ts)
+// and talks to it only through the protocol in protocol.ts; trainer-host.ts holds the handlers.
+//
+// What it runs on, from here:
+// - the frozen backbone in the LLM worker (a nested Web Worker owning transformers.js and, when
+//   the device rule picks WebGPU, its own GPU device: ORT and our kernels never share one), reached
+//   through BackboneClient, whose scoreEpisodes keeps each episode's KV cache in that worker;
+// - the environments in the env worker pool;
+// - the run store in IndexedDB (the trainer-host default).
 
 import { workerScopeEndpoint } from '../core/worker/browser';
-import { serveTrainer } from './trainer-host';
+import { EnvPool } from '../envs/pool/index';
+import { browserSpawner } from '../envs/pool/spawn-browser';
+import { createBrowserBackboneClient, planBrowserLoad } from '../policy/backbone-browser';
+import type { LoadProgress } from '../policy/backbone-types';
+import { MODEL_CATALOGUE, catalogueEntry } from '../policy/model-catalogue';
+import { TrainerError } from './protocol';
+import { DEFAULT_SLOTS, serveTrainer, type LoadedBackbone } from './trainer-host';
 
-serveTrainer(workerScopeEndpoint());
+/** Env workers: one, since the page, this worker and the LLM worker already share few cores. */
+const ENV_WORKERS = 1;
+
+/** Bytes loaded over bytes known, across the model's files, from transformers.js' progress events. */
+function downloadTracker(onProgress: (fraction: number, detail?: string) => void): (p: LoadProgress) => void {
+  const files = new Map<string, { loaded: number; total: number }>();
+  return (p) => {
+    if (p.status === 'ready') { onProgress(1); return; }
+    if (!p.file) return;
+    const f = files.get(p.file) ?? { loaded: 0, total: 0 };
+    if (p.status === 'progress' || p.status === 'download') {
+      if (typeof p.total === 'number' && p.total > 0) f.total = p.total;
+      if (typeof p.loaded === 'number') f.loaded = p.loaded;
+    } else if (p.status === 'done') f.loaded = f.total;
+    files.set(p.file, f);
+    let loaded = 0, total = 0;
+    for (const x of files.values()) { loaded += x.loaded; total += x.total; }
+    if (total > 0) onProgress(Math.min(0.99, loaded / total), p.file);
+  };
+}
+
+async function loadBackbone(modelId: string, onProgress: (fraction: number, detail?: string) => void): Promise<LoadedBackbone> {
+  const entry = catalogueEntry(modelId);
+  if (!entry) {
+    throw new TrainerError('bad-request', `the model "${modelId}" is not in the lab's catalogue; choose one of ${MODEL_CATALOGUE.map((m) => m.id).join(', ')}`);
+  }
+  const { request } = await planBrowserLoad(entry);
+  const client = createBrowserBackboneClient();
+  try {
+    const info = await client.load(request, downloadTracker(onProgress));
+    return { backbone: client, modelId, featureDim: info.featureDim, alive: () => client.info !== null, dispose: () => client.close() };
+  } catch (e) {
+    await client.close();
+    throw e;
+  }
+}
+
+serveTrainer(workerScopeEndpoint(), {
+  loadBackbone,
+  envs: () => new EnvPool({ slots: DEFAULT_SLOTS, workers: ENV_WORKERS, spawn: browserSpawner }),
+});
