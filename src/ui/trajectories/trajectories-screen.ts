@@ -14,6 +14,7 @@ import { EXPORT_FORMATS, FORMAT_EXTENSION, exportTrajectories, importTrajectorie
 import type { ValuesOf } from '../../run/config-fields';
 import type { StepAnnotation } from '../../run/formats/steps-jsonl';
 import type { RunRecord } from '../../run/persistence/store';
+import type { BranchResult } from '../../run/protocol';
 import { download, fileStem, pickedText } from '../lab/files';
 import { importRunId, labStore } from '../lab/store';
 import { labStyles } from '../lab/styles';
@@ -35,6 +36,8 @@ export class TrajectoriesScreen extends LitElement {
     playing: { state: true },
     importFormat: { state: true },
     exportFormat: { state: true },
+    branched: { state: true },
+    branching: { state: true },
   };
   state: State;
   runs: RunRecord[] = [];
@@ -44,6 +47,9 @@ export class TrajectoriesScreen extends LitElement {
   playing = false;
   importFormat: ExportFormat = 'steps';
   exportFormat: ExportFormat = 'steps';
+  /** The last branch the trainer played, shown beside the original. */
+  branched: (BranchResult & { step: number }) | null = null;
+  branching = false;
 
   private readonly url = new UrlState(TRAJECTORIES_STATE);
   private unwatch: (() => void) | null = null;
@@ -193,6 +199,7 @@ export class TrajectoriesScreen extends LitElement {
 
   private select(t: Trajectory): void {
     this.stop();
+    this.branched = null;
     this.set({ traj: t.id, step: 0 });
   }
 
@@ -200,11 +207,16 @@ export class TrajectoriesScreen extends LitElement {
     const t = this.current;
     if (!t) return;
     this.error = '';
+    this.branched = null;
+    this.branching = true;
+    const step = this.state.step;
     try {
-      await trainer().request('branch', { runId: this.state.run, trajectoryId: t.id, step: this.state.step });
+      const r = await trainer().request('branch', { runId: this.state.run, trajectoryId: t.id, step });
+      this.branched = { ...r, step };
     } catch (e) {
-      const f = describeFailure(e);
-      this.error = f.code === 'not-available-yet' ? `Branch from here: ${f.message}.` : f.message;
+      this.error = `Branch from here: ${describeFailure(e).message}`;
+    } finally {
+      this.branching = false;
     }
   }
 
@@ -339,11 +351,14 @@ export class TrajectoriesScreen extends LitElement {
               <input type="range" aria-label="Step" min="0" max=${t.steps.length - 1} .value=${String(this.state.step)}
                 @input=${(e: Event) => this.set({ step: Number((e.target as HTMLInputElement).value) })} />
               <span class="mono" data-testid="tv-position">step ${this.state.step + 1} / ${t.steps.length}</span>
-              <button data-testid="tv-branch" @click=${() => void this.branch()} title="Replay to this step, act differently, and let the policy finish">Branch from here</button>
+              <button data-testid="tv-branch" ?disabled=${this.branching} @click=${() => void this.branch()} title="Replay to this step, let the policy take another action and finish the episode">${this.branching ? 'Branching…' : 'Branch from here'}</button>
             </div>
             <p class="muted" style="margin:0 0 8px;font-size:12px">Keys: <kbd>←</kbd>/<kbd>→</kbd> or <kbd>k</kbd>/<kbd>j</kbd> step, <kbd>Space</kbd> plays.</p>
             <sw-step-viewer .trajectory=${t} .credit=${credit?.credit.get(t.id) ?? null} .creditNote=${credit?.note ?? null} .step=${this.state.step}
-              @step-change=${(e: CustomEvent<number>) => this.set({ step: e.detail })}></sw-step-viewer>`
+              @step-change=${(e: CustomEvent<number>) => this.set({ step: e.detail })}></sw-step-viewer>
+            ${this.branched && this.branched.original.id === t.id ? html`
+              <h2 style="margin-top:16px" data-testid="tv-branch-title">Branch from step ${this.branched.step}: the policy's continuation, credited by the same estimator</h2>
+              <sw-step-viewer .trajectory=${this.branched.trajectory} .step=${this.branched.step}></sw-step-viewer>` : nothing}`
             : html`<h2>Step-through viewer</h2><p class="lede">${this.trajs.length
               ? 'Pick a trajectory on the left.'
               : 'No trajectories here yet. Train a run, or import a file in one of the pipeline formats (per-step JSONL, SPA-RL JSON, ShareGPT, verl JSONL).'}</p>`}
