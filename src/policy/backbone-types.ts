@@ -59,6 +59,11 @@ export interface ModelInfo {
   eosTokenIds: number[];
   padTokenId: number;
   supportsLogitsToKeep: boolean;
+  /**
+   * The graph scores several candidates in one row (segment attention and a token_logprobs
+   * output, as onnx-decoder-writer.ts writes them); episode scoring then uses one row per context.
+   */
+  supportsSegmentAttention?: boolean;
   loadMs: number;
   warmupMs: number;
 }

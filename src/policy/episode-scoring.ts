@@ -13,6 +13,12 @@
 // The batched rows carry padding in the middle ([pad | past | pad | new]); the attention mask
 // zeroes it and explicit position_ids keep every real token at its unpadded position, so each
 // row computes what it would alone.
+//
+// With a graph that has segment attention (the bundled model; see onnx-decoder-writer.ts) the
+// candidate pass is one row per context instead: [its cache | candidate 1 | candidate 2 | …],
+// each candidate a mask segment whose positions restart at the context length, so the context's
+// KV is copied once per context, not once per candidate, and the graph's token_logprobs output
+// gives ℓ without fetching the logits. Other graphs take the per-candidate rows.
 
 import type { CandidateScore, ItemScore, ModelInfo, ScoreContext } from './backbone-types';
 import type { PromptFrame } from './prompts';
@@ -45,6 +51,13 @@ export interface EpisodeScoreOptions {
    * rows; the features then mean something else, so train and roll out with the same choice.
    */
   scoring?: 'exact' | 'shared-prefix';
+  /**
+   * How candidate passes lay out their rows: 'segments' (default where the graph supports segment
+   * attention) puts every candidate of a context in one row; 'rows' gives each candidate its own
+   * row on a copy of the context's cache (the only layout for other graphs). Both give the same
+   * scores up to float rounding.
+   */
+  layout?: 'segments' | 'rows';
 }
 
 /** Where one call's time went (ms). */
@@ -121,6 +134,25 @@ interface CandidateRow {
   ctx: CachedContext;
   ids: number[];
 }
+
+/** A context's candidates as segments of one row. */
+interface SegmentRow {
+  ctx: CachedContext;
+  segments: number[][];
+}
+
+/** One segment pass: log p of each position's next input token and, on request, hidden states, both [rows, S, ·]. */
+interface SegmentOutputs {
+  tokenLogprobs: Float32Array;
+  hidden: Float32Array | null;
+  S: number;
+}
+
+/** ψ(a) rows of the shared-prefix scoring: a row's length grows with its actions, so long lists take several rows. */
+const PSI_SEGMENTS_PER_ROW = 32;
+
+/** Mask value of a row's first segment; 0 hides a key and 1 shares it (onnx-decoder-writer.ts). */
+const FIRST_SEGMENT = 2;
 
 /** One pass over rows: logits [rows, M, vocab] and, on request, hidden states [rows, M, hidden]. */
 interface RowOutputs {
@@ -317,8 +349,9 @@ export class EpisodeScorer {
       if (prev) this.unref(prev);
     });
 
-    const cand =
-      options.scoring === 'shared-prefix'
+    const cand = this.useSegments(options)
+      ? await this.scoreSegments(items, frames, keys, ctxOf, options, profile, budget)
+      : options.scoring === 'shared-prefix'
         ? await this.scoreSharedPrefix(items, frames, keys, ctxOf, options, profile, budget)
         : await this.scoreExact(items, frames, keys, ctxOf, options, profile, budget);
     tokensProcessed += cand.tokensProcessed;
@@ -341,6 +374,12 @@ export class EpisodeScorer {
       extensionPasses: extChunks.length,
       candidatePasses: cand.passes,
     };
+  }
+
+  private useSegments(options: EpisodeScoreOptions): boolean {
+    const supported = this.model.info.supportsSegmentAttention === true;
+    if (options.layout === 'segments' && !supported) throw new RangeError(`model "${this.model.info.modelId}" has no segment attention; score with layout 'rows'`);
+    return supported && options.layout !== 'rows';
   }
 
   private tokensOf(text: string): number[] {
@@ -520,6 +559,153 @@ export class EpisodeScorer {
   }
 
   /**
+   * Both scorings with segment attention: one row per distinct context holding its distinct
+   * candidates as segments. 'exact' scores the framed candidate with its end-of-turn suffix and
+   * ψ(a) in the context (as scoreExact); 'shared-prefix' the action's tokens only and ψ(a) from
+   * the action alone (as scoreSharedPrefix).
+   */
+  private async scoreSegments(items: EpisodeItem[], frames: PromptFrame[], keys: string[], ctxOf: CachedContext[], options: EpisodeScoreOptions, profile: EpisodeScoreProfile, budget: number): Promise<CandidateScoring> {
+    const exact = options.scoring !== 'shared-prefix';
+    const tr = now();
+    const rowOf = new Map<string, { row: SegmentRow; index: Map<string, number> }>();
+    const rows: SegmentRow[] = [];
+    const where = items.map((it, i) => {
+      let entry = rowOf.get(keys[i]);
+      if (!entry) {
+        entry = { row: { ctx: ctxOf[i], segments: [] }, index: new Map() };
+        rowOf.set(keys[i], entry);
+        rows.push(entry.row);
+      }
+      const { row, index } = entry;
+      return it.candidates.map((a, j) => {
+        const text = frames[i].candidatePrefix + a + (exact ? frames[i].candidateSuffix : '');
+        let seg = index.get(text);
+        if (seg === undefined) {
+          const ids = this.tokensOf(text);
+          if (!ids.length) throw new RangeError(`episode "${it.episode}": candidate ${j} is empty, so it has no tokens to score`);
+          seg = row.segments.length;
+          row.segments.push(ids);
+          index.set(text, seg);
+        }
+        return { row, seg };
+      });
+    });
+    profile.tokenizeMs += now() - tr;
+
+    const wantPsi = exact && !!options.features;
+    const scored = new Map<SegmentRow, CandidateScore[]>();
+    const run = await this.runSegmentsPlanned(rows, wantPsi, budget, profile, (chunk, out) => {
+      chunk.forEach((row, r) => scored.set(row, this.readSegments(row, r, out, options, wantPsi)));
+    });
+    const scores = where.map((cands) => cands.map(({ row, seg }) => ({ ...scored.get(row)![seg] })));
+    if (options.features && !exact) {
+      const psi = await this.psiOf(items.flatMap((it) => it.candidates), budget, profile);
+      items.forEach((it, i) => it.candidates.forEach((a, j) => (scores[i][j].psi = psi.get(a)!)));
+    }
+    return { scores, rows: rows.length, ...run };
+  }
+
+  /** ℓ (and ψ as the mean hidden state over the segment) of every segment of row r of a pass. */
+  private readSegments(row: SegmentRow, r: number, out: SegmentOutputs, options: { tokenLogprobs?: boolean }, wantPsi: boolean): CandidateScore[] {
+    const { vocabSize: V, hiddenSize: d } = this.model.info;
+    const { tokenLogprobs, hidden, S } = out;
+    const first = logSumExp(row.ctx.lastLogits, 0, V);
+    let offset = 0;
+    return row.segments.map((ids) => {
+      const m = ids.length;
+      const per = options.tokenLogprobs ? new Float32Array(m) : undefined;
+      // Token 0 is predicted by the context's last logit; token t at segment position t-1.
+      let sum = 0;
+      for (let t = 0; t < m; t++) {
+        const lp = t === 0 ? row.ctx.lastLogits[ids[0]] - first : tokenLogprobs[r * S + offset + t - 1];
+        sum += lp;
+        if (per) per[t] = lp;
+      }
+      const score: CandidateScore = { logprobSum: sum, logprobMean: sum / m, tokens: m, ...(per ? { tokenLogprobs: per } : {}) };
+      if (wantPsi && hidden) {
+        const psi = new Float64Array(d);
+        for (let t = 0; t < m; t++) accumulate(psi, hidden, (r * S + offset + t) * d, 1 / m);
+        score.psi = toFloat32(psi);
+      }
+      offset += m;
+      return score;
+    });
+  }
+
+  /** Runs segment rows in chunks under the budget (shortest contexts together); calls `use` per chunk. */
+  private async runSegmentsPlanned(rows: SegmentRow[], wantHidden: boolean, budget: number, profile: EpisodeScoreProfile, use: (chunk: SegmentRow[], out: SegmentOutputs) => void): Promise<{ passes: number; tokensProcessed: number }> {
+    const { info } = this.model;
+    const kv = kvBytesPerToken(info, kvElementBytes(info.dtype));
+    // The graph holds every position's logits and their log-softmax before it gathers one value.
+    const perPosition = 2 * info.vocabSize * 4 + 4 + (wantHidden ? info.hiddenSize * 4 : 0);
+    const width = (r: SegmentRow): number => r.segments.reduce((n, s) => n + s.length, 0);
+    const ordered = [...rows].sort((a, b) => a.ctx.length - b.ctx.length);
+    const chunks = chunkRows(
+      ordered,
+      (chunk, next) => {
+        const all = [...chunk, next];
+        const L = Math.max(...all.map((r) => r.ctx.length));
+        const S = Math.max(...all.map(width));
+        return all.length * ((2 * L + S) * kv + S * perPosition);
+      },
+      budget,
+    );
+    let tokensProcessed = 0;
+    for (const chunk of chunks) {
+      const out = await this.runSegments(chunk, wantHidden, profile);
+      tokensProcessed += chunk.length * out.S;
+      const tc = now();
+      use(chunk, out);
+      profile.readoutMs += now() - tc;
+    }
+    return { passes: chunks.length, tokensProcessed };
+  }
+
+  /** One pass of [context cache | segment 1 | segment 2 | …] rows; fetches token_logprobs (and hidden states). */
+  private async runSegments(rows: SegmentRow[], wantHidden: boolean, profile: EpisodeScoreProfile): Promise<SegmentOutputs> {
+    const { info } = this.model;
+    const { numLayers, numKvHeads: H, headDim: hd } = info;
+    const pad = info.padTokenId;
+    const L = Math.max(...rows.map((r) => r.ctx.length));
+    const flat = rows.map((r) => r.segments.flat());
+    const S = Math.max(...flat.map((f) => f.length));
+    // Per row and query position: its segment's mask value and its position id.
+    const segOf = rows.map((r) => r.segments.flatMap((ids, j) => ids.map(() => FIRST_SEGMENT + j)));
+    const posOf = rows.map((r) => r.segments.flatMap((ids) => ids.map((_, t) => r.ctx.length + t)));
+
+    const tc = now();
+    const past: Record<string, Tensor> = {};
+    for (let l = 0; l < numLayers; l++) {
+      for (const kind of ['key', 'value'] as const) {
+        const dst = this.scratch.take(`${l}.${kind}`, rows[0].ctx.kv[l][kind], rows.length * H * L * hd);
+        rows.forEach((r, i) => {
+          const src = r.ctx.kv[l][kind];
+          const Lr = r.ctx.length;
+          for (let h = 0; h < H; h++) dst.set(src.subarray(h * Lr * hd, (h + 1) * Lr * hd), ((i * H + h) * L + L - Lr) * hd);
+        });
+        past[`past_key_values.${l}.${kind}`] = kvTensor(rows[0].ctx.kvType, dst, [rows.length, H, L, hd]);
+      }
+    }
+    const inputs = {
+      input_ids: int64(flat, S, (i, t) => (t < flat[i].length ? flat[i][t] : pad)),
+      attention_mask: int64(flat, L + S, (i, t) => (t < L ? (t >= L - rows[i].ctx.length ? 1 : 0) : t - L < flat[i].length ? segOf[i][t - L] : 0)),
+      position_ids: int64(flat, S, (i, t) => (t < flat[i].length ? posOf[i][t] : rows[i].ctx.length)),
+      ...past,
+      ...logitsToKeep(info.supportsLogitsToKeep, 0),
+    };
+    profile.kvCopyMs += now() - tc;
+
+    const fetch = wantHidden ? ['token_logprobs', 'last_hidden_state'] : ['token_logprobs'];
+    const tf = now();
+    const out = await this.model.run(inputs, fetch);
+    profile.candidateMs += now() - tf;
+    const tokenLogprobs = await readFloats(out.token_logprobs);
+    const hidden = wantHidden && out.last_hidden_state ? await readFloats(out.last_hidden_state) : null;
+    disposeGpuOutputs(out);
+    return { tokenLogprobs, hidden, S };
+  }
+
+  /**
    * ψ(a) for the shared-prefix scoring: the mean hidden state (or logit sketch) over the action's
    * tokens as the reply to a fixed one-line prompt. It depends on the action alone, so it is
    * computed once per action text and cached.
@@ -543,6 +729,25 @@ export class EpisodeScorer {
       this.psiContext = { ctx, candidatePrefix: frame.candidatePrefix };
     }
     const { ctx, candidatePrefix } = this.psiContext;
+    if (this.model.info.supportsSegmentAttention && info.featureSource === 'hidden-state') {
+      // Rows on the fixed prompt, each holding up to PSI_SEGMENTS_PER_ROW missing actions as segments.
+      const rows: Array<{ row: SegmentRow; actions: string[] }> = [];
+      for (let k = 0; k < missing.length; k += PSI_SEGMENTS_PER_ROW) {
+        const actions = missing.slice(k, k + PSI_SEGMENTS_PER_ROW);
+        rows.push({ row: { ctx, segments: actions.map((a) => this.tokensOf(candidatePrefix + a)) }, actions });
+      }
+      const actionsOf = new Map(rows.map((r) => [r.row, r.actions]));
+      await this.runSegmentsPlanned(rows.map((r) => r.row), true, budget, profile, (chunk, o) => {
+        chunk.forEach((row, r) => {
+          const actions = actionsOf.get(row)!;
+          this.readSegments(row, r, o, {}, true).forEach((sc, k) => {
+            this.psiCache.set(actions[k], sc.psi!);
+            out.set(actions[k], sc.psi!);
+          });
+        });
+      });
+      return out;
+    }
     const rows = missing.map((a) => ({ ctx, ids: this.tokensOf(candidatePrefix + a) }));
     await this.runPlanned(rows, true, budget, profile, (chunk, { logits, hidden, M }) => {
       chunk.forEach((r, k) => {

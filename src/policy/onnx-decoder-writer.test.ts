@@ -8,6 +8,7 @@ import * as ort from 'onnxruntime-node';
 import type { DecoderArch, DecoderWeights } from './decoder-arch';
 import { initDecoderWeights } from './decoder-init';
 import { logSoftmax64, referenceForward } from './decoder.ref';
+import { readDecoderOnnxWeights } from './onnx-decoder-reader';
 import { writeDecoderOnnx } from './onnx-decoder-writer';
 
 const base: DecoderArch = {
@@ -186,7 +187,7 @@ describe('writeDecoderOnnx', () => {
       }
     }
     const mask = contexts.map((c, b) => {
-      const m = Array.from({ length: P }, (_, t) => (t >= P - c.length ? 1 : 0));
+      const m: number[] = Array.from({ length: P }, (_, t) => (t >= P - c.length ? 1 : 0));
       candidates[b].forEach((cand, j) => cand.forEach(() => m.push(2 + j)));
       while (m.length < P + S) m.push(0);
       return m;
@@ -234,6 +235,20 @@ describe('writeDecoderOnnx', () => {
     });
     const last = (4 - 1) * V; // row 0, the first token of its second candidate (position 3)
     expect(maxAbsDiff((causal.logits.data as Float32Array).subarray(last, last + V), logits.subarray(last, last + V))).toBeGreaterThan(1e-3);
+  });
+
+  it('reads back the weights it wrote (transposed linears, tied and untied heads, biases)', () => {
+    for (const overrides of [{}, { tieWordEmbeddings: false, numKvHeads: 2, attentionBias: true }]) {
+      const arch = { ...base, ...overrides };
+      const weights = initDecoderWeights(arch, { seed: 21, std: 0.3, normJitter: 0.2 });
+      const back = readDecoderOnnxWeights(writeDecoderOnnx(arch, weights), arch);
+      expect(Object.keys(back).sort()).toEqual(Object.keys(weights).sort());
+      for (const [name, t] of Object.entries(weights)) {
+        expect(back[name].shape).toEqual(t.shape);
+        expect(Buffer.from(back[name].data.buffer, back[name].data.byteOffset, back[name].data.byteLength).equals(Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength))).toBe(true);
+      }
+    }
+    expect(() => readDecoderOnnxWeights(writeDecoderOnnx(base, initDecoderWeights(base, { seed: 1 })), { ...base, attentionBias: true })).toThrow(/no initializer for model\.layers\.0\.self_attn\.q_proj\.bias/);
   });
 
   it('gives the same bytes for the same weights and rejects mismatched weights with a clear message', () => {
