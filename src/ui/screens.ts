@@ -45,4 +45,12 @@ export const screens: ScreenEntry[] = [
     tag: 'sw-compare',
     load: () => import('./compare/compare-screen'),
   },
+  {
+    id: 'tour',
+    label: 'Tour',
+    blurb: 'A two-minute guided demo: train an SPA and an outcome-only agent, then see one attempt credited sparse vs stepwise.',
+    tag: 'sw-tour',
+    load: () => import('./tour/tour-screen'),
+    needsGpu: true,
+  },
 ];
