@@ -151,8 +151,8 @@ interface SegmentOutputs {
 /** ψ(a) rows of the shared-prefix scoring: a row's length grows with its actions, so long lists take several rows. */
 const PSI_SEGMENTS_PER_ROW = 32;
 
-/** Mask value of a row's first segment; 0 hides a key and 1 shares it (onnx-decoder-writer.ts). */
-const FIRST_SEGMENT = 2;
+/** Mask value v ≥ RANGE_BASE: the key is visible to query indices ≤ v − RANGE_BASE; 0 hides it and 1 shares it (onnx-decoder-writer.ts). */
+const RANGE_BASE = 2;
 
 /** One pass over rows: logits [rows, M, vocab] and, on request, hidden states [rows, M, hidden]. */
 interface RowOutputs {
@@ -669,8 +669,14 @@ export class EpisodeScorer {
     const L = Math.max(...rows.map((r) => r.ctx.length));
     const flat = rows.map((r) => r.segments.flat());
     const S = Math.max(...flat.map((f) => f.length));
-    // Per row and query position: its segment's mask value and its position id.
-    const segOf = rows.map((r) => r.segments.flatMap((ids, j) => ids.map(() => FIRST_SEGMENT + j)));
+    // Per row and query position: its mask value (a segment is visible up to its own last token) and its position id.
+    const segOf = rows.map((r) => {
+      let end = -1;
+      return r.segments.flatMap((ids) => {
+        end += ids.length;
+        return ids.map(() => RANGE_BASE + end);
+      });
+    });
     const posOf = rows.map((r) => r.segments.flatMap((ids) => ids.map((_, t) => r.ctx.length + t)));
 
     const tc = now();

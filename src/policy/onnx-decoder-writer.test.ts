@@ -1,13 +1,14 @@
 // The writer's graph against the float64 reference, run directly on onnxruntime-node (the
 // runtime transformers.js uses in Node), including padding, KV-cache continuation, grouped KV
-// heads, q/k/v biases, untied heads, num_logits_to_keep, token_logprobs and segment attention
-// (several candidates in one row after a shared context).
+// heads, q/k/v biases, untied heads, num_logits_to_keep, token_logprobs and range attention
+// (a context's candidates as a trie in one row after its cache).
 
 import { describe, expect, it } from 'vitest';
 import * as ort from 'onnxruntime-node';
 import type { DecoderArch, DecoderWeights } from './decoder-arch';
 import { initDecoderWeights } from './decoder-init';
 import { logSoftmax64, referenceForward } from './decoder.ref';
+import { layoutTrie } from './candidate-trie';
 import { readDecoderOnnxWeights } from './onnx-decoder-reader';
 import { writeDecoderOnnx } from './onnx-decoder-writer';
 
@@ -157,84 +158,74 @@ describe('writeDecoderOnnx', () => {
     }
   });
 
-  it('segment attention: candidates in one row after a shared (cached, left-padded) context each score as if alone', async () => {
+  it('range attention: candidates laid out as a trie after a shared (cached, left-padded) context each score as if alone', async () => {
     const arch = { ...base, numKvHeads: 2, attentionBias: true };
     const weights = initDecoderWeights(arch, { seed: 13, std: 0.3, normJitter: 0.2 });
     const sess = await session(arch, weights);
     const V = arch.vocabSize;
     const contexts = [[3, 17, 42, 5], [8, 2, 33, 40, 41, 12]];
+    // Shared leading tokens, a candidate that is a prefix of another, single tokens, a duplicate.
     const candidates = [
-      [[9, 60, 11], [9], [30, 31, 32, 33]],
-      [[4, 4], [50, 51, 52]],
+      [[9, 60, 11], [9, 60, 12], [9], [30, 31, 32, 33], [9, 59]],
+      [[4, 4], [50, 51, 52], [4, 4, 7], [50, 51, 52]],
     ];
-    // The contexts' caches, each from its own unpadded pass.
-    const caches = await Promise.all(contexts.map((c) => sess.run(batchFeeds(arch, [c], 1))));
-    const P = Math.max(...contexts.map((c) => c.length));
-    const rows = candidates.map((cs) => cs.flat());
-    const S = Math.max(...rows.map((r) => r.length));
+    // The row re-runs each context's last token as the trie root; the cache holds the rest.
+    const heads = contexts.map((c) => c.slice(0, -1));
+    const caches = await Promise.all(heads.map((c) => sess.run(batchFeeds(arch, [c], 1))));
+    const layouts = contexts.map((c, b) => layoutTrie(c[c.length - 1], candidates[b]));
+    const P = Math.max(...heads.map((c) => c.length));
+    const S = Math.max(...layouts.map((l) => l.tokens.length));
     const past: Feeds = {};
     for (let i = 0; i < arch.numLayers; i++) {
       for (const kind of ['key', 'value']) {
         const per = arch.numKvHeads * P * arch.headDim;
-        const data = new Float32Array(contexts.length * per);
-        contexts.forEach((c, b) => {
+        const data = new Float32Array(heads.length * per);
+        heads.forEach((c, b) => {
           const src = caches[b][`present.${i}.${kind}`].data as Float32Array;
           for (let h = 0; h < arch.numKvHeads; h++) {
             data.set(src.subarray(h * c.length * arch.headDim, (h + 1) * c.length * arch.headDim), ((b * arch.numKvHeads + h) * P + P - c.length) * arch.headDim);
           }
         });
-        past[`past_key_values.${i}.${kind}`] = new ort.Tensor('float32', data, [contexts.length, arch.numKvHeads, P, arch.headDim]);
+        past[`past_key_values.${i}.${kind}`] = new ort.Tensor('float32', data, [heads.length, arch.numKvHeads, P, arch.headDim]);
       }
     }
-    const mask = contexts.map((c, b) => {
-      const m: number[] = Array.from({ length: P }, (_, t) => (t >= P - c.length ? 1 : 0));
-      candidates[b].forEach((cand, j) => cand.forEach(() => m.push(2 + j)));
-      while (m.length < P + S) m.push(0);
-      return m;
-    });
-    const pos = contexts.map((c, b) => {
-      const p = candidates[b].flatMap((cand) => cand.map((_, t) => c.length + t));
-      while (p.length < S) p.push(c.length);
-      return p;
-    });
-    const out = await sess.run({
-      input_ids: i64(rows.map((r) => [...r, ...Array(S - r.length).fill(0)])),
+    const pad = (xs: number[], fill: number): number[] => [...xs, ...Array(S - xs.length).fill(fill)];
+    const feeds = (mask: number[][]): Feeds => ({
+      input_ids: i64(layouts.map((l) => pad(l.tokens, 0))),
       attention_mask: i64(mask),
-      position_ids: i64(pos),
+      position_ids: i64(layouts.map((l, b) => pad(l.depth.map((d) => heads[b].length + d), 0))),
       num_logits_to_keep: new ort.Tensor('int64', BigInt64Array.from([0n]), []),
       ...past,
     });
+    const mask = heads.map((c, b) => [...Array.from({ length: P }, (_, t): number => (t >= P - c.length ? 1 : 0)), ...pad(layouts[b].visibleUntil.map((u) => 2 + u), 0)]);
+    const out = await sess.run(feeds(mask));
     const logits = out.logits.data as Float32Array;
     const lp = out.token_logprobs.data as Float32Array;
     let worst = 0;
     let worstLp = 0;
     let compared = 0;
     contexts.forEach((c, b) => {
-      let offset = 0;
-      for (const cand of candidates[b]) {
+      const root = referenceForward(arch, weights, c);
+      worst = Math.max(worst, maxAbsDiff(logits.subarray(b * S * V, (b * S + 1) * V), root.logits[c.length - 1]));
+      candidates[b].forEach((cand, j) => {
         const ref = referenceForward(arch, weights, [...c, ...cand]);
-        cand.forEach((_, t) => {
-          const row = logits.subarray((b * S + offset + t) * V, (b * S + offset + t + 1) * V);
-          worst = Math.max(worst, maxAbsDiff(row, ref.logits[c.length + t]));
+        const { predictor, at } = layouts[b].paths[j];
+        cand.forEach((tok, t) => {
+          worst = Math.max(worst, maxAbsDiff(logits.subarray((b * S + at[t]) * V, (b * S + at[t] + 1) * V), ref.logits[c.length + t]));
+          worstLp = Math.max(worstLp, Math.abs(lp[b * S + predictor[t]] - logSoftmax64(ref.logits[c.length - 1 + t])[tok]));
           compared++;
-          if (t + 1 < cand.length) worstLp = Math.max(worstLp, Math.abs(lp[b * S + offset + t] - logSoftmax64(ref.logits[c.length + t])[cand[t + 1]]));
         });
-        offset += cand.length;
-      }
+      });
     });
-    expect(compared).toBe(rows.flat().length);
+    expect(compared).toBe(candidates.flat(2).length);
+    // Shared tokens were written once (copies aside): fewer row tokens than candidate tokens.
+    expect(layouts[0].tokens.length).toBeLessThan(1 + candidates[0].flat().length);
     expect(worst).toBeLessThan(2e-4);
     expect(worstLp).toBeLessThan(2e-4);
-    // Without the segment values (one causal row) the later candidates see the earlier ones and differ.
-    const causal = await sess.run({
-      input_ids: i64(rows.map((r) => [...r, ...Array(S - r.length).fill(0)])),
-      attention_mask: i64(mask.map((m) => m.map((v) => (v > 0 ? 1 : 0)))),
-      position_ids: i64(pos),
-      num_logits_to_keep: new ort.Tensor('int64', BigInt64Array.from([0n]), []),
-      ...past,
-    });
-    const last = (4 - 1) * V; // row 0, the first token of its second candidate (position 3)
-    expect(maxAbsDiff((causal.logits.data as Float32Array).subarray(last, last + V), logits.subarray(last, last + V))).toBeGreaterThan(1e-3);
+    // With every range value turned into 1 (one causal row) later candidates see earlier ones and differ.
+    const causal = await sess.run(feeds(mask.map((m) => m.map((v) => (v > 0 ? 1 : 0)))));
+    const j = layouts[0].paths[3].at[0]; // the first token of [30, 31, 32, 33], after the 9… subtree
+    expect(maxAbsDiff((causal.logits.data as Float32Array).subarray(j * V, (j + 1) * V), logits.subarray(j * V, (j + 1) * V))).toBeGreaterThan(1e-3);
   });
 
   it('reads back the weights it wrote (transposed linears, tied and untied heads, biases)', () => {

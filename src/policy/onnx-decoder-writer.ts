@@ -13,15 +13,16 @@
 //              log p(next input token) at each kept position: at sequence position s it scores
 //              input_ids[s + 1]; at the last position it scores token 0 and means nothing.
 //
-// Segment attention (an extension of attention_mask that transformers.js never triggers): a mask
+// Range attention (an extension of attention_mask that transformers.js never triggers): a mask
 // value 0 hides a key, 1 shows it to every later query (the usual meaning), and a value v ≥ 2
-// marks a segment: such a key is seen only by later queries whose own mask value is also v. So
-// one row [context past (1s) | candidate 1 (2s) | candidate 2 (3s) | …], with position_ids that
-// restart at the context length for each candidate, scores every candidate on one shared copy
-// of the context's KV cache, each candidate seeing the context and its own earlier tokens only.
-// transformers.js only ever passes 0/1 masks, for which the graph computes the usual causal +
-// padding mask, so generation and ordinary scoring are unchanged. It costs no extra input or
-// file; token_logprobs lets such a pass fetch one float per position instead of the logits.
+// shows it only to the queries of this call at input index ≤ v − 2 (and, as always, not before
+// itself). With position_ids given explicitly, one row then holds a context's candidates after
+// its cached KV, each seeing the context and its own earlier tokens only: side by side
+// (candidate-trie.ts lays them out as a trie, shared leading tokens written once), on one copy
+// of the context's cache instead of one per candidate. transformers.js only ever passes 0/1
+// masks, for which the graph computes the usual causal + padding mask, so generation and
+// ordinary scoring are unchanged; it costs no extra input or file. token_logprobs lets such a
+// pass fetch one float per position instead of the logits.
 //
 // Only primitive opset-17 ops are used. ONNX `Attention` and the com.microsoft fused ops would be
 // faster on some backends, but `Attention` falls back to the CPU on ORT-web's WebGPU provider and
@@ -94,13 +95,13 @@ export function writeDecoderOnnx(arch: DecoderArch, weights: DecoderWeights, opt
   const keyIndex = g.op('Unsqueeze', [g.op('Range', [g.int64(0), T, g.int64(1)]), g.int64([0])]); // [1, T]
   const queryIndex = g.op('Unsqueeze', [g.op('Range', [P, T, g.int64(1)]), g.int64([1])]); // [S, 1]
   const causal = g.op('LessOrEqual', [keyIndex, queryIndex], undefined, 'causal'); // [S, T]
-  // A key is visible when its mask value is 1 (shared), or when it is a segment value (≥ 2)
-  // equal to the query's own mask value; 0 never is. Segment values are compared as given.
+  // A key is visible when its mask value is 1 (shared), or when its value v ≥ 2 bounds the query
+  // index: query i (0-based in this call's input) sees it when i + 2 ≤ v. 0 is never visible.
   const keyMask = g.op('Unsqueeze', [attentionMask, g.int64([1])]); // [B, 1, T]
-  const queryMask = g.op('Unsqueeze', [g.op('Slice', [attentionMask, g.op('Unsqueeze', [P, g.int64([0])]), g.int64([Number.MAX_SAFE_INTEGER]), g.int64([1])]), g.int64([2])]); // [B, S, 1]
+  const queryBound = g.op('Unsqueeze', [g.op('Range', [g.int64(2), g.op('Add', [S, g.int64(2)]), g.int64(1)]), g.int64([1])]); // [S, 1]: i + 2
   const shared = g.op('Equal', [keyMask, g.int64(1)]); // [B, 1, T]
-  const segment = g.op('And', [g.op('Greater', [keyMask, g.int64(1)]), g.op('Equal', [keyMask, queryMask])]); // [B, S, T]
-  const visible = g.op('Unsqueeze', [g.op('Or', [shared, segment]), g.int64([1])], undefined, 'visible'); // [B, 1, S, T]
+  const ranged = g.op('LessOrEqual', [queryBound, keyMask]); // [B, S, T]
+  const visible = g.op('Unsqueeze', [g.op('Or', [shared, ranged]), g.int64([1])], undefined, 'visible'); // [B, 1, S, T]
   const mask = g.op('And', [causal, visible], undefined, 'mask'); // [B, 1, S, T]
 
   // ---- rotary tables from position_ids: cos/sin [B, 1, S, hd], as in HF's rotate_half formulation
