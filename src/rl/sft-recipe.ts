@@ -34,7 +34,7 @@ export const BUNDLED_SFT_RECIPE: SftRecipe = {
     attentionBias: false,
   },
   weightSeed: 1,
-  steps: 250,
+  steps: 150,
   batchTokens: 1536,
   trainEpisodes: 600,
   heldOutEpisodes: 10,
