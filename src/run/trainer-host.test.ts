@@ -186,8 +186,12 @@ describe('trainer host: runs through the protocol', () => {
     const listed = await h.client.request('unfinished', {});
     expect(listed).toEqual([expect.objectContaining({ runId, status: 'cancelled', live: false })]);
 
+    const resumedFrom = h.events.length;
     expect((await h.client.request('resume', { runId })).status).toBe('running');
     await h.until((ev) => h.status(runId).filter((s) => s === 'finished').length === 1 && ev.length > 0, 'the resumed run to finish');
+    // The stages an earlier session finished are reported done at once, so a reopened page shows them.
+    const firstOfResume = h.events.slice(resumedFrom).filter((x) => x.type === 'progress').slice(0, 3);
+    expect(firstOfResume.map((x) => x.type === 'progress' && [x.stage, x.fraction])).toEqual([['bc', 1], ['explore', 1], ['estimator', 1]]);
     const rows = await (await h.store()).metrics(runId);
     expect(timeless(rows)).toEqual(timeless(reference!));
     // Only what was missing came as events after the resume: nothing was written twice.
@@ -251,7 +255,7 @@ describe('trainer host: requests', () => {
       [() => h.client.request('pause', { runId: 'nope' }), 'no-such-run', /nope/],
       [() => h.client.request('resume', { runId: 'nope' }), 'no-such-run', /nope/],
       [() => h.client.request('branch', { runId: 'nope', trajectoryId: 't', step: 1 }), 'no-such-run', /nope/],
-      [() => h.client.request('export', { runId: 'r', what: 'checkpoint' }), 'not-available-yet', /Export/],
+      [() => h.client.request('import', { runId: 'r', format: 'spa', text: '[]' }), 'not-available-yet', /Import/],
     ];
     for (const [call, code, message] of cases) {
       const e = await call().catch((x: unknown) => x);

@@ -24,6 +24,7 @@ import { serveWorker, type HostEndpoint } from '../core/worker';
 import { getEnvSpec } from '../envs/registry';
 import { Gpu } from '../gpu';
 import { evaluate as evaluateSplit } from '../rl/evaluate';
+import { needsEstimator } from '../rl/rewards';
 import { RolloutEngine } from '../rl/rollout';
 import { BatchedDecider, type EpisodeBackbone } from '../rl/rollout-decider';
 import { InlineEnvs, type EnvBatcher } from '../rl/rollout-envs';
@@ -32,6 +33,7 @@ import { branchTrajectory, runModel } from './branch';
 import { evalSplits, safeParseRunConfig, type RunConfig } from './config';
 import { Orchestrator, RunCancelledError, type ProgressEvent } from './orchestrator';
 import { EVAL_SEED, type PipelineOptions } from './pipeline';
+import { readMeta, stageRank } from './resume';
 import type { Json, MetricRow, RunRecord, RunStatus, RunStore } from './persistence/store';
 import { multiplyOnGpu, runMatmulCheck } from './gpu-check';
 import {
@@ -316,6 +318,7 @@ export function serveTrainer(endpoint: HostEndpoint, options: TrainerHostOptions
     const go = async (): Promise<void> => {
       let envs: (EnvBatcher & { close?(): void }) | null = null;
       try {
+        if (resuming) await reportDone(s, runId, config, sendProgress);
         const b = await backboneFor(config.model, (f, detail) => sendProgress('download', f, progress.eta('download', f), detail));
         sendProgress('download', 1, 0, config.model);
         if (run.wanted === 'cancelled') throw new RunCancelledError();
@@ -360,6 +363,23 @@ export function serveTrainer(endpoint: HostEndpoint, options: TrainerHostOptions
     };
     run.settled = go();
     return { ...stateOf(run), ...(resuming ? {} : { iteration: -1 }) };
+  };
+
+  /** A resumed run's stages finished by an earlier session, as done (the pipeline skips them silently). */
+  const reportDone = async (s: RunStore, runId: string, config: RunConfig, send: (stage: Stage, fraction: number, etaS: number | null, detail?: string) => void) => {
+    const ckpt = await s.latestCheckpoint(runId);
+    if (!ckpt) return;
+    const meta = readMeta(ckpt);
+    const done = stageRank(meta.stage);
+    if (done >= stageRank('bc')) {
+      if (config.sft.enabled) send('sft', 1, 0);
+      send('bc', 1, 0);
+    }
+    if (done >= stageRank('estimator') && needsEstimator(config.reward)) {
+      send('explore', 1, 0);
+      send('estimator', 1, 0);
+    }
+    if (meta.iteration > 0 && config.ppo.iterations > 0) send('ppo', meta.iteration / config.ppo.iterations, null, `resumed after iteration ${meta.iteration}`);
   };
 
   const markFailed = async (s: RunStore, runId: string, error: string) => {

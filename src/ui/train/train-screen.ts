@@ -109,7 +109,11 @@ export class TrainScreen extends LitElement {
   private onEvent(e: TrainerEvent): void {
     if (!this.run || e.runId !== this.run.runId) return;
     switch (e.type) {
-      case 'status': this.run = { ...this.run, status: e.status, stage: e.stage ?? this.run.stage }; break;
+      case 'status':
+        this.run = { ...this.run, status: e.status, stage: e.stage ?? this.run.stage };
+        // The stored list (and with it the resume offer) changes when a run ends.
+        if (e.status === 'finished' || e.status === 'failed' || e.status === 'cancelled') void this.loadStored();
+        break;
       case 'progress': this.progress = new Map(this.progress).set(e.stage, { fraction: e.fraction, etaS: e.etaS, detail: e.detail }); this.run = { ...this.run, stage: e.stage }; break;
       case 'metrics': this.rows = [...this.rows, ...e.rows]; break;
       case 'warning': this.warnings = [...this.warnings, e]; break;
