@@ -20,6 +20,9 @@ export interface TuneResult {
 
 export type { TuneStore } from './tune-store';
 
+/** How many times slower than the fastest (after weights) a candidate's first timed run may be and still be timed in rounds. */
+const CLEAR_LOSS = 2;
+
 /** A stable identity for the adapter, so choices made on one GPU are not reused on another. */
 export function adapterKey(gpu: Gpu): string {
   const i = gpu.info;
@@ -27,9 +30,10 @@ export function adapterKey(gpu: Gpu): string {
 }
 
 /**
- * Times each candidate and returns the fastest. Candidates are timed round-robin (so a burst of load
- * from another process hurts them all alike) and each keeps its best round, the figure least
- * disturbed by noise. Fast kernels are batched per round so timer resolution does not decide.
+ * Times each candidate and returns the fastest. One timed run each first; those within CLEAR_LOSS
+ * of the fastest are then timed round-robin (so a burst of load from another process hurts them
+ * all alike) and each keeps its best round, the figure least disturbed by noise. Fast kernels are
+ * batched per round so timer resolution does not decide.
  */
 export async function timeCandidates(
   gpu: Gpu, candidates: TuneCandidate[], rounds = 3,
@@ -38,6 +42,7 @@ export async function timeCandidates(
 ): Promise<TuneResult> {
   await gpu.done(); // work recorded before tuning must not be timed as a candidate's
   const reps = new Map<string, number>();
+  const first: Record<string, number> = {};
   for (const c of candidates) {
     c.record(); // warm-up: the first dispatch pays for lazy driver work
     await gpu.done();
@@ -45,11 +50,17 @@ export async function timeCandidates(
     c.record();
     await gpu.done();
     const once = performance.now() - t0;
+    first[c.name] = once;
     reps.set(c.name, Math.max(1, Math.min(64, Math.ceil(4 / Math.max(once, 0.01)))));
   }
-  const best: Record<string, number> = {};
-  for (let r = 0; r < rounds; r++) {
-    for (const c of candidates) {
+  // A candidate already CLEAR_LOSS times slower than the fastest is out: rounds only separate
+  // close ones (on a software adapter a losing variant can take seconds per run at plan sizes).
+  const weight = (name: string) => weights[name] ?? 1;
+  const fastest = Math.min(...candidates.map((c) => first[c.name] * weight(c.name)));
+  const close = candidates.filter((c) => first[c.name] * weight(c.name) <= CLEAR_LOSS * fastest);
+  const best: Record<string, number> = close.length > 1 ? {} : { ...first };
+  for (let r = 0; r < (close.length > 1 ? rounds : 0); r++) {
+    for (const c of close) {
       const n = reps.get(c.name)!;
       const t0 = performance.now();
       for (let i = 0; i < n; i++) c.record();
@@ -58,7 +69,7 @@ export async function timeCandidates(
       best[c.name] = Math.min(best[c.name] ?? Infinity, ms);
     }
   }
-  const weighted = (name: string) => best[name] * (weights[name] ?? 1);
-  const choice = Object.keys(best).sort((a, b) => weighted(a) - weighted(b))[0];
+  for (const c of candidates) best[c.name] ??= first[c.name];
+  const choice = Object.keys(best).sort((a, b) => best[a] * weight(a) - best[b] * weight(b))[0];
   return { choice, timings: best };
 }
