@@ -75,6 +75,10 @@ test('trains a tiny run in the page, survives a reload in the middle and resumes
   await expect(train(page).getByTestId('train-status')).toHaveText(/running|finished/, { timeout: 60_000 });
   await expect(train(page).getByTestId('train-status')).toHaveText('finished', { timeout: 300_000 });
   console.log(`finished after ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  // Stages the first session finished show as done in the resumed one.
+  for (const stage of ['Behaviour cloning', 'Exploration', 'Progress estimator', 'PPO', 'Evaluation']) {
+    await expect(train(page).locator('.stage', { hasText: stage })).toContainText('done');
+  }
   await screenshot(page, 'train-finished');
 
   // Every row once, in order: the resume redid at most the unit in progress and wrote nothing twice.
