@@ -32,7 +32,8 @@
 override HD4: u32;  // the head dimension in vec4s
 override WG: u32;
 // MAX_HD4: the private vectors' length in vec4s, from src/kernels/attention.ts (the host keeps
-// HD / 4 within it). LOWEST is the running max before any key; LANE4 numbers four keys.
+// HD / 4 within it). LOWEST is the running max before any key; LANE4 numbers the four keys
+// (or queries) of a VEC4 step.
 #include "attention.layout"
 #include "lib/float"
 #include "lib/lanes"
@@ -77,7 +78,7 @@ fn forward(@builtin(global_invocation_id) gid: vec3u) {
   for (var c = 0u; c < HD4; c++) { q[c] = P.scale * qkv[qb + c]; }
   var m = LOWEST;
   var l = 0.0;
-  for (var j0 = start[i]; j0 <= i; j0 += 4u) {
+  for (var j0 = start[i]; j0 <= i; j0 += VEC4) {
     // Keys past i score LOWEST (weight e^{LOWEST − m} = 0); their reads are clamped to row i.
     let j = min(vec4u(j0) + LANE4, vec4u(i));
     let kb = vec4u(at(j.x, P.kOff4, g), at(j.y, P.kOff4, g), at(j.z, P.kOff4, g), at(j.w, P.kOff4, g));
@@ -124,7 +125,7 @@ fn backward_dq(@builtin(global_invocation_id) gid: vec3u) {
   deltaOut[h * P.rows + i] = delta;
   let li = lseIn[h * P.rows + i];
   // Keys four at a time; those past i get P = 0 (their reads are clamped to row i).
-  for (var j0 = start[i]; j0 <= i; j0 += 4u) {
+  for (var j0 = start[i]; j0 <= i; j0 += VEC4) {
     let j = min(vec4u(j0) + LANE4, vec4u(i));
     let kb = vec4u(at(j.x, P.kOff4, g), at(j.y, P.kOff4, g), at(j.z, P.kOff4, g), at(j.w, P.kOff4, g));
     let vb = kb + vec4u(P.vOff4 - P.kOff4);
@@ -167,7 +168,7 @@ fn backward_dkv(@builtin(global_invocation_id) gid: vec3u) {
   let last = P.rows - 1u;
   for (var hh = 0u; hh < P.group; hh++) {
     let h = g * P.group + hh;
-    for (var i0 = j; i0 < P.rows && start[i0] <= j; i0 += 4u) {
+    for (var i0 = j; i0 < P.rows && start[i0] <= j; i0 += VEC4) {
       let i = min(vec4u(i0) + LANE4, vec4u(last));
       let live = (vec4u(i0) + LANE4 <= vec4u(last)) & (vec4u(start[i.x], start[i.y], start[i.z], start[i.w]) <= vec4u(j));
       let qb = vec4u(at(i.x, P.qOff4, h), at(i.y, P.qOff4, h), at(i.z, P.qOff4, h), at(i.w, P.qOff4, h));

@@ -13,6 +13,7 @@
 // interleaved partial sums (v ≡ 0, 1, 2, 3 mod 4), added pairwise at the end.
 
 #include "lib/float"
+#include "lib/lanes"
 
 override WG: u32;
 
@@ -37,8 +38,9 @@ fn rowStatistics(r: u32) -> f32 {
   }
   var s = vec4f(0.0);
   var v = 0u;
-  for (; v + 4u <= P.vocab; v += 4u) {
-    s += exp(vec4f(z[base + v], z[base + v + 1u], z[base + v + 2u], z[base + v + 3u]) - vec4f(m));
+  for (; v + VEC4 <= P.vocab; v += VEC4) {
+    let k = vec4u(base + v) + LANE4;
+    s += exp(vec4f(z[k.x], z[k.y], z[k.z], z[k.w]) - vec4f(m));
   }
   for (; v < P.vocab; v++) { s.x += exp(z[base + v] - m); }
   let l = m + log((s.x + s.y) + (s.z + s.w));

@@ -14,7 +14,7 @@
 
 override WG: u32;
 
-// LANE4 numbers the four rows of a vec4 step.
+// VEC4 and LANE4: the width of a four-at-a-time step and its lane numbers.
 #include "lib/lanes"
 
 struct Params { rows: u32, dim: u32, eps: f32, accumulate: u32 }
@@ -46,8 +46,9 @@ fn forward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) n
   let base = r * P.dim;
   var ss = vec4f(0.0);
   var c = 0u;
-  for (; c + 4u <= P.dim; c += 4u) {
-    let v = vec4f(x[base + c], x[base + c + 1u], x[base + c + 2u], x[base + c + 3u]);
+  for (; c + VEC4 <= P.dim; c += VEC4) {
+    let k = vec4u(base + c) + LANE4;
+    let v = vec4f(x[k.x], x[k.y], x[k.z], x[k.w]);
     ss += v * v;
   }
   for (; c < P.dim; c++) { let v = x[base + c]; ss.x += v * v; }
@@ -64,10 +65,12 @@ fn backward_input(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgr
   let rho = rstdIn[r];
   var gx = vec4f(0.0);
   var c = 0u;
-  for (; c + 4u <= P.dim; c += 4u) {
-    let d = vec4f(dy[base + c], dy[base + c + 1u], dy[base + c + 2u], dy[base + c + 3u]);
-    let ww = vec4f(w[c], w[c + 1u], w[c + 2u], w[c + 3u]);
-    let xx = vec4f(x[base + c], x[base + c + 1u], x[base + c + 2u], x[base + c + 3u]);
+  for (; c + VEC4 <= P.dim; c += VEC4) {
+    let k = vec4u(base + c) + LANE4;
+    let j = vec4u(c) + LANE4;
+    let d = vec4f(dy[k.x], dy[k.y], dy[k.z], dy[k.w]);
+    let ww = vec4f(w[j.x], w[j.y], w[j.z], w[j.w]);
+    let xx = vec4f(x[k.x], x[k.y], x[k.z], x[k.w]);
     gx += d * ww * xx;
   }
   for (; c < P.dim; c++) { gx.x += dy[base + c] * w[c] * x[base + c]; }
@@ -85,7 +88,7 @@ fn weight(@builtin(global_invocation_id) gid: vec3u) {
   let D = P.dim;
   var s = vec4f(0.0);
   var r = 0u;
-  for (; r + 4u <= P.rows; r += 4u) {
+  for (; r + VEC4 <= P.rows; r += VEC4) {
     let i = vec4u(r) + LANE4;
     let g = vec4f(dyW[i.x * D + c], dyW[i.y * D + c], dyW[i.z * D + c], dyW[i.w * D + c]);
     let xx = vec4f(x[i.x * D + c], x[i.y * D + c], x[i.z * D + c], x[i.w * D + c]);
