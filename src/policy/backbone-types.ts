@@ -60,10 +60,10 @@ export interface ModelInfo {
   padTokenId: number;
   supportsLogitsToKeep: boolean;
   /**
-   * The graph scores several candidates in one row (segment attention and a token_logprobs
-   * output, as onnx-decoder-writer.ts writes them); episode scoring then uses one row per context.
+   * The graph scores several candidates in one row (range attention and a token_logprobs output,
+   * as onnx-decoder-writer.ts writes them); episode scoring then runs one trie row per context.
    */
-  supportsSegmentAttention?: boolean;
+  supportsRangeAttention?: boolean;
   loadMs: number;
   warmupMs: number;
 }

@@ -14,17 +14,18 @@
 // zeroes it and explicit position_ids keep every real token at its unpadded position, so each
 // row computes what it would alone.
 //
-// With a graph that has segment attention (the bundled model; see onnx-decoder-writer.ts) the
-// candidate pass is one row per context instead: [its cache | candidate 1 | candidate 2 | …],
-// each candidate a mask segment whose positions restart at the context length, so the context's
-// KV is copied once per context, not once per candidate, and the graph's token_logprobs output
-// gives ℓ without fetching the logits. Other graphs take the per-candidate rows.
+// With a graph that has range attention (the bundled model; see onnx-decoder-writer.ts) both
+// passes are one: each distinct context is one row [its cached past | its appended tokens | its
+// candidates as a trie rooted at its last token] (candidate-trie.ts), so a context's KV is copied
+// once per step, not once per candidate, shared leading tokens of candidates run once, and the
+// graph's token_logprobs output gives ℓ without fetching logits. Other graphs take the two passes.
 
 import type { CandidateScore, ItemScore, ModelInfo, ScoreContext } from './backbone-types';
 import type { PromptFrame } from './prompts';
 import { accumulate, toFloat32 } from './score-math';
 import { DEFAULT_MEMORY_BUDGET_BYTES, kvBytesPerToken, kvElementBytes, sketchMean, tokenScores } from './scoring-strategies';
 import { ByteLruCache, textKey } from './feature-cache';
+import { type TrieLayout, layoutTrie } from './candidate-trie';
 import { type KvData, type KvType, type Outputs, type Tensor, disposeGpuOutputs, int64, kvTensor, logitsToKeep, readFloats, readKv } from './transformers-adapter';
 
 const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
@@ -52,12 +53,13 @@ export interface EpisodeScoreOptions {
    */
   scoring?: 'exact' | 'shared-prefix';
   /**
-   * How candidate passes lay out their rows: 'segments' (default where the graph supports segment
-   * attention) puts every candidate of a context in one row; 'rows' gives each candidate its own
-   * row on a copy of the context's cache (the only layout for other graphs). Both give the same
-   * scores up to float rounding.
+   * How passes lay out their rows: 'trie' (default where the graph has range attention) runs
+   * each context's appended tokens and all its candidates, as a trie, in one row; 'rows' extends
+   * the contexts in one pass and gives each candidate its own row on a copy of its context's
+   * cache in another (the only layout for other graphs). Both give the same scores up to float
+   * rounding.
    */
-  layout?: 'segments' | 'rows';
+  layout?: 'trie' | 'rows';
 }
 
 /** Where one call's time went (ms). */
@@ -104,8 +106,10 @@ interface CachedContext {
   /** Per layer, key and value as [heads, length, head_dim]. */
   kv: Array<{ key: KvData; value: KvData }>;
   kvType: KvType;
-  /** The logit row after the last context token (predicts a candidate's first token). */
-  lastLogits: Float32Array;
+  /** The logit row after the last context token (predicts a candidate's first token); null when made by a trie pass, which re-runs the last token instead. */
+  lastLogits: Float32Array | null;
+  /** The last context token (a trie pass's root). */
+  lastToken: number;
   phi: Float32Array | null;
   /** Episodes whose current prompt this is. */
   refs: number;
@@ -135,21 +139,39 @@ interface CandidateRow {
   ids: number[];
 }
 
-/** A context's candidates as segments of one row. */
-interface SegmentRow {
-  ctx: CachedContext;
-  segments: number[][];
+/** One context's row of a trie pass. */
+interface TrieRow {
+  key: string;
+  text: string;
+  /** The cached context whose first pastLen positions are the row's past (null: none). */
+  source: CachedContext | null;
+  pastLen: number;
+  /** Tokens run before the root, visible to everything after them. */
+  appended: number[];
+  /** The context's last token, the trie's root (re-run when the context is already cached). */
+  root: number;
+  /** Whether the row makes a new context (else it is already cached as `source`). */
+  fresh: boolean;
+  /** Distinct candidate token lists and their index by text. */
+  candidates: number[][];
+  index: Map<string, number>;
+  layout: TrieLayout | null;
 }
 
-/** One segment pass: log p of each position's next input token and, on request, hidden states, both [rows, S, ·]. */
-interface SegmentOutputs {
+/** One trie pass: token_logprobs [rows, W] from the root on, hidden states [rows, A + W, d], present caches on request. */
+interface TrieOutputs {
   tokenLogprobs: Float32Array;
-  hidden: Float32Array | null;
-  S: number;
+  hidden: Float32Array;
+  /** Query index of the roots, and the trie width. */
+  A: number;
+  W: number;
 }
 
 /** ψ(a) rows of the shared-prefix scoring: a row's length grows with its actions, so long lists take several rows. */
-const PSI_SEGMENTS_PER_ROW = 32;
+const PSI_ACTIONS_PER_ROW = 64;
+
+/** Appended lengths that may share a trie pass: up to twice the shortest plus this many tokens. */
+const TRIE_PAD_SLACK = 32;
 
 /** Mask value v ≥ RANGE_BASE: the key is visible to query indices ≤ v − RANGE_BASE; 0 hides it and 1 shares it (onnx-decoder-writer.ts). */
 const RANGE_BASE = 2;
@@ -293,9 +315,11 @@ export class EpisodeScorer {
     }
 
     // ---- frame every prompt; find the distinct contexts that need computing
+    const trie = this.useTrie(options);
     let tr = now();
     const frames = items.map((it) => this.model.frameFor(it.context));
-    const keys = frames.map((f) => textKey(f.context));
+    // A trie pass caches no last-token logits, which the per-candidate rows need: separate keys.
+    const keys = frames.map((f) => textKey(f.context) + (trie ? '\u0000trie' : ''));
     profile.renderMs += now() - tr;
 
     tr = now();
@@ -315,6 +339,24 @@ export class EpisodeScorer {
       toExtend.set(key, { key, text, base, ids });
     });
     profile.tokenizeMs += now() - tr;
+
+    if (trie) {
+      const done = await this.scoreTrie(items, frames, keys, toExtend, options, profile, budget);
+      const ctxOf = this.moveEpisodes(items, keys);
+      return {
+        items: items.map((_, i) => ({ contextTokens: ctxOf[i].length, ...(options.features && ctxOf[i].phi ? { phi: ctxOf[i].phi! } : {}), candidates: done.scores[i] })),
+        totalMs: now() - t0,
+        profile,
+        reusedTokens,
+        contextTokensRun: [...toExtend.values()].reduce((n, r) => n + r.ids.length, 0),
+        contextRows: toExtend.size,
+        candidateRows: done.rows,
+        restarts,
+        tokensProcessed: done.tokensProcessed,
+        extensionPasses: 0,
+        candidatePasses: done.passes,
+      };
+    }
 
     // ---- extension passes
     const costs = { kv: kvBytesPerToken(info, kvElementBytes(info.dtype)), logits: info.vocabSize * 4, hidden: info.featureSource === 'hidden-state' ? info.hiddenSize * 4 : 0 };
@@ -339,19 +381,9 @@ export class EpisodeScorer {
       for (const r of chunk) contextTokensRun += r.ids.length;
     }
 
-    // ---- move every episode onto its new context (a context shared by K episodes is held once)
-    const ctxOf = keys.map((k) => this.contexts.get(k)!);
-    items.forEach((it, i) => {
-      const c = ctxOf[i];
-      c.refs++;
-      const prev = this.episodes.get(it.episode);
-      this.episodes.set(it.episode, c);
-      if (prev) this.unref(prev);
-    });
-
-    const cand = this.useSegments(options)
-      ? await this.scoreSegments(items, frames, keys, ctxOf, options, profile, budget)
-      : options.scoring === 'shared-prefix'
+    const ctxOf = this.moveEpisodes(items, keys);
+    const cand =
+      options.scoring === 'shared-prefix'
         ? await this.scoreSharedPrefix(items, frames, keys, ctxOf, options, profile, budget)
         : await this.scoreExact(items, frames, keys, ctxOf, options, profile, budget);
     tokensProcessed += cand.tokensProcessed;
@@ -376,9 +408,22 @@ export class EpisodeScorer {
     };
   }
 
-  private useSegments(options: EpisodeScoreOptions): boolean {
-    const supported = this.model.info.supportsSegmentAttention === true;
-    if (options.layout === 'segments' && !supported) throw new RangeError(`model "${this.model.info.modelId}" has no segment attention; score with layout 'rows'`);
+  /** Moves every episode onto its new context (a context shared by K episodes is held once); returns each item's context. */
+  private moveEpisodes(items: EpisodeItem[], keys: string[]): CachedContext[] {
+    const ctxOf = keys.map((k) => this.contexts.get(k)!);
+    items.forEach((it, i) => {
+      const c = ctxOf[i];
+      c.refs++;
+      const prev = this.episodes.get(it.episode);
+      this.episodes.set(it.episode, c);
+      if (prev) this.unref(prev);
+    });
+    return ctxOf;
+  }
+
+  private useTrie(options: EpisodeScoreOptions): boolean {
+    const supported = this.model.info.supportsRangeAttention === true;
+    if (options.layout === 'trie' && !supported) throw new RangeError(`model "${this.model.info.modelId}" has no range attention; score with layout 'rows'`);
     return supported && options.layout !== 'rows';
   }
 
@@ -448,7 +493,7 @@ export class EpisodeScorer {
         const row = rows[r];
         const m = row.ids.length;
         // Token 0 is predicted by the context's last logit; token t by candidate position t-1.
-        const score = tokenScores(row.ids, (t) => (t === 0 ? { logits: row.ctx.lastLogits, offset: 0 } : { logits, offset: (i * M + t - 1) * V }), V, options);
+        const score = tokenScores(row.ids, (t) => (t === 0 ? { logits: row.ctx.lastLogits!, offset: 0 } : { logits, offset: (i * M + t - 1) * V }), V, options);
         if (options.features) {
           if (hidden) {
             const psi = new Float64Array(d);
@@ -515,7 +560,7 @@ export class EpisodeScorer {
     const lseOfLast = (c: CachedContext): number => {
       let v = lastLse.get(c);
       if (v === undefined) {
-        v = logSumExp(c.lastLogits, 0, V);
+        v = logSumExp(c.lastLogits!, 0, V);
         lastLse.set(c, v);
       }
       return v;
@@ -526,7 +571,7 @@ export class EpisodeScorer {
       let sum = 0;
       const per = options.tokenLogprobs ? new Float32Array(ids.length) : undefined;
       ids.forEach((tok, t) => {
-        const lp = t === 0 ? ctx.lastLogits[tok] - lseOfLast(ctx) : at(t);
+        const lp = t === 0 ? ctx.lastLogits![tok] - lseOfLast(ctx) : at(t);
         sum += lp;
         if (per) per[t] = lp;
       });
@@ -559,45 +604,51 @@ export class EpisodeScorer {
   }
 
   /**
-   * Both scorings with segment attention: one row per distinct context holding its distinct
-   * candidates as segments. 'exact' scores the framed candidate with its end-of-turn suffix and
+   * Both scorings in trie passes: one row per distinct context, [past | appended tokens | trie of
+   * its distinct candidates]. 'exact' scores the framed candidate with its end-of-turn suffix and
    * ψ(a) in the context (as scoreExact); 'shared-prefix' the action's tokens only and ψ(a) from
-   * the action alone (as scoreSharedPrefix).
+   * the action alone (as scoreSharedPrefix). New contexts are cached from the pass's present KV.
    */
-  private async scoreSegments(items: EpisodeItem[], frames: PromptFrame[], keys: string[], ctxOf: CachedContext[], options: EpisodeScoreOptions, profile: EpisodeScoreProfile, budget: number): Promise<CandidateScoring> {
+  private async scoreTrie(items: EpisodeItem[], frames: PromptFrame[], keys: string[], toExtend: Map<string, ExtendRow>, options: EpisodeScoreOptions, profile: EpisodeScoreProfile, budget: number): Promise<CandidateScoring> {
     const exact = options.scoring !== 'shared-prefix';
     const tr = now();
-    const rowOf = new Map<string, { row: SegmentRow; index: Map<string, number> }>();
-    const rows: SegmentRow[] = [];
+    const rowOf = new Map<string, TrieRow>();
     const where = items.map((it, i) => {
-      let entry = rowOf.get(keys[i]);
-      if (!entry) {
-        entry = { row: { ctx: ctxOf[i], segments: [] }, index: new Map() };
-        rowOf.set(keys[i], entry);
-        rows.push(entry.row);
+      let row = rowOf.get(keys[i]);
+      if (!row) {
+        const ext = toExtend.get(keys[i]);
+        if (ext) {
+          row = { key: ext.key, text: ext.text, source: ext.base, pastLen: ext.base?.length ?? 0, appended: ext.ids.slice(0, -1), root: ext.ids[ext.ids.length - 1], fresh: true, candidates: [], index: new Map(), layout: null };
+        } else {
+          const c = this.contexts.get(keys[i])!;
+          row = { key: c.key, text: c.text, source: c, pastLen: c.length - 1, appended: [], root: c.lastToken, fresh: false, candidates: [], index: new Map(), layout: null };
+        }
+        rowOf.set(keys[i], row);
       }
-      const { row, index } = entry;
+      const r = row;
       return it.candidates.map((a, j) => {
         const text = frames[i].candidatePrefix + a + (exact ? frames[i].candidateSuffix : '');
-        let seg = index.get(text);
-        if (seg === undefined) {
+        let c = r.index.get(text);
+        if (c === undefined) {
           const ids = this.tokensOf(text);
           if (!ids.length) throw new RangeError(`episode "${it.episode}": candidate ${j} is empty, so it has no tokens to score`);
-          seg = row.segments.length;
-          row.segments.push(ids);
-          index.set(text, seg);
+          c = r.candidates.length;
+          r.candidates.push(ids);
+          r.index.set(text, c);
         }
-        return { row, seg };
+        return { row: r, c };
       });
     });
+    const rows = [...rowOf.values()];
+    for (const r of rows) r.layout = layoutTrie(r.root, r.candidates);
     profile.tokenizeMs += now() - tr;
 
     const wantPsi = exact && !!options.features;
-    const scored = new Map<SegmentRow, CandidateScore[]>();
-    const run = await this.runSegmentsPlanned(rows, wantPsi, budget, profile, (chunk, out) => {
-      chunk.forEach((row, r) => scored.set(row, this.readSegments(row, r, out, options, wantPsi)));
+    const scored = new Map<TrieRow, CandidateScore[]>();
+    const run = await this.runTriePlanned(rows, budget, profile, (chunk, out) => {
+      chunk.forEach((row, r) => scored.set(row, this.readTrie(row, r, out, options, wantPsi)));
     });
-    const scores = where.map((cands) => cands.map(({ row, seg }) => ({ ...scored.get(row)![seg] })));
+    const scores = where.map((cands) => cands.map(({ row, c }) => ({ ...scored.get(row)![c] })));
     if (options.features && !exact) {
       const psi = await this.psiOf(items.flatMap((it) => it.candidates), budget, profile);
       items.forEach((it, i) => it.candidates.forEach((a, j) => (scores[i][j].psi = psi.get(a)!)));
@@ -605,55 +656,57 @@ export class EpisodeScorer {
     return { scores, rows: rows.length, ...run };
   }
 
-  /** ℓ (and ψ as the mean hidden state over the segment) of every segment of row r of a pass. */
-  private readSegments(row: SegmentRow, r: number, out: SegmentOutputs, options: { tokenLogprobs?: boolean }, wantPsi: boolean): CandidateScore[] {
-    const { vocabSize: V, hiddenSize: d } = this.model.info;
-    const { tokenLogprobs, hidden, S } = out;
-    const first = logSumExp(row.ctx.lastLogits, 0, V);
-    let offset = 0;
-    return row.segments.map((ids) => {
-      const m = ids.length;
+  /** ℓ (and ψ as the mean hidden state over the candidate's tokens) of every candidate of row r of a trie pass. */
+  private readTrie(row: TrieRow, r: number, out: TrieOutputs, options: { tokenLogprobs?: boolean }, wantPsi: boolean): CandidateScore[] {
+    const d = this.model.info.hiddenSize;
+    const { tokenLogprobs, hidden, A, W } = out;
+    const S = A + W;
+    return row.layout!.paths.map(({ predictor, at }) => {
+      const m = predictor.length;
       const per = options.tokenLogprobs ? new Float32Array(m) : undefined;
-      // Token 0 is predicted by the context's last logit; token t at segment position t-1.
       let sum = 0;
       for (let t = 0; t < m; t++) {
-        const lp = t === 0 ? row.ctx.lastLogits[ids[0]] - first : tokenLogprobs[r * S + offset + t - 1];
+        const lp = tokenLogprobs[r * W + predictor[t]];
         sum += lp;
         if (per) per[t] = lp;
       }
       const score: CandidateScore = { logprobSum: sum, logprobMean: sum / m, tokens: m, ...(per ? { tokenLogprobs: per } : {}) };
-      if (wantPsi && hidden) {
+      if (wantPsi) {
         const psi = new Float64Array(d);
-        for (let t = 0; t < m; t++) accumulate(psi, hidden, (r * S + offset + t) * d, 1 / m);
+        for (let t = 0; t < m; t++) accumulate(psi, hidden, (r * S + A + at[t]) * d, 1 / m);
         score.psi = toFloat32(psi);
       }
-      offset += m;
       return score;
     });
   }
 
-  /** Runs segment rows in chunks under the budget (shortest contexts together); calls `use` per chunk. */
-  private async runSegmentsPlanned(rows: SegmentRow[], wantHidden: boolean, budget: number, profile: EpisodeScoreProfile, use: (chunk: SegmentRow[], out: SegmentOutputs) => void): Promise<{ passes: number; tokensProcessed: number }> {
+  /**
+   * Runs trie rows in chunks under the budget, rows with similar appended lengths together (a
+   * fresh prompt next to one-step extensions would pad every row to the prompt's length); new
+   * contexts go into the cache; calls `use` per chunk.
+   */
+  private async runTriePlanned(rows: TrieRow[], budget: number, profile: EpisodeScoreProfile, use: (chunk: TrieRow[], out: TrieOutputs) => void): Promise<{ passes: number; tokensProcessed: number }> {
     const { info } = this.model;
     const kv = kvBytesPerToken(info, kvElementBytes(info.dtype));
-    // The graph holds every position's logits and their log-softmax before it gathers one value.
-    const perPosition = 2 * info.vocabSize * 4 + 4 + (wantHidden ? info.hiddenSize * 4 : 0);
-    const width = (r: SegmentRow): number => r.segments.reduce((n, s) => n + s.length, 0);
-    const ordered = [...rows].sort((a, b) => a.ctx.length - b.ctx.length);
+    // The graph holds every kept position's logits and their log-softmax before it gathers one value.
+    const perKept = 2 * info.vocabSize * 4 + 4;
+    const ordered = [...rows].sort((a, b) => a.appended.length - b.appended.length || a.pastLen - b.pastLen);
     const chunks = chunkRows(
       ordered,
       (chunk, next) => {
+        if (next.appended.length > 2 * chunk[0].appended.length + TRIE_PAD_SLACK) return Infinity;
         const all = [...chunk, next];
-        const L = Math.max(...all.map((r) => r.ctx.length));
-        const S = Math.max(...all.map(width));
-        return all.length * ((2 * L + S) * kv + S * perPosition);
+        const P = Math.max(...all.map((r) => r.pastLen));
+        const A = Math.max(...all.map((r) => r.appended.length));
+        const W = Math.max(...all.map((r) => r.layout!.tokens.length));
+        return all.length * ((3 * P + 2 * (A + W)) * kv + W * perKept + (A + W) * info.hiddenSize * 4);
       },
       budget,
     );
     let tokensProcessed = 0;
     for (const chunk of chunks) {
-      const out = await this.runSegments(chunk, wantHidden, profile);
-      tokensProcessed += chunk.length * out.S;
+      const out = await this.runTrie(chunk, profile);
+      tokensProcessed += chunk.length * (out.A + out.W);
       const tc = now();
       use(chunk, out);
       profile.readoutMs += now() - tc;
@@ -661,54 +714,101 @@ export class EpisodeScorer {
     return { passes: chunks.length, tokensProcessed };
   }
 
-  /** One pass of [context cache | segment 1 | segment 2 | …] rows; fetches token_logprobs (and hidden states). */
-  private async runSegments(rows: SegmentRow[], wantHidden: boolean, profile: EpisodeScoreProfile): Promise<SegmentOutputs> {
+  /** One trie pass over rows [past | pad | appended | trie | pad]; caches the fresh rows' contexts. */
+  private async runTrie(rows: TrieRow[], profile: EpisodeScoreProfile): Promise<TrieOutputs> {
     const { info } = this.model;
-    const { numLayers, numKvHeads: H, headDim: hd } = info;
+    const { numLayers, numKvHeads: H, headDim: hd, hiddenSize: d } = info;
     const pad = info.padTokenId;
-    const L = Math.max(...rows.map((r) => r.ctx.length));
-    const flat = rows.map((r) => r.segments.flat());
-    const S = Math.max(...flat.map((f) => f.length));
-    // Per row and query position: its mask value (a segment is visible up to its own last token) and its position id.
-    const segOf = rows.map((r) => {
-      let end = -1;
-      return r.segments.flatMap((ids) => {
-        end += ids.length;
-        return ids.map(() => RANGE_BASE + end);
-      });
-    });
-    const posOf = rows.map((r) => r.segments.flatMap((ids) => ids.map((_, t) => r.ctx.length + t)));
+    const R = rows.length;
+    const P = Math.max(...rows.map((r) => r.pastLen));
+    const A = Math.max(...rows.map((r) => r.appended.length));
+    const W = Math.max(...rows.map((r) => r.layout!.tokens.length));
+    const S = A + W;
+    const T = P + S;
 
-    const tc = now();
+    let tc = now();
     const past: Record<string, Tensor> = {};
+    const like = rows.find((r) => r.source)?.source;
+    const kvType: KvType = like?.kvType ?? (kvElementBytes(info.dtype) === 2 ? 'float16' : 'float32');
     for (let l = 0; l < numLayers; l++) {
       for (const kind of ['key', 'value'] as const) {
-        const dst = this.scratch.take(`${l}.${kind}`, rows[0].ctx.kv[l][kind], rows.length * H * L * hd);
+        const dst = this.scratch.take(`${l}.${kind}`, like?.kv[l][kind] ?? kvType, R * H * P * hd);
         rows.forEach((r, i) => {
-          const src = r.ctx.kv[l][kind];
-          const Lr = r.ctx.length;
-          for (let h = 0; h < H; h++) dst.set(src.subarray(h * Lr * hd, (h + 1) * Lr * hd), ((i * H + h) * L + L - Lr) * hd);
+          if (!r.source || !r.pastLen) return;
+          const src = r.source.kv[l][kind];
+          const L = r.source.length;
+          // The first pastLen positions of [heads, L, hd], right-aligned at P.
+          for (let h = 0; h < H; h++) dst.set(src.subarray(h * L * hd, (h * L + r.pastLen) * hd), ((i * H + h) * P + P - r.pastLen) * hd);
         });
-        past[`past_key_values.${l}.${kind}`] = kvTensor(rows[0].ctx.kvType, dst, [rows.length, H, L, hd]);
+        past[`past_key_values.${l}.${kind}`] = kvTensor(kvType, dst, [R, H, P, hd]);
       }
     }
+    const ids = rows.map(() => [] as number[]);
     const inputs = {
-      input_ids: int64(flat, S, (i, t) => (t < flat[i].length ? flat[i][t] : pad)),
-      attention_mask: int64(flat, L + S, (i, t) => (t < L ? (t >= L - rows[i].ctx.length ? 1 : 0) : t - L < flat[i].length ? segOf[i][t - L] : 0)),
-      position_ids: int64(flat, S, (i, t) => (t < flat[i].length ? posOf[i][t] : rows[i].ctx.length)),
+      input_ids: int64(ids, S, (i, q) => {
+        const r = rows[i];
+        const n = r.appended.length;
+        if (q < A) return q >= A - n ? r.appended[q - (A - n)] : pad;
+        const k = q - A;
+        return k < r.layout!.tokens.length ? r.layout!.tokens[k] : pad;
+      }),
+      attention_mask: int64(ids, T, (i, t) => {
+        const r = rows[i];
+        if (t < P) return t >= P - r.pastLen ? 1 : 0;
+        const q = t - P;
+        if (q < A) return q >= A - r.appended.length ? 1 : 0;
+        const k = q - A;
+        return k < r.layout!.tokens.length ? RANGE_BASE + A + r.layout!.visibleUntil[k] : 0;
+      }),
+      position_ids: int64(ids, S, (i, q) => {
+        const r = rows[i];
+        const n = r.appended.length;
+        if (q < A) return r.pastLen + Math.max(0, q - (A - n));
+        const k = q - A;
+        return r.pastLen + n + (k < r.layout!.tokens.length ? r.layout!.depth[k] : 0);
+      }),
       ...past,
-      ...logitsToKeep(info.supportsLogitsToKeep, 0),
+      ...logitsToKeep(info.supportsLogitsToKeep, W),
     };
+    const fresh = rows.some((r) => r.fresh);
+    const fetch = ['token_logprobs', 'last_hidden_state'];
+    if (fresh) for (let l = 0; l < numLayers; l++) fetch.push(`present.${l}.key`, `present.${l}.value`);
     profile.kvCopyMs += now() - tc;
 
-    const fetch = wantHidden ? ['token_logprobs', 'last_hidden_state'] : ['token_logprobs'];
     const tf = now();
     const out = await this.model.run(inputs, fetch);
     profile.candidateMs += now() - tf;
+    tc = now();
     const tokenLogprobs = await readFloats(out.token_logprobs);
-    const hidden = wantHidden && out.last_hidden_state ? await readFloats(out.last_hidden_state) : null;
+    const hidden = await readFloats(out.last_hidden_state);
+    if (fresh) {
+      const present: Array<{ key: KvData; value: KvData; type: KvType }> = [];
+      for (let l = 0; l < numLayers; l++) {
+        const k = await readKv(out[`present.${l}.key`]);
+        const v = await readKv(out[`present.${l}.value`]);
+        present.push({ key: k.data, value: v.data, type: k.type });
+      }
+      rows.forEach((r, i) => {
+        if (!r.fresh) return;
+        const n = r.appended.length + 1; // the appended tokens and the root
+        const L = r.pastLen + n;
+        const compact = (src: KvData): KvData => {
+          const dst = sameType(src, H * L * hd);
+          for (let h = 0; h < H; h++) {
+            const rowStart = (i * H + h) * T;
+            dst.set(src.subarray((rowStart + P - r.pastLen) * hd, (rowStart + P) * hd), h * L * hd);
+            dst.set(src.subarray((rowStart + P + A - (n - 1)) * hd, (rowStart + P + A + 1) * hd), (h * L + r.pastLen) * hd);
+          }
+          return dst;
+        };
+        const kv = present.map((layer) => ({ key: compact(layer.key), value: compact(layer.value) }));
+        const phi = hidden.slice((i * S + A) * d, (i * S + A + 1) * d);
+        this.contexts.set(r.key, { key: r.key, text: r.text, length: L, kv, kvType: present[0]?.type ?? kvType, lastLogits: null, lastToken: r.root, phi, refs: 0 });
+      });
+    }
     disposeGpuOutputs(out);
-    return { tokenLogprobs, hidden, S };
+    profile.kvCopyMs += now() - tc;
+    return { tokenLogprobs, hidden, A, W };
   }
 
   /**
@@ -735,18 +835,21 @@ export class EpisodeScorer {
       this.psiContext = { ctx, candidatePrefix: frame.candidatePrefix };
     }
     const { ctx, candidatePrefix } = this.psiContext;
-    if (this.model.info.supportsSegmentAttention && info.featureSource === 'hidden-state') {
-      // Rows on the fixed prompt, each holding up to PSI_SEGMENTS_PER_ROW missing actions as segments.
-      const rows: Array<{ row: SegmentRow; actions: string[] }> = [];
-      for (let k = 0; k < missing.length; k += PSI_SEGMENTS_PER_ROW) {
-        const actions = missing.slice(k, k + PSI_SEGMENTS_PER_ROW);
-        rows.push({ row: { ctx, segments: actions.map((a) => this.tokensOf(candidatePrefix + a)) }, actions });
+    if (this.model.info.supportsRangeAttention) {
+      // Trie rows on the fixed prompt (already cached, so its last token is the root).
+      const rows: TrieRow[] = [];
+      const actionsOf = new Map<TrieRow, string[]>();
+      for (let k = 0; k < missing.length; k += PSI_ACTIONS_PER_ROW) {
+        const actions = missing.slice(k, k + PSI_ACTIONS_PER_ROW);
+        const candidates = actions.map((a) => this.tokensOf(candidatePrefix + a));
+        const row: TrieRow = { key: ctx.key, text: ctx.text, source: ctx, pastLen: ctx.length - 1, appended: [], root: ctx.lastToken, fresh: false, candidates, index: new Map(), layout: layoutTrie(ctx.lastToken, candidates) };
+        rows.push(row);
+        actionsOf.set(row, actions);
       }
-      const actionsOf = new Map(rows.map((r) => [r.row, r.actions]));
-      await this.runSegmentsPlanned(rows.map((r) => r.row), true, budget, profile, (chunk, o) => {
+      await this.runTriePlanned(rows, budget, profile, (chunk, o) => {
         chunk.forEach((row, r) => {
           const actions = actionsOf.get(row)!;
-          this.readSegments(row, r, o, {}, true).forEach((sc, k) => {
+          this.readTrie(row, r, o, {}, true).forEach((sc, k) => {
             this.psiCache.set(actions[k], sc.psi!);
             out.set(actions[k], sc.psi!);
           });
@@ -851,7 +954,7 @@ export class EpisodeScorer {
       let phi: Float32Array | null;
       if (hidden) phi = hidden.slice((i * N + N - 1) * d, (i * N + N) * d);
       else phi = sketchMean(info, logits, [lastRow]);
-      return { key: r.key, text: r.text, length: L, kv, kvType: present[0]?.type ?? kvType, lastLogits, phi, refs: 0 };
+      return { key: r.key, text: r.text, length: L, kv, kvType: present[0]?.type ?? kvType, lastLogits, lastToken: r.ids[r.ids.length - 1], phi, refs: 0 };
     });
     profile.kvCopyMs += now() - tc;
     return made;

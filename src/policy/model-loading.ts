@@ -71,9 +71,9 @@ export function inspectModel(req: LoadRequest, config: Record<string, unknown>, 
     eosTokenIds,
     padTokenId: Number(c.pad_token_id ?? eosTokenIds[0] ?? 0),
     supportsLogitsToKeep: session.inputNames.includes('num_logits_to_keep'),
-    // token_logprobs is this project's writer's output, written together with segment attention;
-    // segment rows also need explicit positions and the hidden states for ψ(a).
-    supportsSegmentAttention: session.outputNames.includes('token_logprobs') && hasHidden && session.inputNames.includes('position_ids'),
+    // token_logprobs is this project's writer's output, written together with range attention;
+    // trie rows also need explicit positions and the hidden states for φ(s) and ψ(a).
+    supportsRangeAttention: session.outputNames.includes('token_logprobs') && hasHidden && session.inputNames.includes('position_ids'),
     loadMs: 0,
     warmupMs: 0,
   };
