@@ -218,6 +218,38 @@ describe('trainer host: runs through the protocol', () => {
   });
 });
 
+describe('trainer host: a crashed model worker', () => {
+  it('fails the run with the reason; resume loads the model again and ends with the uninterrupted run\'s metrics', async () => {
+    expect(reference, 'the first test ran').not.toBeNull();
+    // The first backbone dies on its 30th call, as a model worker killed by an OOM would; the second is healthy.
+    let loaded = 0;
+    const loadBackbone = async (modelId: string): Promise<LoadedBackbone> => {
+      const n = ++loaded;
+      let dead = false;
+      const b = new HashedBackbone();
+      const scoreEpisodes = b.scoreEpisodes.bind(b);
+      b.scoreEpisodes = async (items) => {
+        if (n === 1 && b.calls >= 30) {
+          dead = true;
+          throw new Error('The model worker stopped unexpectedly (it ran out of memory).');
+        }
+        return scoreEpisodes(items);
+      };
+      return { backbone: b, modelId, featureDim: b.dim, alive: () => !dead, dispose: async () => {} };
+    };
+    const h = host({ loadBackbone });
+    const { runId } = await h.client.request('start', { config: tinyConfig(7), options: TINY });
+    await h.until(h.ended(runId, 'failed'), 'the failed status');
+    expect(h.events.find((x) => x.type === 'error' && x.runId === runId)).toMatchObject({ fatal: true, message: expect.stringMatching(/model worker stopped.*can be resumed/) });
+    expect(await h.client.request('unfinished', {})).toEqual([expect.objectContaining({ runId, status: 'failed', live: false, error: expect.stringMatching(/model worker stopped/) })]);
+
+    await h.client.request('resume', { runId });
+    await h.until(h.ended(runId, 'finished'), 'the resumed run to finish');
+    expect(loaded).toBe(2);
+    expect(timeless(await (await h.store()).metrics(runId))).toEqual(timeless(reference!));
+  });
+});
+
 describe('trainer host: requests', () => {
   it('gpu-check reports the adapter and multiplies on its own device like float64', async () => {
     open = connect();
