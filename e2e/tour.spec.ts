@@ -4,6 +4,7 @@
 // SwiftShader. Every step passes axe-core and is captured at 1280×720 and 1920×1080; the steps move
 // with the keyboard.
 
+import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import { collectErrors, screenshot } from './fixtures';
 import { SIZES, expectAccessible } from './lab';
@@ -42,6 +43,7 @@ test('the tour trains SPA and outcome-only and shows one trajectory credited two
   const wall = (Date.now() - t0) / 1000;
   const inPage = Number(await t.evaluate((el) => (el as HTMLElement).dataset.elapsed));
   console.log(`tour: both runs trained and the result loaded after ${wall.toFixed(1)} s (the tour's own clock: ${inPage.toFixed(1)} s)`);
+  console.log(`tour stages (s since Start): ${await t.evaluate((el) => (el as HTMLElement).dataset.timeline)}`);
   await expect(t.getByTestId('tour-run-spa')).toContainText('finished');
   await expect(t.getByTestId('tour-run-outcome')).toContainText('finished');
 
@@ -78,5 +80,56 @@ test('the tour trains SPA and outcome-only and shows one trajectory credited two
   // The tour's run opens in the Trajectories viewer.
   await t.getByTestId('tour-open-trajectories').click();
   await expect(page.locator('sw-trajectories').getByTestId('tv-position')).toBeVisible({ timeout: 30_000 });
-  expect(errors.filter((e) => !/Failed to load resource/.test(e))).toEqual([]);
+
+  await creditInPlayground(page);
+  expect(errors.filter((e) => !/Failed to load resource|net::ERR/.test(e))).toEqual([]);
 });
+
+/**
+ * The Playground with the tour's SPA run as its estimator (issue 11, Playground): ĉ_t, Σĉ and g_t
+ * show for each step as it is played, a marked step says whether the estimator agrees, and the
+ * run's checkpoint exports and imports back as a run the picker offers; a damaged file changes nothing.
+ */
+async function creditInPlayground(page: Page): Promise<void> {
+  await page.goto('/#/playground?env=webshop&split=train&task=0&seed=0');
+  const pg = page.locator('sw-playground');
+  await expect(pg.getByTestId('pg-status')).toHaveText('Playing', { timeout: 60_000 });
+  const runs = pg.getByTestId('pg-credit-run');
+  await expect(runs.locator('option')).toHaveCount(2); // "no run" and the tour's SPA run (outcome-only trains no estimator)
+  await runs.selectOption({ label: 'Tour · SPA · seed 7' });
+
+  await pg.getByTestId('pg-action').first().click();
+  await expect(pg.getByTestId('pg-step-credit')).toHaveCount(1, { timeout: 60_000 });
+  await pg.getByTestId('pg-hint').click();
+  await pg.getByTestId('pg-hint-action').click();
+  await expect(pg.getByTestId('pg-step-credit')).toHaveCount(2, { timeout: 60_000 });
+  const lines = await pg.getByTestId('pg-step-credit').allTextContents();
+  const values = lines.map((l) => Number(/ĉ ([+−]?[\d.]+)/.exec(l)![1].replace('−', '-')));
+  expect(values.every(Number.isFinite)).toBe(true);
+  expect(lines[0]).toMatch(/g=[01]/);
+  const sum = Number((await pg.getByTestId('pg-credit-sum').textContent())!.replace('−', '-'));
+  expect(sum).toBeCloseTo(values[0] + values[1], 1);
+
+  // Mark step 1 as progress: the tag says whether the estimator agrees, and the count follows.
+  await pg.getByTestId('pg-mark-progress').first().click();
+  await expect(pg.getByTestId('pg-agree')).toHaveCount(1);
+  const agrees = values[0] > 0.05;
+  await expect(pg.getByTestId('pg-agree')).toHaveText(agrees ? 'estimator agrees' : 'estimator says no progress');
+  await expect(pg.getByTestId('pg-credit-agree')).toHaveText(`${agrees ? 1 : 0} / 1`);
+  await capture(page, 'playground-credit');
+
+  // Checkpoint out and back in.
+  const [dl] = await Promise.all([page.waitForEvent('download'), pg.getByTestId('pg-ckpt-export').click()]);
+  expect(dl.suggestedFilename()).toMatch(/^Tour-SPA-seed-7-it1\.swck$/);
+  const bytes = readFileSync((await dl.path())!);
+  await pg.getByTestId('pg-ckpt-import').setInputFiles({ name: 'broken.swck', mimeType: 'application/octet-stream', buffer: Buffer.from('not a checkpoint') });
+  await expect(pg.getByTestId('pg-credit-error')).toContainText('Nothing was imported');
+  await expect(runs.locator('option')).toHaveCount(2);
+  await pg.getByTestId('pg-ckpt-import').setInputFiles({ name: dl.suggestedFilename(), mimeType: 'application/octet-stream', buffer: bytes });
+  await expect(pg.getByTestId('pg-credit-notice')).toContainText('Imported “Tour · SPA · seed 7”');
+  await expect(runs.locator('option')).toHaveCount(3);
+  // The imported run credits the same steps with the same estimator.
+  await expect(pg.getByTestId('pg-step-credit')).toHaveCount(2, { timeout: 60_000 });
+  const again = (await pg.getByTestId('pg-step-credit').allTextContents()).map((l) => /ĉ ([+−]?[\d.]+)/.exec(l)![1]);
+  expect(again).toEqual(lines.map((l) => /ĉ ([+−]?[\d.]+)/.exec(l)![1]));
+}

@@ -181,6 +181,33 @@ export interface BranchResult {
   checkpointIteration?: number;
 }
 
+/**
+ * ĉ_t for an episode a person plays (the Playground): the worker replays the environment from
+ * (env, taskId, seed) with these actions and credits every step with the run's estimator. Pages
+ * send the whole action list after each step; a list that extends the previous one costs only the
+ * new steps.
+ */
+export interface AnnotateRequest extends RunRef {
+  env: string;
+  taskId: string;
+  seed: number;
+  /** The actions taken so far, in order; any text (an action outside the admissible list is scored as one more candidate). */
+  actions: string[];
+}
+
+export interface AnnotateResult {
+  /** ĉ_t per action (empty when `annotated` is false). */
+  progress: number[];
+  /** g_t per action, as the replay found it. */
+  valid: boolean[];
+  /** False when the run's method trains no progress estimator (only spa and progress-only do). */
+  annotated: boolean;
+  /** The checkpoint (PPO iteration, −1 = before PPO) whose estimator credited the steps. */
+  checkpointIteration: number;
+  /** The checkpoint's pipeline stage ('bc' means the estimator is still untrained). */
+  checkpointStage: string;
+}
+
 export interface EvaluateRequest extends RunRef {
   splits: SplitName[];
   /** Tasks per split; 0 = the whole split. */
@@ -266,6 +293,8 @@ export interface TrainerProtocol {
   events: { request: EventsRequest; response: EventsResponse };
   /** The stored runs that did not finish (running when the tab closed, paused, failed, cancelled), newest first. */
   unfinished: { request: Record<string, never>; response: UnfinishedRun[] };
+  /** ĉ_t of a hand-played episode under a run's latest checkpoint (additive: older workers answer bad method). */
+  annotate: { request: AnnotateRequest; response: AnnotateResult };
 }
 
 export type TrainerCommand = keyof TrainerProtocol;

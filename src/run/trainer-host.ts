@@ -29,7 +29,9 @@ import { RolloutEngine } from '../rl/rollout';
 import { BatchedDecider, type EpisodeBackbone } from '../rl/rollout-decider';
 import { InlineEnvs, type EnvBatcher } from '../rl/rollout-envs';
 import type { Trajectory } from '../rl/trajectory';
+import { EpisodeAnnotator } from './annotate';
 import { branchTrajectory, runModel } from './branch';
+import { checkpointFile } from './checkpoint-transfer';
 import { evalSplits, safeParseRunConfig, type RunConfig } from './config';
 import { Orchestrator, RunCancelledError, type ProgressEvent } from './orchestrator';
 import { EVAL_SEED, type PipelineOptions } from './pipeline';
@@ -211,6 +213,9 @@ export function serveTrainer(endpoint: HostEndpoint, options: TrainerHostOptions
   let storeOpening: Promise<RunStore> | null = null;
   let live: LiveRun | null = null;
   const backbones = new Map<string, Promise<LoadedBackbone>>();
+  /** Credits hand-played episodes (annotate) with one run's checkpoint; replaced when another run or checkpoint is asked for. */
+  let annotator: EpisodeAnnotator | null = null;
+  let annotatorGpu: Gpu | null = null;
 
   const gpu = (): Promise<Gpu> => {
     if (!device) {
@@ -525,11 +530,31 @@ export function serveTrainer(endpoint: HostEndpoint, options: TrainerHostOptions
         model.destroy();
       }
     },
+    annotate: async (req) => {
+      const p = await playable(req.runId);
+      const key = EpisodeAnnotator.key(req.runId, p.checkpoint.iteration);
+      // A new device (the old one was lost) needs new buffers too.
+      if (annotator?.key !== key || annotatorGpu !== p.gpu) {
+        annotator?.destroy();
+        annotator = null;
+        annotatorGpu = p.gpu;
+        annotator = EpisodeAnnotator.create({ gpu: p.gpu, backbone: p.backbone.backbone, featureDim: p.backbone.featureDim },
+          { config: p.record.config, options: p.runOptions, checkpoint: p.checkpoint }, req.runId);
+      }
+      return annotator.annotate(req);
+    },
     import: () => {
       throw new TrainerError('not-available-yet', 'Import through the trainer is not available yet: the page imports into the store itself');
     },
-    export: () => {
-      throw new TrainerError('not-available-yet', 'Export through the trainer is not available yet: the page exports from the store itself');
+    export: async (req) => {
+      if (req.what !== 'checkpoint') throw new TrainerError('not-available-yet', 'Trajectory export through the trainer is not available yet: the page exports from the store itself');
+      const r = await stored(req.runId);
+      const checkpoint = await (await store()).latestCheckpoint(req.runId);
+      if (!checkpoint) throw new TrainerError('bad-request', `run "${req.runId}" has no checkpoint yet (the first one is written after behaviour cloning)`);
+      if (req.iteration !== undefined && req.iteration !== checkpoint.iteration) {
+        throw new TrainerError('bad-request', `run "${req.runId}" exports only its latest checkpoint (iteration ${checkpoint.iteration}), not ${req.iteration}`);
+      }
+      return checkpointFile(r, checkpoint);
     },
   }, { encodeError: encodeTrainerError });
   return log;

@@ -2,11 +2,18 @@
 // admissible action is a button, a text box takes any command, and the expert can give a hint.
 // The episode runs on the env worker pool (one Web Worker). Environment text is always bound as
 // text (Lit escapes it); nothing here renders HTML from an environment.
+//
+// With a trained estimator (a stored SPA or progress-only run of this environment, or an imported
+// checkpoint), each step shows its ĉ_t, the running Σĉ and the grounding flag as the player plays
+// (the trainer worker replays the episode: protocol `annotate`), and the player can mark a step
+// as progress or no progress and see where the estimator agrees.
 
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { browserSpawner } from '../../envs/pool/spawn-browser';
 import type { SplitName } from '../../envs/env';
 import { PLAYGROUND_STATE, UrlState } from '../url-state';
+import { EstimatorLink } from './estimator-link';
+import { PROGRESS_THRESHOLD, agreement, stepCredits, toggleMark, type Mark, type StepCredit } from './playground-credit';
 import { PlaygroundSession, filterActions, type LogEntry } from './playground-session';
 import { playgroundStyles } from './playground-styles';
 
@@ -18,6 +25,7 @@ export class PlaygroundScreen extends LitElement {
     filter: { state: true },
     draft: { state: true },
     tick: { state: true },
+    marks: { state: true },
   };
 
   declare hintShown: boolean;
@@ -25,12 +33,18 @@ export class PlaygroundScreen extends LitElement {
   declare draft: string;
   /** Bumped whenever the session changes, to re-render. */
   declare tick: number;
+  /** The player's marks on this episode's steps (1-based). */
+  declare marks: Map<number, Mark>;
 
   private session: PlaygroundSession | null = null;
   /** The selection last written to the URL. */
   private written = '';
   private unsubscribe: (() => void) | null = null;
   private readonly url = new UrlState(PLAYGROUND_STATE);
+  private readonly estimator = new EstimatorLink(() => this.tick++);
+  /** The episode last sent to the estimator, and the env its run list is for. */
+  private annotated = '';
+  private listedEnv = '';
 
   constructor() {
     super();
@@ -38,6 +52,7 @@ export class PlaygroundScreen extends LitElement {
     this.filter = '';
     this.draft = '';
     this.tick = 0;
+    this.marks = new Map();
   }
 
   override connectedCallback(): void {
@@ -56,6 +71,7 @@ export class PlaygroundScreen extends LitElement {
           this.written = want;
           this.url.write({ env, split, task, seed });
         }
+        this.followEpisode(session);
       });
       void session.select({});
     }
@@ -66,6 +82,42 @@ export class PlaygroundScreen extends LitElement {
     this.unsubscribe?.();
     this.session?.dispose();
     this.session = null;
+  }
+
+  /** Keeps the estimator's run list on this env and its credit on this episode. */
+  private followEpisode(s: PlaygroundSession): void {
+    const { env, seed } = s.selection;
+    if (env !== this.listedEnv) {
+      this.listedEnv = env;
+      void this.estimator.refresh(env);
+    }
+    if (s.busy || !s.taskId) return;
+    const actions = s.actions();
+    const key = `${this.estimator.runId}|${env}|${s.taskId}|${seed}|${actions.join('\u0000')}`;
+    if (key === this.annotated) return;
+    // A new episode (reset, another task) starts without marks.
+    const prev = this.annotated.split('|');
+    if (prev[1] !== env || prev[2] !== s.taskId || prev[3] !== String(seed) || actions.length < (this.estimator.resultFor?.actions.length ?? 0)) this.marks = new Map();
+    this.annotated = key;
+    this.estimator.annotate({ env, taskId: s.taskId, seed, actions });
+  }
+
+  private chooseRun(runId: string): void {
+    this.estimator.select(runId);
+    this.annotated = '';
+    if (this.session) this.followEpisode(this.session);
+  }
+
+  /** ĉ rows for the steps the estimator has answered for this episode. */
+  private credits(): StepCredit[] {
+    const r = this.estimator.result;
+    const s = this.session;
+    const f = this.estimator.resultFor;
+    if (!r || !s || !f || !r.annotated || f.taskId !== s.taskId || f.env !== s.selection.env) return [];
+    const actions = s.actions();
+    // Only a prefix of the live episode is credited (a request may still be running).
+    if (!f.actions.every((a, i) => a === actions[i])) return [];
+    return stepCredits(r.progress, r.valid, this.marks);
   }
 
   protected override updated(changed: PropertyValues): void {
@@ -100,6 +152,7 @@ export class PlaygroundScreen extends LitElement {
     const count = s.taskCount();
     const playing = s.status === 'playing';
     const shown = filterActions(s.admissible, this.filter);
+    const credits = this.credits();
     return html`
       <div class="pg">
         <header class="controls" aria-label="Episode">
@@ -142,7 +195,7 @@ export class PlaygroundScreen extends LitElement {
         <div class="body">
           <section class="log-panel">
             <div class="log" data-testid="pg-log" role="log" aria-live="polite">
-              ${s.log.map((e) => this.renderEntry(e))}
+              ${s.log.map((e) => this.renderEntry(e, credits[e.step - 1]))}
               ${s.status === 'won' || s.status === 'over'
                 ? html`<div class="banner ${s.status === 'won' ? 'good' : 'bad'}" data-testid="pg-banner">
                     <span>${s.status === 'won' ? 'Task complete' : 'Episode over'} · reward ${fmt(s.reward)} after ${s.steps} steps</span>
@@ -174,6 +227,7 @@ export class PlaygroundScreen extends LitElement {
               <div class="stat"><div class="k">Reward</div><div class="v ${s.reward > 0 ? 'good' : ''}" data-testid="pg-reward">${fmt(s.reward)}</div></div>
               <div class="stat"><div class="k">Status</div><div class="v status ${s.status}" data-testid="pg-status">${STATUS_TEXT[s.status]}</div></div>
             </div>
+            ${this.renderCreditCard(credits)}
             <div class="hint-row">
               <button data-testid="pg-hint" class="hint" ?disabled=${!playing || s.expert === null}
                 @click=${() => (this.hintShown = !this.hintShown)}>${this.hintShown ? 'Hide hint' : 'Expert hint'}</button>
@@ -202,7 +256,66 @@ export class PlaygroundScreen extends LitElement {
     `;
   }
 
-  private renderEntry(e: LogEntry) {
+  private renderCreditCard(credits: StepCredit[]) {
+    const est = this.estimator;
+    const s = this.session;
+    if (!s) return nothing;
+    const run = est.runs.find((r) => r.id === est.runId);
+    const total = credits.at(-1)?.running;
+    const agree = agreement(credits);
+    const r = est.result;
+    return html`<section class="credit-card card" aria-label="Estimator credit" data-testid="pg-credit">
+      <div class="credit-head">
+        <label class="field grow"><span class="k">Credit with the estimator of</span>
+          <select data-testid="pg-credit-run" @change=${(e: Event) => this.chooseRun((e.target as HTMLSelectElement).value)}>
+            <option value="" ?selected=${!est.runId}>no run (play without credit)</option>
+            ${est.runs.map((x) => html`<option value=${x.id} ?selected=${x.id === est.runId}>${x.label}</option>`)}
+          </select></label>
+      </div>
+      ${est.runs.length === 0 ? html`<div class="muted small">No trained estimator for ${s.selection.env} in this browser yet. Train an SPA run (Train, or the Tour) or import a checkpoint.</div>` : nothing}
+      ${run ? html`<div class="credit-stats">
+          <div class="stat"><div class="k">Σĉ</div><div class="v" data-testid="pg-credit-sum">${total === undefined ? '–' : signed(total)}</div></div>
+          <div class="stat" title=${`A step counts as progress for the estimator when ĉ > ${PROGRESS_THRESHOLD}`}><div class="k">Agrees</div>
+            <div class="v" data-testid="pg-credit-agree">${agree.marked ? `${agree.agreed} / ${agree.marked}` : '–'}</div></div>
+          <div class="stat"><div class="k">Checkpoint</div><div class="v small">${r ? (r.checkpointIteration < 0 ? `before PPO (${r.checkpointStage})` : `iteration ${r.checkpointIteration}`) : est.busy ? '…' : '–'}</div></div>
+        </div>
+        ${r && r.checkpointStage === 'bc' ? html`<div class="muted small">This run stopped before its estimator was trained; its credit is the untrained network's.</div>` : nothing}
+        <div class="muted small">${est.busy ? 'Crediting your steps…' : 'Mark steps as progress or no progress in the log to compare with the estimator.'}</div>` : nothing}
+      <div class="credit-actions">
+        <button data-testid="pg-ckpt-export" ?disabled=${!est.runId} @click=${() => void est.exportCheckpoint()}>Export checkpoint</button>
+        <label class="file-button">Import checkpoint<input type="file" data-testid="pg-ckpt-import" accept=".swck,application/octet-stream"
+          @change=${(e: Event) => this.onImport(e)} /></label>
+      </div>
+      ${est.notice ? html`<div class="small" role="status" data-testid="pg-credit-notice">${est.notice}</div>` : nothing}
+      ${est.error ? html`<div class="error" role="alert" data-testid="pg-credit-error">${est.error}</div>` : nothing}
+    </section>`;
+  }
+
+  private onImport(e: Event): void {
+    const input = e.target as HTMLInputElement;
+    const file = input.files?.[0];
+    input.value = '';
+    if (file && this.session) void this.estimator.importCheckpoint(file, this.session.selection.env).then(() => { this.annotated = ''; if (this.session) this.followEpisode(this.session); });
+  }
+
+  private mark(step: number, m: Mark): void {
+    this.marks = toggleMark(this.marks, step, m);
+  }
+
+  private renderCredit(e: LogEntry, c: StepCredit) {
+    return html`<div class="credit-line" data-testid="pg-step-credit">
+      <span class="c ${c.progress > 0 ? 'pos' : c.progress < 0 ? 'neg' : ''}" title="ĉ_t: this step's share of the final reward, by the estimator">ĉ ${signed(c.progress)}</span>
+      <span class="muted" title="Σĉ up to this step">Σ ${signed(c.running)}</span>
+      <span class="muted" title="g_t: the environment executed the action">g=${c.valid ? 1 : 0}</span>
+      <span class="marks" role="group" aria-label=${`Your mark for step ${e.step}`}>
+        <button class="mark" aria-pressed=${c.mark === 'progress' ? 'true' : 'false'} data-testid="pg-mark-progress" @click=${() => this.mark(e.step, 'progress')}>progress</button>
+        <button class="mark" aria-pressed=${c.mark === 'none' ? 'true' : 'false'} data-testid="pg-mark-none" @click=${() => this.mark(e.step, 'none')}>no progress</button>
+      </span>
+      ${c.agrees === undefined ? nothing : html`<span class="tag ${c.agrees ? 'good' : 'bad'}" data-testid="pg-agree">${c.agrees ? 'estimator agrees' : `estimator says ${c.says === 'progress' ? 'progress' : 'no progress'}`}</span>`}
+    </div>`;
+  }
+
+  private renderEntry(e: LogEntry, credit?: StepCredit) {
     if (e.action === null) {
       return html`<div class="entry start"><div class="obs">${e.text}</div></div>`;
     }
@@ -215,6 +328,7 @@ export class PlaygroundScreen extends LitElement {
           ${e.valid ? nothing : html`<span class="tag bad">invalid</span>`}
           ${e.reward ? html`<span class="tag good">+${fmt(e.reward)}</span>` : nothing}
         </div>
+        ${credit ? this.renderCredit(e, credit) : nothing}
         <div class="obs">${e.text}</div>
       </div>
     `;
@@ -222,6 +336,13 @@ export class PlaygroundScreen extends LitElement {
 }
 
 const STATUS_TEXT: Record<PlaygroundSession['status'], string> = { idle: 'Loading', playing: 'Playing', won: 'Won', over: 'Over' };
+
+/** "+0.21", "−0.05", "0". */
+function signed(x: number): string {
+  const r = x.toFixed(2);
+  if (Number(r) === 0) return '0';
+  return x > 0 ? `+${r}` : `−${r.slice(1)}`;
+}
 
 function fmt(x: number): string {
   return Number.isInteger(x) ? String(x) : x.toFixed(3);

@@ -37,6 +37,8 @@ export class PlaygroundSession {
   selection: Selection;
   goal = '';
   taskLabel = '';
+  /** The environment's id of the task being played (what a replay in another worker resets to). */
+  taskId = '';
   log: LogEntry[] = [];
   admissible: string[] = [];
   expert: string | null = null;
@@ -116,6 +118,7 @@ export class PlaygroundSession {
     try {
       const ref = spec.task(split, task);
       this.taskLabel = ref.label;
+      this.taskId = ref.id;
       const [r] = await this.pool.reset([{ env, taskId: ref.id, seed }]);
       if (!r) throw new Error('no observation');
       this.goal = r.observation.goal;
@@ -157,6 +160,11 @@ export class PlaygroundSession {
       this.busy = false;
       this.changed();
     }
+  }
+
+  /** The actions taken so far in this episode, in order. */
+  actions(): string[] {
+    return this.log.filter((e) => e.action !== null).map((e) => e.action as string);
   }
 
   dispose(): void {

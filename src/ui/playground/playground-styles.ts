@@ -386,4 +386,83 @@ export const playgroundStyles = css`
     overflow: hidden;
     text-overflow: ellipsis;
   }
+  .credit-card {
+    display: grid;
+    gap: 8px;
+  }
+  .credit-head {
+    display: flex;
+    gap: 8px;
+    align-items: flex-end;
+  }
+  .grow {
+    flex: 1;
+    min-width: 0;
+  }
+  .grow select {
+    width: 100%;
+  }
+  .credit-stats {
+    display: grid;
+    grid-template-columns: repeat(3, minmax(0, 1fr));
+    gap: 6px;
+  }
+  .credit-actions {
+    display: flex;
+    gap: 6px;
+    flex-wrap: wrap;
+  }
+  .file-button {
+    display: inline-flex;
+    align-items: center;
+    padding: 4px 10px;
+    border-radius: 6px;
+    border: 1px solid var(--pg-border);
+    background: var(--sw-panel-2, #1b212b);
+    font-size: 12.5px;
+    cursor: pointer;
+    position: relative;
+  }
+  .file-button:focus-within {
+    outline: 2px solid var(--pg-accent);
+    outline-offset: 2px;
+  }
+  .file-button input {
+    position: absolute;
+    width: 1px;
+    height: 1px;
+    opacity: 0;
+    overflow: hidden;
+  }
+  .credit-line {
+    display: flex;
+    flex-wrap: wrap;
+    gap: 10px;
+    align-items: center;
+    font-family: var(--pg-mono);
+    font-size: 12px;
+    margin: 2px 0 4px 30px;
+  }
+  .credit-line .c.pos {
+    color: var(--pg-good);
+  }
+  .credit-line .c.neg {
+    color: var(--pg-bad);
+  }
+  .marks {
+    display: inline-flex;
+    gap: 4px;
+  }
+  .mark {
+    font-size: 11.5px;
+    padding: 1px 8px;
+    border-radius: 99px;
+    border: 1px solid var(--pg-border);
+    background: transparent;
+    cursor: pointer;
+  }
+  .mark[aria-pressed='true'] {
+    border-color: var(--pg-accent);
+    background: var(--sw-accent-weak, rgba(122, 162, 255, 0.14));
+  }
 `;

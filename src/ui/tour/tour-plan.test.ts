@@ -40,6 +40,9 @@ describe('tour plan', () => {
     expect(pickTrajectory([flat, lost, uneven, uncredited])?.id).toBe('uneven');
     expect(pickTrajectory([lost, uncredited])?.id).toBe('lost');
     expect(pickTrajectory([uncredited])).toBeNull();
+    // Without a win, a graded reward beats none (WebShop's partial purchases).
+    const partial = { ...traj('partial', [0.1, 0.2, 0.3], false), finalReward: 0.5 };
+    expect(pickTrajectory([lost, partial])?.id).toBe('partial');
   });
 
   it('summarises the last rows of each stage', () => {

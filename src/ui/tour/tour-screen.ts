@@ -17,7 +17,7 @@ import { labStyles } from '../lab/styles';
 import { formatRoute } from '../shell/route';
 import { describeFailure, trainer } from '../trainer-client';
 import {
-  TOUR_LABELS, TOUR_OPTIONS, TOUR_SEED, creditTwoWays, isCredited, pickTrajectory, signed, summarise, tourConfig,
+  TOUR_ENV, TOUR_LABELS, TOUR_OPTIONS, TOUR_SEED, creditTwoWays, isCredited, pickTrajectory, signed, summarise, tourConfig,
   type RunSummary, type TourMethod,
 } from './tour-plan';
 
@@ -60,6 +60,8 @@ export class TourScreen extends LitElement {
   previous: Record<TourMethod, RunRecord> | null = null;
 
   private started = 0;
+  /** When each run entered each stage (seconds since Start), for the e2e test's timing report. */
+  private timeline: string[] = [];
   private timer: ReturnType<typeof setInterval> | null = null;
   private stopEvents: (() => void) | null = null;
   private current: TourMethod | null = null;
@@ -97,6 +99,8 @@ export class TourScreen extends LitElement {
     dt { color: var(--sw-muted); }
     dd { margin: 0; font-family: var(--sw-mono); }
     a.button { text-decoration: none; display: inline-block; }
+    /* The heading takes focus when the step changes (so screen readers read it); it is no control, so no ring. */
+    h2[tabindex='-1']:focus, h2[tabindex='-1']:focus-visible { outline: none; }
   `];
 
   override connectedCallback(): void {
@@ -139,6 +143,7 @@ export class TourScreen extends LitElement {
       r.status = e.status;
       if (e.stage) r.stage = e.stage;
     } else if (e.type === 'progress') {
+      if (e.stage !== r.stage) this.timeline.push(`${m}:${e.stage}@${((performance.now() - this.started) / 1000).toFixed(1)}`);
       Object.assign(r, { stage: e.stage, fraction: e.fraction, etaS: e.etaS, detail: e.detail });
     } else if (e.type === 'error' && e.fatal) {
       this.error = e.message;
@@ -166,6 +171,7 @@ export class TourScreen extends LitElement {
     this.summaries = {};
     this.step = 1;
     this.started = performance.now();
+    this.timeline = [];
     this.elapsed = 0;
     this.timer = setInterval(() => { this.elapsed = (performance.now() - this.started) / 1000; }, 500);
     try {
@@ -184,6 +190,7 @@ export class TourScreen extends LitElement {
       this.elapsed = (performance.now() - this.started) / 1000;
       this.current = null;
       this.dataset.elapsed = this.elapsed.toFixed(1);
+      this.dataset.timeline = this.timeline.join(' ');
     }
   }
 
@@ -254,8 +261,8 @@ export class TourScreen extends LitElement {
   private intro() {
     return html`
       <h2 id="tour-h" tabindex="-1">Who gets the credit?</h2>
-      <p>An agent solves a household task in several steps (go somewhere, open something, take an object, put it down), but it is only
-        told at the very end whether it succeeded. Which of its steps helped? Reinforcement learning has to guess; this is the
+      <p>An agent shops in a small web store for what an instruction asks (search, open a product, pick its options, buy) in several
+        steps, but it is only told at the very end how well its purchase matched. Which of its steps helped? Reinforcement learning has to guess; this is the
         <em>credit assignment</em> problem.</p>
       <p><strong>Stepwise Progress Attribution (SPA)</strong> trains a small <em>progress estimator</em> that gives every step a share
         ĉ<sub>t</sub> of the final reward, with the shares adding up to that reward. The agent then learns from a reward on every step
@@ -265,7 +272,7 @@ export class TourScreen extends LitElement {
       <div class="row">
         <button class="primary" data-testid="tour-start" @click=${() => void this.start()}>Start the tour</button>
         ${this.previous ? html`<button data-testid="tour-previous" @click=${() => void this.showPrevious()}>Show my last tour's result</button>` : nothing}
-        <span class="muted">Seed ${TOUR_SEED} · household tasks 0–1 · K = 2 rollouts per task · 1 PPO iteration</span>
+        <span class="muted">Seed ${TOUR_SEED} · ${TOUR_ENV} tasks 0–1 · K = 2 rollouts per task · 1 PPO iteration</span>
       </div>`;
   }
 
@@ -322,7 +329,7 @@ export class TourScreen extends LitElement {
       <h2 id="tour-h" tabindex="-1">One attempt, credited two ways</h2>
       <div class="goal" data-testid="tour-goal">${t.goal}</div>
       <div class="row" style="margin-bottom:10px">
-        <span class="badge ${t.won ? 'good' : 'bad'}">${t.won ? 'solved' : 'not solved'} · reward ${signed(t.finalReward)}</span>
+        <span class="badge ${t.won ? 'good' : t.finalReward > 0 ? 'warn' : 'bad'}">${t.won ? 'solved' : t.finalReward > 0 ? 'partly solved' : 'not solved'} · reward ${t.finalReward.toFixed(2)}</span>
         <span class="muted mono">${t.id}</span>
         <span class="muted">attempt ${this.shown + 1} of ${this.trajectories.length}</span>
         <button data-testid="tour-prev-traj" ?disabled=${this.shown === 0} @click=${() => (this.shown -= 1)}>Previous attempt</button>
@@ -333,10 +340,10 @@ export class TourScreen extends LitElement {
         <div><h3>Stepwise: ĉ<sub>t</sub> per step (SPA)</h3>${column('stepwise')}</div>
       </div>
       <div class="plain" data-testid="tour-explain">
-        <p><strong>Sparse.</strong> The outcome-only agent learns from one number: ${t.won ? `the reward ${signed(t.finalReward)} arrives on step ${c.rows.length}, ` : 'the attempt failed, so the reward is 0, '}
+        <p><strong>Sparse.</strong> The outcome-only agent learns from one number: ${t.finalReward !== 0 ? `the reward ${t.finalReward.toFixed(2)} arrives on step ${c.rows.length}, ` : 'the attempt failed, so the reward is 0, '}
           and every earlier step gets nothing directly; learning has to spread it backwards by itself.</p>
         <p><strong>Stepwise.</strong> Your SPA agent's estimator gives each of the ${c.rows.length} steps its own share. Together they add up
-          to ${signed(c.total)} against the real reward ${signed(c.finalReward)}. It credits step ${best.step}, “${best.action}”, the most (${signed(best.stepwise)})${c.rows.some((r) => !r.valid) ? '; steps that did nothing (invalid) should get little' : ''}.</p>
+          to ${c.total.toFixed(2)} against the real reward ${c.finalReward.toFixed(2)}. It credits step ${best.step}, “${best.action}”, the most (${signed(best.stepwise)})${c.rows.some((r) => !r.valid) ? '; steps that did nothing (invalid) should get little' : ''}.</p>
       </div>`;
   }
 
