@@ -2,22 +2,22 @@
 // attention (onnx-decoder-writer.ts): candidates that share leading tokens ("go to cabinet 1",
 // "go to cabinet 2") run those tokens once.
 //
-// The row is a depth-first walk of the trie rooted at the context's last token. Each token's
-// token_logprobs value scores the token that follows it in the row, so a node with several
-// children is written again (a copy: same token, same position) right before each child after
-// the first. Every written token is visible from its own index up to the index before the next
-// copy of the same node, or to the end of its subtree: each token then sees exactly one copy of
-// each of its ancestors and itself, which is what it would see in its own candidate's row.
+// The row is a depth-first walk of the trie rooted at the context's last token; each node is
+// visible from its own index to the end of its subtree, so it sees exactly its ancestors and
+// itself, as in its own candidate's row. A candidate token is scored from its parent's logits
+// (the row index `parent`), so tokens that are nobody's parent (leaves) need not be in the row
+// at all unless their hidden states are wanted:
 //
-//   candidates "a b", "a c" after context token r:   row   r  a  b  a' c
-//                                                    depth 0  1  2  1  2
-//   a is visible to b only, its copy a' to c; r to all of them.
+//   candidates "a b", "a c" after context token r:   row   r  a        (leaves b, c read from a)
+//                                                    depth 0  1
+//   with leaves:                                     row   r  a  b  c
+//                                                    depth 0  1  2  2    (b visible to b only)
 
 /** One candidate's place in the row. */
 export interface TriePath {
-  /** Per candidate token t: the row index whose token_logprobs value scores it (its parent's copy). */
-  predictor: number[];
-  /** Per candidate token t: a row index holding its node (for hidden states; every copy is the same). */
+  /** Per candidate token t: the row index whose logits predict it (its parent node). */
+  parent: number[];
+  /** Per candidate token t: its own node's row index, or -1 for a leaf left out of the row. */
   at: number[];
 }
 
@@ -26,7 +26,7 @@ export interface TrieLayout {
   tokens: number[];
   /** Per row token: its depth (root 0), so its position is the context's last position + depth. */
   depth: number[];
-  /** Per row token: the last row index that may attend to it (inclusive). */
+  /** Per row token: the last row index that may attend to it (inclusive): its subtree's end. */
   visibleUntil: number[];
   /** Per candidate, in the given order (identical candidates share their nodes). */
   paths: TriePath[];
@@ -35,82 +35,63 @@ export interface TrieLayout {
 interface TrieNode {
   token: number;
   children: TrieNode[];
-  /** Row indices of this node's copies, in order. */
-  copies: number[];
+  /** Row index, or -1 when left out. */
+  index: number;
 }
 
-function lexCompare(a: number[], b: number[]): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i] - b[i];
-  return a.length - b.length;
-}
-
-/** The trie layout of `candidates` (each a non-empty token list) under `root`. */
-export function layoutTrie(root: number, candidates: number[][]): TrieLayout {
-  const top: TrieNode = { token: root, children: [], copies: [] };
-  // Children in lexicographic order of their candidates keeps the layout independent of the input order.
-  const order = candidates.map((_, i) => i).sort((x, y) => lexCompare(candidates[x], candidates[y]));
-  const leafPath = new Map<number, TrieNode[]>();
-  for (const c of order) {
-    if (!candidates[c].length) throw new RangeError(`candidate ${c} has no tokens`);
+/**
+ * The trie layout of `candidates` (each a non-empty token list) under `root`. With `leaves`
+ * false, nodes without children are left out of the row (their scores come from their parents).
+ */
+export function layoutTrie(root: number, candidates: number[][], options: { leaves: boolean }): TrieLayout {
+  const top: TrieNode = { token: root, children: [], index: -1 };
+  const pathOf: TrieNode[][] = candidates.map((ids, c) => {
+    if (!ids.length) throw new RangeError(`candidate ${c} has no tokens`);
     let node = top;
-    const path: TrieNode[] = [];
-    for (const tok of candidates[c]) {
+    return ids.map((tok) => {
       let next = node.children.find((ch) => ch.token === tok);
       if (!next) {
-        next = { token: tok, children: [], copies: [] };
+        next = { token: tok, children: [], index: -1 };
         node.children.push(next);
       }
-      path.push(next);
       node = next;
-    }
-    leafPath.set(c, path);
-  }
+      return next;
+    });
+  });
 
   const tokens: number[] = [];
   const depth: number[] = [];
   const visibleUntil: number[] = [];
-  const write = (node: TrieNode, d: number): number => {
-    node.copies.push(tokens.length);
+  // Iterative depth-first walk (candidates can be long); a node's range closes when it is popped.
+  const stack: Array<{ node: TrieNode; d: number; next: number }> = [];
+  const visit = (node: TrieNode, d: number): void => {
+    if (!options.leaves && node.children.length === 0 && node !== top) return;
+    node.index = tokens.length;
     tokens.push(node.token);
     depth.push(d);
     visibleUntil.push(-1);
-    return tokens.length - 1;
+    stack.push({ node, d, next: 0 });
   };
-  // Iterative depth-first walk (candidates can be long): a frame per node and its next child.
-  const walk = (start: TrieNode): void => {
-    const stack: Array<{ node: TrieNode; d: number; next: number; copy: number }> = [{ node: start, d: 0, next: 0, copy: write(start, 0) }];
-    while (stack.length) {
-      const f = stack[stack.length - 1];
-      if (f.next < f.node.children.length) {
-        if (f.next > 0) {
-          // The previous copy is seen up to here; a fresh copy scores the next child.
-          visibleUntil[f.copy] = tokens.length - 1;
-          f.copy = write(f.node, f.d);
-        }
-        const child = f.node.children[f.next++];
-        stack.push({ node: child, d: f.d + 1, next: 0, copy: write(child, f.d + 1) });
-      } else {
-        visibleUntil[f.copy] = tokens.length - 1;
-        stack.pop();
-      }
+  visit(top, 0);
+  while (stack.length) {
+    const f = stack[stack.length - 1];
+    if (f.next < f.node.children.length) visit(f.node.children[f.next++], f.d + 1);
+    else {
+      visibleUntil[f.node.index] = tokens.length - 1;
+      stack.pop();
     }
-  };
-  walk(top);
+  }
 
-  const paths = candidates.map((_, c) => {
-    const nodes = leafPath.get(c)!;
-    const predictor: number[] = [];
+  const paths = pathOf.map((nodes) => {
+    const parent: number[] = [];
     const at: number[] = [];
-    let parent = top;
+    let p = top;
     for (const node of nodes) {
-      // The parent's copy written right before this child's subtree.
-      const childIndex = parent.children.indexOf(node);
-      predictor.push(parent.copies[childIndex]);
-      at.push(node.copies[0]);
-      parent = node;
+      parent.push(p.index);
+      at.push(node.index);
+      p = node;
     }
-    return { predictor, at };
+    return { parent, at };
   });
   return { tokens, depth, visibleUntil, paths };
 }

@@ -17,8 +17,9 @@
 // With a graph that has range attention (the bundled model; see onnx-decoder-writer.ts) both
 // passes are one: each distinct context is one row [its cached past | its appended tokens | its
 // candidates as a trie rooted at its last token] (candidate-trie.ts), so a context's KV is copied
-// once per step, not once per candidate, shared leading tokens of candidates run once, and the
-// graph's token_logprobs output gives ℓ without fetching logits. Other graphs take the two passes.
+// once per step, not once per candidate, and shared leading tokens of candidates run once (the
+// last tokens, which only their parents' logits score, not at all unless ψ(a) needs their hidden
+// states). Other graphs take the two passes.
 
 import type { CandidateScore, ItemScore, ModelInfo, ScoreContext } from './backbone-types';
 import type { PromptFrame } from './prompts';
@@ -158,9 +159,11 @@ interface TrieRow {
   layout: TrieLayout | null;
 }
 
-/** One trie pass: token_logprobs [rows, W] from the root on, hidden states [rows, A + W, d], present caches on request. */
+/** One trie pass: logits and token_logprobs [rows, W, ·] from the root on, hidden states [rows, A + W, d]. */
 interface TrieOutputs {
-  tokenLogprobs: Float32Array;
+  logits: Float32Array;
+  /** log Σ exp of each kept logit row [rows, W]. */
+  lse: Float64Array;
   hidden: Float32Array;
   /** Query index of the roots, and the trie width. */
   A: number;
@@ -640,10 +643,10 @@ export class EpisodeScorer {
       });
     });
     const rows = [...rowOf.values()];
-    for (const r of rows) r.layout = layoutTrie(r.root, r.candidates);
+    const wantPsi = exact && !!options.features;
+    for (const r of rows) r.layout = layoutTrie(r.root, r.candidates, { leaves: wantPsi });
     profile.tokenizeMs += now() - tr;
 
-    const wantPsi = exact && !!options.features;
     const scored = new Map<TrieRow, CandidateScore[]>();
     const run = await this.runTriePlanned(rows, budget, profile, (chunk, out) => {
       chunk.forEach((row, r) => scored.set(row, this.readTrie(row, r, out, options, wantPsi)));
@@ -658,15 +661,17 @@ export class EpisodeScorer {
 
   /** ℓ (and ψ as the mean hidden state over the candidate's tokens) of every candidate of row r of a trie pass. */
   private readTrie(row: TrieRow, r: number, out: TrieOutputs, options: { tokenLogprobs?: boolean }, wantPsi: boolean): CandidateScore[] {
-    const d = this.model.info.hiddenSize;
-    const { tokenLogprobs, hidden, A, W } = out;
+    const { hiddenSize: d, vocabSize: V } = this.model.info;
+    const { logits, lse, hidden, A, W } = out;
     const S = A + W;
-    return row.layout!.paths.map(({ predictor, at }) => {
-      const m = predictor.length;
+    const ids = row.candidates;
+    return row.layout!.paths.map(({ parent, at }, c) => {
+      const m = parent.length;
       const per = options.tokenLogprobs ? new Float32Array(m) : undefined;
       let sum = 0;
       for (let t = 0; t < m; t++) {
-        const lp = tokenLogprobs[r * W + predictor[t]];
+        const k = r * W + parent[t];
+        const lp = logits[k * V + ids[c][t]] - lse[k];
         sum += lp;
         if (per) per[t] = lp;
       }
@@ -688,8 +693,8 @@ export class EpisodeScorer {
   private async runTriePlanned(rows: TrieRow[], budget: number, profile: EpisodeScoreProfile, use: (chunk: TrieRow[], out: TrieOutputs) => void): Promise<{ passes: number; tokensProcessed: number }> {
     const { info } = this.model;
     const kv = kvBytesPerToken(info, kvElementBytes(info.dtype));
-    // The graph holds every kept position's logits and their log-softmax before it gathers one value.
-    const perKept = 2 * info.vocabSize * 4 + 4;
+    // The graph holds every kept position's logits and their log-softmax; the logits are fetched.
+    const perKept = 3 * info.vocabSize * 4 + 4;
     const ordered = [...rows].sort((a, b) => a.appended.length - b.appended.length || a.pastLen - b.pastLen);
     const chunks = chunkRows(
       ordered,
@@ -771,7 +776,7 @@ export class EpisodeScorer {
       ...logitsToKeep(info.supportsLogitsToKeep, W),
     };
     const fresh = rows.some((r) => r.fresh);
-    const fetch = ['token_logprobs', 'last_hidden_state'];
+    const fetch = ['logits', 'token_logprobs', 'last_hidden_state'];
     if (fresh) for (let l = 0; l < numLayers; l++) fetch.push(`present.${l}.key`, `present.${l}.value`);
     profile.kvCopyMs += now() - tc;
 
@@ -779,8 +784,21 @@ export class EpisodeScorer {
     const out = await this.model.run(inputs, fetch);
     profile.candidateMs += now() - tf;
     tc = now();
+    const logits = await readFloats(out.logits);
     const tokenLogprobs = await readFloats(out.token_logprobs);
     const hidden = await readFloats(out.last_hidden_state);
+    // token_logprobs = logit of the next input token − log Σ exp, so the normaliser of every kept
+    // row comes back without a pass over the vocabulary (the graph scores token 0 after the last position).
+    const V = info.vocabSize;
+    const lse = new Float64Array(R * W);
+    for (let i = 0; i < R; i++) {
+      const r = rows[i];
+      for (let k = 0; k < W; k++) {
+        const q = A + k;
+        const next = q + 1 >= S ? 0 : k + 1 < r.layout!.tokens.length ? r.layout!.tokens[k + 1] : pad;
+        lse[i * W + k] = logits[(i * W + k) * V + next] - tokenLogprobs[i * W + k];
+      }
+    }
     if (fresh) {
       const present: Array<{ key: KvData; value: KvData; type: KvType }> = [];
       for (let l = 0; l < numLayers; l++) {
@@ -808,7 +826,7 @@ export class EpisodeScorer {
     }
     disposeGpuOutputs(out);
     profile.kvCopyMs += now() - tc;
-    return { tokenLogprobs, hidden, A, W };
+    return { logits, lse, hidden, A, W };
   }
 
   /**
@@ -842,7 +860,7 @@ export class EpisodeScorer {
       for (let k = 0; k < missing.length; k += PSI_ACTIONS_PER_ROW) {
         const actions = missing.slice(k, k + PSI_ACTIONS_PER_ROW);
         const candidates = actions.map((a) => this.tokensOf(candidatePrefix + a));
-        const row: TrieRow = { key: ctx.key, text: ctx.text, source: ctx, pastLen: ctx.length - 1, appended: [], root: ctx.lastToken, fresh: false, candidates, index: new Map(), layout: layoutTrie(ctx.lastToken, candidates) };
+        const row: TrieRow = { key: ctx.key, text: ctx.text, source: ctx, pastLen: ctx.length - 1, appended: [], root: ctx.lastToken, fresh: false, candidates, index: new Map(), layout: layoutTrie(ctx.lastToken, candidates, { leaves: true }) };
         rows.push(row);
         actionsOf.set(row, actions);
       }

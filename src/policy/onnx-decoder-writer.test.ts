@@ -158,75 +158,79 @@ describe('writeDecoderOnnx', () => {
     }
   });
 
-  it('range attention: candidates laid out as a trie after a shared (cached, left-padded) context each score as if alone', async () => {
-    const arch = { ...base, numKvHeads: 2, attentionBias: true };
-    const weights = initDecoderWeights(arch, { seed: 13, std: 0.3, normJitter: 0.2 });
-    const sess = await session(arch, weights);
-    const V = arch.vocabSize;
-    const contexts = [[3, 17, 42, 5], [8, 2, 33, 40, 41, 12]];
-    // Shared leading tokens, a candidate that is a prefix of another, single tokens, a duplicate.
-    const candidates = [
-      [[9, 60, 11], [9, 60, 12], [9], [30, 31, 32, 33], [9, 59]],
-      [[4, 4], [50, 51, 52], [4, 4, 7], [50, 51, 52]],
-    ];
-    // The row re-runs each context's last token as the trie root; the cache holds the rest.
-    const heads = contexts.map((c) => c.slice(0, -1));
-    const caches = await Promise.all(heads.map((c) => sess.run(batchFeeds(arch, [c], 1))));
-    const layouts = contexts.map((c, b) => layoutTrie(c[c.length - 1], candidates[b]));
-    const P = Math.max(...heads.map((c) => c.length));
-    const S = Math.max(...layouts.map((l) => l.tokens.length));
-    const past: Feeds = {};
-    for (let i = 0; i < arch.numLayers; i++) {
-      for (const kind of ['key', 'value']) {
-        const per = arch.numKvHeads * P * arch.headDim;
-        const data = new Float32Array(heads.length * per);
-        heads.forEach((c, b) => {
-          const src = caches[b][`present.${i}.${kind}`].data as Float32Array;
-          for (let h = 0; h < arch.numKvHeads; h++) {
-            data.set(src.subarray(h * c.length * arch.headDim, (h + 1) * c.length * arch.headDim), ((b * arch.numKvHeads + h) * P + P - c.length) * arch.headDim);
-          }
-        });
-        past[`past_key_values.${i}.${kind}`] = new ort.Tensor('float32', data, [heads.length, arch.numKvHeads, P, arch.headDim]);
+  for (const leaves of [true, false]) {
+    it(`range attention: candidates laid out as a trie (${leaves ? 'with' : 'without'} leaves) after a shared (cached, left-padded) context each score as if alone`, async () => {
+      const arch = { ...base, numKvHeads: 2, attentionBias: true };
+      const weights = initDecoderWeights(arch, { seed: 13, std: 0.3, normJitter: 0.2 });
+      const sess = await session(arch, weights);
+      const V = arch.vocabSize;
+      const contexts = [[3, 17, 42, 5], [8, 2, 33, 40, 41, 12]];
+      // Shared leading tokens, a candidate that is a prefix of another, single tokens, a duplicate.
+      const candidates = [
+        [[9, 60, 11], [9, 60, 12], [9], [30, 31, 32, 33], [9, 59]],
+        [[4, 4], [50, 51, 52], [4, 4, 7], [50, 51, 52]],
+      ];
+      // The row re-runs each context's last token as the trie root; the cache holds the rest.
+      const heads = contexts.map((c) => c.slice(0, -1));
+      const caches = await Promise.all(heads.map((c) => sess.run(batchFeeds(arch, [c], 1))));
+      const layouts = contexts.map((c, b) => layoutTrie(c[c.length - 1], candidates[b], { leaves }));
+      const P = Math.max(...heads.map((c) => c.length));
+      const S = Math.max(...layouts.map((l) => l.tokens.length));
+      const past: Feeds = {};
+      for (let i = 0; i < arch.numLayers; i++) {
+        for (const kind of ['key', 'value']) {
+          const per = arch.numKvHeads * P * arch.headDim;
+          const data = new Float32Array(heads.length * per);
+          heads.forEach((c, b) => {
+            const src = caches[b][`present.${i}.${kind}`].data as Float32Array;
+            for (let h = 0; h < arch.numKvHeads; h++) {
+              data.set(src.subarray(h * c.length * arch.headDim, (h + 1) * c.length * arch.headDim), ((b * arch.numKvHeads + h) * P + P - c.length) * arch.headDim);
+            }
+          });
+          past[`past_key_values.${i}.${kind}`] = new ort.Tensor('float32', data, [heads.length, arch.numKvHeads, P, arch.headDim]);
+        }
       }
-    }
-    const pad = (xs: number[], fill: number): number[] => [...xs, ...Array(S - xs.length).fill(fill)];
-    const feeds = (mask: number[][]): Feeds => ({
-      input_ids: i64(layouts.map((l) => pad(l.tokens, 0))),
-      attention_mask: i64(mask),
-      position_ids: i64(layouts.map((l, b) => pad(l.depth.map((d) => heads[b].length + d), 0))),
-      num_logits_to_keep: new ort.Tensor('int64', BigInt64Array.from([0n]), []),
-      ...past,
-    });
-    const mask = heads.map((c, b) => [...Array.from({ length: P }, (_, t): number => (t >= P - c.length ? 1 : 0)), ...pad(layouts[b].visibleUntil.map((u) => 2 + u), 0)]);
-    const out = await sess.run(feeds(mask));
-    const logits = out.logits.data as Float32Array;
-    const lp = out.token_logprobs.data as Float32Array;
-    let worst = 0;
-    let worstLp = 0;
-    let compared = 0;
-    contexts.forEach((c, b) => {
-      const root = referenceForward(arch, weights, c);
-      worst = Math.max(worst, maxAbsDiff(logits.subarray(b * S * V, (b * S + 1) * V), root.logits[c.length - 1]));
-      candidates[b].forEach((cand, j) => {
-        const ref = referenceForward(arch, weights, [...c, ...cand]);
-        const { predictor, at } = layouts[b].paths[j];
-        cand.forEach((tok, t) => {
-          worst = Math.max(worst, maxAbsDiff(logits.subarray((b * S + at[t]) * V, (b * S + at[t] + 1) * V), ref.logits[c.length + t]));
-          worstLp = Math.max(worstLp, Math.abs(lp[b * S + predictor[t]] - logSoftmax64(ref.logits[c.length - 1 + t])[tok]));
-          compared++;
+      const pad = (xs: number[], fill: number): number[] => [...xs, ...Array(S - xs.length).fill(fill)];
+      const feeds = (mask: number[][]): Feeds => ({
+        input_ids: i64(layouts.map((l) => pad(l.tokens, 0))),
+        attention_mask: i64(mask),
+        position_ids: i64(layouts.map((l, b) => pad(l.depth.map((d) => heads[b].length + d), 0))),
+        num_logits_to_keep: new ort.Tensor('int64', BigInt64Array.from([0n]), []),
+        ...past,
+      });
+      const mask = heads.map((c, b) => [...Array.from({ length: P }, (_, t): number => (t >= P - c.length ? 1 : 0)), ...pad(layouts[b].visibleUntil.map((u) => 2 + u), 0)]);
+      const out = await sess.run(feeds(mask));
+      const logits = out.logits.data as Float32Array;
+      let worst = 0;
+      let worstLp = 0;
+      let compared = 0;
+      contexts.forEach((c, b) => {
+        candidates[b].forEach((cand, j) => {
+          const ref = referenceForward(arch, weights, [...c, ...cand]);
+          const { parent, at } = layouts[b].paths[j];
+          cand.forEach((tok, t) => {
+            // The parent's row carries the logits after the candidate's first t tokens.
+            const row = logits.subarray((b * S + parent[t]) * V, (b * S + parent[t] + 1) * V);
+            worst = Math.max(worst, maxAbsDiff(row, ref.logits[c.length - 1 + t]));
+            worstLp = Math.max(worstLp, Math.abs(logSoftmax64(row)[tok] - logSoftmax64(ref.logits[c.length - 1 + t])[tok]));
+            if (at[t] >= 0) worst = Math.max(worst, maxAbsDiff(logits.subarray((b * S + at[t]) * V, (b * S + at[t] + 1) * V), ref.logits[c.length + t]));
+            else expect(leaves).toBe(false);
+            compared++;
+          });
         });
       });
+      expect(compared).toBe(candidates.flat(2).length);
+      // Shared tokens were written once (and leaves left out on request).
+      // Nodes r 9 60 11 12 59 30 31 32 33; without the leaves (11 12 59 33): r 9 60 30 31 32.
+      expect(layouts[0].tokens.length).toBe(leaves ? 10 : 6);
+      expect(worst).toBeLessThan(2e-4);
+      expect(worstLp).toBeLessThan(2e-4);
+      // With every range value turned into 1 (one causal row) later nodes see earlier subtrees and differ.
+      const causal = await sess.run(feeds(mask.map((m) => m.map((v) => (v > 0 ? 1 : 0)))));
+      const j = layouts[0].paths[3].at[0]; // the node of 30, after the 9… subtree
+      expect(maxAbsDiff((causal.logits.data as Float32Array).subarray(j * V, (j + 1) * V), logits.subarray(j * V, (j + 1) * V))).toBeGreaterThan(1e-3);
     });
-    expect(compared).toBe(candidates.flat(2).length);
-    // Shared tokens were written once (copies aside): fewer row tokens than candidate tokens.
-    expect(layouts[0].tokens.length).toBeLessThan(1 + candidates[0].flat().length);
-    expect(worst).toBeLessThan(2e-4);
-    expect(worstLp).toBeLessThan(2e-4);
-    // With every range value turned into 1 (one causal row) later candidates see earlier ones and differ.
-    const causal = await sess.run(feeds(mask.map((m) => m.map((v) => (v > 0 ? 1 : 0)))));
-    const j = layouts[0].paths[3].at[0]; // the first token of [30, 31, 32, 33], after the 9… subtree
-    expect(maxAbsDiff((causal.logits.data as Float32Array).subarray(j * V, (j + 1) * V), logits.subarray(j * V, (j + 1) * V))).toBeGreaterThan(1e-3);
-  });
+  }
 
   it('reads back the weights it wrote (transposed linears, tied and untied heads, biases)', () => {
     for (const overrides of [{}, { tieWordEmbeddings: false, numKvHeads: 2, attentionBias: true }]) {
