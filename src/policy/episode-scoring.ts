@@ -133,6 +133,8 @@ interface ExtendRow {
   text: string;
   base: CachedContext | null;
   ids: number[];
+  /** Whether the context, tokenised from scratch, gets the tokenizer's special tokens. */
+  special: boolean;
 }
 
 interface CandidateRow {
@@ -172,6 +174,11 @@ interface TrieOutputs {
 
 /** ψ(a) rows of the shared-prefix scoring: a row's length grows with its actions, so long lists take several rows. */
 const PSI_ACTIONS_PER_ROW = 64;
+
+/** A shared prompt beginning shorter than this is recomputed rather than kept as an anchor. */
+const MIN_ANCHOR_TOKENS = 16;
+/** Anchors kept (one per distinct instruction text, so a few per environment). */
+const MAX_ANCHORS = 8;
 
 /** Appended lengths that may share a trie pass: up to twice the shortest plus this many tokens. */
 const TRIE_PAD_SLACK = 32;
@@ -255,6 +262,8 @@ class KvScratch {
  */
 export class EpisodeScorer {
   private readonly contexts = new Map<string, CachedContext>();
+  /** Shared prompt beginnings that fresh prompts extend (see anchorRestarts), oldest first. */
+  private readonly anchors: CachedContext[] = [];
   private readonly episodes = new Map<string, CachedContext>();
   /** Token ids of framed candidate texts: actions recur across steps and episodes. */
   private readonly candidateTokens = new ByteLruCache<number[]>(8 * 2 ** 20, (ids) => ids.length * 8);
@@ -298,6 +307,60 @@ export class EpisodeScorer {
     this.scratch.clear();
     this.psiCache.clear();
     this.psiContext = null;
+    this.anchors.length = 0;
+  }
+
+  /**
+   * Prompts computed from scratch (a new episode, or a window that moved) mostly share their
+   * first messages (the instructions): the longest such prefix, cut after an end-of-turn marker,
+   * is computed once and kept as an anchor, and every later prompt that starts with it extends
+   * it instead. Returns the context tokens thereby read from cache.
+   */
+  private async anchorRestarts(rows: ExtendRow[], trie: boolean, profile: EpisodeScoreProfile, budget: number): Promise<number> {
+    const eot = this.model.info.endOfTurn;
+    if (!rows.length || !eot) return 0;
+    const anchorOf = (r: ExtendRow): CachedContext | undefined => this.anchors.find((a) => r.text.length > a.text.length && r.text.startsWith(a.text));
+    const loose = rows.filter((r) => !anchorOf(r));
+    if (loose.length >= 2) {
+      let n = loose[0].text.length;
+      for (const r of loose) {
+        let i = 0;
+        while (i < n && i < r.text.length && r.text.charCodeAt(i) === loose[0].text.charCodeAt(i)) i++;
+        n = i;
+      }
+      const cut = loose[0].text.lastIndexOf(eot, n - eot.length);
+      if (cut > 0) {
+        const text = loose[0].text.slice(0, cut + eot.length);
+        const ids = this.model.encode(text, loose[0].special);
+        if (ids.length >= MIN_ANCHOR_TOKENS) await this.makeAnchor(text, ids, trie, profile, budget);
+      }
+    }
+    let reused = 0;
+    const tr = now();
+    for (const r of rows) {
+      const a = anchorOf(r);
+      if (!a) continue;
+      r.base = a;
+      r.ids = this.model.encode(r.text.slice(a.text.length), false);
+      reused += a.length;
+    }
+    profile.tokenizeMs += now() - tr;
+    return reused;
+  }
+
+  private async makeAnchor(text: string, ids: number[], trie: boolean, profile: EpisodeScoreProfile, budget: number): Promise<void> {
+    const key = `anchor\u0000${textKey(text)}`;
+    let made: CachedContext;
+    if (trie) {
+      const row: TrieRow = { key, text, source: null, pastLen: 0, appended: ids.slice(0, -1), root: ids[ids.length - 1], fresh: true, candidates: [], index: new Map(), layout: layoutTrie(ids[ids.length - 1], [], { leaves: false }) };
+      await this.runTriePlanned([row], budget, profile, () => {});
+      made = this.contexts.get(key)!;
+      this.contexts.delete(key);
+    } else {
+      [made] = await this.extend([{ key, text, base: null, ids, special: false }], profile);
+    }
+    this.anchors.push(made);
+    if (this.anchors.length > MAX_ANCHORS) this.anchors.shift();
   }
 
   private unref(c: CachedContext): void {
@@ -339,9 +402,10 @@ export class EpisodeScorer {
       const ids = base ? this.model.encode(text.slice(base.text.length), false) : this.model.encode(text, this.model.addsSpecialTokens(it.context));
       if (!ids.length) throw new RangeError(`episode "${it.episode}": the context is empty; the first token needs something to condition on`);
       reusedTokens += base?.length ?? 0;
-      toExtend.set(key, { key, text, base, ids });
+      toExtend.set(key, { key, text, base, ids, special: this.model.addsSpecialTokens(it.context) });
     });
     profile.tokenizeMs += now() - tr;
+    reusedTokens += await this.anchorRestarts([...toExtend.values()].filter((r) => !r.base), trie, profile, budget);
 
     if (trie) {
       const done = await this.scoreTrie(items, frames, keys, toExtend, options, profile, budget);
@@ -849,7 +913,7 @@ export class EpisodeScorer {
     if (!this.psiContext) {
       const frame = this.model.frameFor({ messages: [{ role: 'user', content: PSI_PROMPT }] });
       const ids = this.model.encode(frame.context, !this.model.info.hasChatTemplate);
-      const [ctx] = await this.extend([{ key: 'psi', text: frame.context, base: null, ids }], profile);
+      const [ctx] = await this.extend([{ key: 'psi', text: frame.context, base: null, ids, special: false }], profile);
       this.psiContext = { ctx, candidatePrefix: frame.candidatePrefix };
     }
     const { ctx, candidatePrefix } = this.psiContext;

@@ -111,7 +111,8 @@ describe('trie passes with range attention on the bundled model (onnxruntime-nod
         // One pass does what the rows layout needs an extension pass and candidate passes for.
         expect(seg.extensionPasses).toBe(0);
         expect(seg.candidatePasses).toBeLessThanOrEqual(rows.extensionPasses + rows.candidatePasses);
-        if (r > 0) expect(seg.reusedTokens).toBeGreaterThan(0);
+        // From round 0 on: the prompts' shared instructions are computed once (an anchor), then the episodes' own caches.
+        expect(seg.reusedTokens).toBeGreaterThan(0);
         const w = compare(seg.items, rows.items);
         if (r === 1) {
           // A budget that fits one context per pass: more passes, the same scores.
