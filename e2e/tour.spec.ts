@@ -4,7 +4,7 @@
 // SwiftShader. Every step passes axe-core and is captured at 1280×720 and 1920×1080; the steps move
 // with the keyboard.
 
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import { collectErrors, screenshot } from './fixtures';
 import { SIZES, expectAccessible } from './lab';
@@ -79,7 +79,15 @@ test('the tour trains SPA and outcome-only and shows one trajectory credited two
 
   // The tour's run opens in the Trajectories viewer.
   await t.getByTestId('tour-open-trajectories').click();
-  await expect(page.locator('sw-trajectories').getByTestId('tv-position')).toBeVisible({ timeout: 30_000 });
+  const tv = page.locator('sw-trajectories');
+  await expect(tv.getByTestId('tv-position')).toHaveText(/^step 1 \//, { timeout: 30_000 });
+  // The README opens with this view: the user's own run, a few steps in.
+  await tv.getByTestId('tv-next').focus();
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowRight');
+  await expect(tv.getByTestId('tv-position')).toHaveText(/^step 3 \//);
+  mkdirSync('docs', { recursive: true });
+  await page.screenshot({ path: 'docs/trajectory-viewer.png' });
 
   await creditInPlayground(page);
   expect(errors.filter((e) => !/Failed to load resource|net::ERR/.test(e))).toEqual([]);
@@ -123,10 +131,10 @@ async function creditInPlayground(page: Page): Promise<void> {
   expect(dl.suggestedFilename()).toMatch(/^Tour-SPA-seed-7-it1\.swck$/);
   const bytes = readFileSync((await dl.path())!);
   await pg.getByTestId('pg-ckpt-import').setInputFiles({ name: 'broken.swck', mimeType: 'application/octet-stream', buffer: Buffer.from('not a checkpoint') });
-  await expect(pg.getByTestId('pg-credit-error')).toContainText('Nothing was imported');
+  await expect(pg.getByTestId('pg-file-error')).toContainText('Nothing was imported: this is not a Stepwise checkpoint file');
   await expect(runs.locator('option')).toHaveCount(2);
   await pg.getByTestId('pg-ckpt-import').setInputFiles({ name: dl.suggestedFilename(), mimeType: 'application/octet-stream', buffer: bytes });
-  await expect(pg.getByTestId('pg-credit-notice')).toContainText('Imported “Tour · SPA · seed 7”');
+  await expect(pg.getByTestId('pg-credit-notice')).toContainText('Imported “Tour · SPA · seed 7 (imported)”');
   await expect(runs.locator('option')).toHaveCount(3);
   // The imported run credits the same steps with the same estimator.
   await expect(pg.getByTestId('pg-step-credit')).toHaveCount(2, { timeout: 60_000 });

@@ -27,7 +27,10 @@ export class EstimatorLink {
   /** The episode `result` belongs to (its actions may lag the live episode while a request runs). */
   resultFor: EpisodeRef | null = null;
   busy = false;
+  /** Listing runs or crediting steps failed. */
   error = '';
+  /** A checkpoint export or import failed (kept apart: crediting succeeding must not hide it). */
+  fileError = '';
   notice = '';
 
   private wanted: EpisodeRef | null = null;
@@ -99,21 +102,22 @@ export class EstimatorLink {
 
   async exportCheckpoint(): Promise<void> {
     if (!this.runId) return;
-    this.error = '';
+    this.fileError = '';
+    this.notice = '';
     try {
       const file = await trainer().request('export', { runId: this.runId, what: 'checkpoint' });
       if (!file.bytes) throw new Error('the trainer sent no checkpoint bytes');
       download(file.filename, file.bytes);
       this.notice = `Saved ${file.filename}.`;
     } catch (e) {
-      this.error = describeFailure(e).message;
+      this.fileError = describeFailure(e).message;
     }
     this.changed();
   }
 
   /** Imports a checkpoint file as a new run and selects it when it can credit `env`. */
   async importCheckpoint(file: File, env: string): Promise<void> {
-    this.error = '';
+    this.fileError = '';
     this.notice = '';
     try {
       const bytes = new Uint8Array(await file.arrayBuffer());
@@ -126,7 +130,7 @@ export class EstimatorLink {
         this.notice = `Imported “${label}”. It is for another environment or trains no estimator, so it is not listed here.`;
       }
     } catch (e) {
-      this.error = `Nothing was imported: ${describeFailure(e).message}`;
+      this.fileError = `Nothing was imported: ${describeFailure(e).message}`;
     }
     this.changed();
   }

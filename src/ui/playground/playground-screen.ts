@@ -264,30 +264,30 @@ export class PlaygroundScreen extends LitElement {
     const total = credits.at(-1)?.running;
     const agree = agreement(credits);
     const r = est.result;
-    return html`<section class="credit-card card" aria-label="Estimator credit" data-testid="pg-credit">
-      <div class="credit-head">
-        <label class="field grow"><span class="k">Credit with the estimator of</span>
-          <select data-testid="pg-credit-run" @change=${(e: Event) => this.chooseRun((e.target as HTMLSelectElement).value)}>
-            <option value="" ?selected=${!est.runId}>no run (play without credit)</option>
-            ${est.runs.map((x) => html`<option value=${x.id} ?selected=${x.id === est.runId}>${x.label}</option>`)}
-          </select></label>
-      </div>
-      ${est.runs.length === 0 ? html`<div class="muted small">No trained estimator for ${s.selection.env} in this browser yet. Train an SPA run (Train, or the Tour) or import a checkpoint.</div>` : nothing}
-      ${run ? html`<div class="credit-stats">
-          <div class="stat"><div class="k">Σĉ</div><div class="v" data-testid="pg-credit-sum">${total === undefined ? '–' : signed(total)}</div></div>
-          <div class="stat" title=${`A step counts as progress for the estimator when ĉ > ${PROGRESS_THRESHOLD}`}><div class="k">Agrees</div>
-            <div class="v" data-testid="pg-credit-agree">${agree.marked ? `${agree.agreed} / ${agree.marked}` : '–'}</div></div>
-          <div class="stat"><div class="k">Checkpoint</div><div class="v small">${r ? (r.checkpointIteration < 0 ? `before PPO (${r.checkpointStage})` : `iteration ${r.checkpointIteration}`) : est.busy ? '…' : '–'}</div></div>
+    const checkpoint = r ? (r.checkpointIteration < 0 ? `before PPO (${r.checkpointStage})` : `iteration ${r.checkpointIteration}`) : est.busy ? '…' : '–';
+    return html`<section class="credit-card" aria-label="Estimator credit" data-testid="pg-credit"
+      title=${`Mark steps in the log as progress or no progress; the estimator calls a step progress when ĉ > ${PROGRESS_THRESHOLD}.`}>
+      <label class="credit-head"><span class="k">Credit by</span>
+        <select data-testid="pg-credit-run" @change=${(e: Event) => this.chooseRun((e.target as HTMLSelectElement).value)}>
+          <option value="" ?selected=${!est.runId}>no estimator</option>
+          ${est.runs.map((x) => html`<option value=${x.id} ?selected=${x.id === est.runId}>${x.label}</option>`)}
+        </select></label>
+      ${est.runs.length === 0 ? html`<div class="muted small">No trained estimator for ${s.selection.env} in this browser yet: train an SPA run (Train, or the Tour) or import a checkpoint.</div>` : nothing}
+      ${run ? html`<div class="credit-figures small">
+          <span>Σĉ <b data-testid="pg-credit-sum">${total === undefined ? '–' : signed(total)}</b></span>
+          <span>agrees <b data-testid="pg-credit-agree">${agree.marked ? `${agree.agreed} / ${agree.marked}` : '–'}</b></span>
+          <span class="muted">checkpoint ${checkpoint}</span>
+          ${est.busy ? html`<span class="muted">crediting…</span>` : nothing}
         </div>
-        ${r && r.checkpointStage === 'bc' ? html`<div class="muted small">This run stopped before its estimator was trained; its credit is the untrained network's.</div>` : nothing}
-        <div class="muted small">${est.busy ? 'Crediting your steps…' : 'Mark steps as progress or no progress in the log to compare with the estimator.'}</div>` : nothing}
+        ${r && r.checkpointStage === 'bc' ? html`<div class="muted small">This run stopped before its estimator was trained; its credit is the untrained network's.</div>` : nothing}` : nothing}
       <div class="credit-actions">
-        <button data-testid="pg-ckpt-export" ?disabled=${!est.runId} @click=${() => void est.exportCheckpoint()}>Export checkpoint</button>
+        <button class="small-button" data-testid="pg-ckpt-export" ?disabled=${!est.runId} @click=${() => void est.exportCheckpoint()}>Export checkpoint</button>
         <label class="file-button">Import checkpoint<input type="file" data-testid="pg-ckpt-import" accept=".swck,application/octet-stream"
           @change=${(e: Event) => this.onImport(e)} /></label>
       </div>
       ${est.notice ? html`<div class="small" role="status" data-testid="pg-credit-notice">${est.notice}</div>` : nothing}
       ${est.error ? html`<div class="error" role="alert" data-testid="pg-credit-error">${est.error}</div>` : nothing}
+      ${est.fileError ? html`<div class="error" role="alert" data-testid="pg-file-error">${est.fileError}</div>` : nothing}
     </section>`;
   }
 

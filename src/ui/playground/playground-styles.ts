@@ -388,30 +388,34 @@ export const playgroundStyles = css`
   }
   .credit-card {
     display: grid;
-    gap: 8px;
+    gap: 6px;
+    padding-top: 10px;
+    border-top: 1px solid var(--pg-border);
   }
   .credit-head {
     display: flex;
     gap: 8px;
-    align-items: flex-end;
+    align-items: center;
   }
-  .grow {
+  .credit-head select {
     flex: 1;
     min-width: 0;
   }
-  .grow select {
-    width: 100%;
+  .credit-figures {
+    display: flex;
+    flex-wrap: wrap;
+    gap: 4px 14px;
+    font-variant-numeric: tabular-nums;
   }
-  .credit-stats {
-    display: grid;
-    grid-template-columns: repeat(3, minmax(0, 1fr));
-    gap: 6px;
+  .credit-figures b {
+    font-family: var(--pg-mono);
   }
   .credit-actions {
     display: flex;
     gap: 6px;
     flex-wrap: wrap;
   }
+  .small-button,
   .file-button {
     display: inline-flex;
     align-items: center;
