@@ -9,13 +9,22 @@ import { FIXTURE, STEPS_JSONL, importFile } from './lab';
 const XSS = FIXTURE.xss;
 const trajectoriesFixture = () => FIXTURE.trajectories;
 const stepsJsonl = () => STEPS_JSONL;
+/** Task 1's attempt ends with reward 0.80 but is not won, as a graded (WebShop-like) attempt can. */
+const PARTLY_GOAL = trajectoriesFixture()[1].goal;
+const withPartlySolved = (): string => stepsJsonl().split('\n').map((line) => {
+  if (!line.trim()) return line;
+  const o = JSON.parse(line) as { type: string; goal?: string; final_reward?: number; won?: boolean };
+  if (o.type !== 'trajectory' || o.goal !== PARTLY_GOAL) return line;
+  expect(o.won).toBe(false);
+  return JSON.stringify({ ...o, final_reward: 0.8 });
+}).join('\n');
 
 const tv = (page: Page) => page.locator('sw-trajectories');
 
 async function importFixture(page: Page): Promise<void> {
   await page.goto('/#/trajectories');
   await expect(tv(page).getByText('No trajectories here yet')).toBeVisible();
-  await importFile(page, 'tv-import', 'household-fixture.jsonl', stepsJsonl());
+  await importFile(page, 'tv-import', 'household-fixture.jsonl', withPartlySolved());
   await expect(tv(page).getByTestId('tv-notice')).toContainText('Imported 40 trajectories from household-fixture.jsonl');
 }
 
@@ -29,14 +38,26 @@ test('imports per-step JSONL, filters, and steps through a trajectory with its c
   expect(rendered).toBeGreaterThan(0);
   expect(rendered).toBeLessThan(40);
 
-  await s.getByTestId('tv-success').selectOption('won');
+  // Outcomes in the tour's words: solved, partly solved (some reward, not won), failed.
+  await expect(s.getByTestId('tv-success').locator('option')).toHaveText(['all', 'solved', 'partly solved', 'failed']);
+  await s.getByTestId('tv-success').selectOption('partly-solved');
+  await expect(s.getByTestId('tv-count')).toHaveText('1 of 40 trajectories');
+  const partly = s.getByTestId('tv-item').filter({ hasText: PARTLY_GOAL });
+  await expect(partly.getByTestId('tv-outcome')).toHaveText('partly solved · R 0.80');
+  await partly.click();
+  await expect(s.locator('sw-step-viewer').getByTestId('tv-outcome')).toHaveText('partly solved');
+  await s.getByTestId('tv-success').selectOption('failed');
+  await expect(s.getByTestId('tv-count')).toHaveText('19 of 40 trajectories');
+  await expect(s.getByTestId('tv-item').first().getByTestId('tv-outcome')).toHaveText('failed · R 0.00');
+  await s.getByTestId('tv-success').selectOption('solved');
   await expect(s.getByTestId('tv-count')).toHaveText('20 of 40 trajectories');
+  await expect(s.getByTestId('tv-item').first().getByTestId('tv-outcome')).toHaveText('solved · R 1.00');
   await s.getByTestId('tv-iteration').selectOption('1');
   await expect(s.getByTestId('tv-count')).toHaveText('10 of 40 trajectories');
   await s.getByTestId('tv-split').selectOption('unseen-test');
   // Trajectories 20…39 won on even i, and unseen-test where i % 3 == 0: 24, 30, 36.
   await expect(s.getByTestId('tv-count')).toHaveText('3 of 40 trajectories');
-  expect(page.url()).toContain('success=won');
+  expect(page.url()).toContain('success=solved');
   expect(page.url()).toContain('iteration=1');
   await s.getByTestId('tv-split').selectOption('all');
   await s.getByTestId('tv-success').selectOption('all');

@@ -57,7 +57,7 @@ test('the Trajectories link reopens the same trajectory, step, filters and speed
   await importFile(page, 'tv-import', 'household-fixture.jsonl', STEPS_JSONL);
   const s = page.locator('sw-trajectories');
   const want = FIXTURE.trajectories[6];
-  await s.getByTestId('tv-success').selectOption('won');
+  await s.getByTestId('tv-success').selectOption('solved');
   await s.getByTestId('tv-item').filter({ hasText: want.goal }).click();
   await s.getByTestId('tv-next').click();
   await s.getByTestId('tv-next').click();
@@ -69,7 +69,7 @@ test('the Trajectories link reopens the same trajectory, step, filters and speed
   const s2 = page.locator('sw-trajectories');
   await expect(s2.getByTestId('tv-position')).toHaveText(`step 3 / ${want.steps.length}`);
   await expect(s2.locator('sw-step-viewer').getByTestId('tv-goal')).toHaveText(want.goal);
-  await expect(s2.getByTestId('tv-success')).toHaveValue('won');
+  await expect(s2.getByTestId('tv-success')).toHaveValue('solved');
   await expect(s2.getByTestId('tv-speed')).toHaveValue('2');
   await expect(s2.getByTestId('tv-count')).toHaveText('20 of 40 trajectories');
   // Back/forward-style edits of the hash reach the screen without a reload.

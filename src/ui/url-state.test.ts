@@ -66,7 +66,7 @@ describe('URL state', () => {
   });
 
   it('screen parameters round-trip through their links', () => {
-    const values = { run: 'spa-household-1', iteration: 3, split: 'unseen-test' as const, success: 'lost' as const, traj: 'it3/household:train:12/k5 <b>', step: 7, speed: 0.25 };
+    const values = { run: 'spa-household-1', iteration: 3, split: 'unseen-test' as const, success: 'partly-solved' as const, traj: 'it3/household:train:12/k5 <b>', step: 7, speed: 0.25 };
     const link = stateLink(TRAJECTORIES_STATE, values);
     expect(link.startsWith('#/trajectories?')).toBe(true);
     expect(decodeState(TRAJECTORIES_STATE, parseRoute(link).params)).toEqual({ values, issues: [] });

@@ -17,6 +17,7 @@ import {
   choice, defaultsOf, fieldSchema, flattenTree, fromQueryValue, getPath, int, num, setPath, text, toQueryValue,
   type Field, type FieldTree, type ValuesOf,
 } from '../run/config-fields';
+import { OUTCOMES } from './lab/outcome';
 import { formatRoute, parseRoute } from './shell/route';
 
 export interface ScreenStateDef<T extends FieldTree> {
@@ -145,7 +146,8 @@ export const TRAIN_STATE = defineScreenState({
   },
 });
 
-export const TRAJECTORY_SUCCESS = ['all', 'won', 'lost'] as const;
+/** The Outcome filter: every trajectory, or one outcome (lab/outcome.ts). */
+export const TRAJECTORY_SUCCESS = ['all', ...OUTCOMES] as const;
 export const SPEEDS = [0.5, 1, 2, 4] as const;
 
 export const TRAJECTORIES_STATE = defineScreenState({

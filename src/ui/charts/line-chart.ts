@@ -5,6 +5,7 @@
 import { LitElement, css, html, unsafeCSS, type PropertyValues } from 'lit';
 import uPlot from 'uplot';
 import uplotCss from 'uplot/dist/uPlot.min.css?inline';
+import { xRange } from './x-range';
 
 export interface ChartSeries {
   label: string;
@@ -32,6 +33,8 @@ export class LineChart extends LitElement {
     xLabel: { attribute: 'x-label' },
     height: { type: Number },
     integerX: { type: Boolean, attribute: 'integer-x' },
+    xMin: { attribute: false },
+    xMax: { attribute: false },
   };
   heading = '';
   xLabel = 'iteration';
@@ -40,6 +43,12 @@ export class LineChart extends LitElement {
   height = 180;
   /** x counts something (iterations, steps): ticks only on whole numbers. */
   integerX = true;
+  /**
+   * The x range always covers the data; these widen it (a run's configured iterations, so the axis
+   * shows how far the run has to go). null: the data alone decides.
+   */
+  xMin: number | null = null;
+  xMax: number | null = null;
 
   private plot: uPlot | null = null;
   private resize: ResizeObserver | null = null;
@@ -66,7 +75,7 @@ export class LineChart extends LitElement {
   }
 
   protected override updated(changed: PropertyValues): void {
-    if (changed.has('x') || changed.has('series') || changed.has('height')) this.draw();
+    if (changed.has('x') || changed.has('series') || changed.has('height') || changed.has('xMin') || changed.has('xMax')) this.draw();
   }
 
   override connectedCallback(): void {
@@ -103,7 +112,8 @@ export class LineChart extends LitElement {
     this.plot = new uPlot({
       width: Math.max(box.clientWidth, 200),
       height: this.height,
-      scales: { x: { time: false } },
+      // uPlot spreads a lone x value over 0…100; the range fits the data and the hints instead.
+      scales: { x: { time: false, range: (_u, lo, hi) => xRange(lo, hi, this.xMin, this.xMax, this.integerX) } },
       legend: { live: false },
       axes: [{ ...axis, ...(this.integerX ? { incrs: INTEGER_TICKS } : {}), label: this.xLabel, labelFont: '11px system-ui, sans-serif', labelSize: 16 }, { ...axis, size: 52 }],
       cursor: { drag: { x: false, y: false } },

@@ -7,6 +7,7 @@ import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import type { Trajectory } from '../../rl/trajectory';
 import '../charts/line-chart';
 import type { ChartSeries } from '../charts/line-chart';
+import { OUTCOME_BADGE, OUTCOME_LABEL, outcomeOf } from '../lab/outcome';
 import { labStyles } from '../lab/styles';
 import { cumulativeProgress, type StepCredit } from './trajectory-view';
 
@@ -77,10 +78,11 @@ export class StepViewer extends LitElement {
       { label: `final reward R = ${fmt(t.finalReward, 2)}`, values: x.map(() => t.finalReward), dash: true, color: '#f0c05a' },
     ];
     const valid = t.steps.filter((s) => s.valid).length;
+    const outcome = outcomeOf(t);
     return html`
       <div class="head">
         <span class="goal" data-testid="tv-goal">${t.goal}</span>
-        <span class="badge ${t.won ? 'good' : 'bad'}">${t.won ? 'success' : 'failure'}</span>
+        <span class="badge ${OUTCOME_BADGE[outcome]}" data-testid="tv-outcome">${OUTCOME_LABEL[outcome]}</span>
         <span class="muted">R = ${fmt(t.finalReward, 2)} · ${t.steps.length} steps · ${valid}/${t.steps.length} valid · iteration ${t.iteration} · task <span class="mono">${t.taskId}</span></span>
       </div>
       <sw-line-chart heading="Σĉ over the steps against the final reward" x-label="step" .x=${x} .series=${series} height="130"></sw-line-chart>

@@ -16,10 +16,11 @@ import type { StepAnnotation } from '../../run/formats/steps-jsonl';
 import type { RunRecord } from '../../run/persistence/store';
 import type { BranchResult } from '../../run/protocol';
 import { download, fileStem, pickedText } from '../lab/files';
+import { OUTCOME_BADGE, OUTCOME_LABEL, outcomeOf, outcomeText } from '../lab/outcome';
 import { importRunId, labStore } from '../lab/store';
 import { labStyles } from '../lab/styles';
 import { describeFailure, trainer } from '../trainer-client';
-import { SPEEDS, TRAJECTORIES_STATE, UrlState } from '../url-state';
+import { SPEEDS, TRAJECTORIES_STATE, TRAJECTORY_SUCCESS, UrlState } from '../url-state';
 import './step-viewer';
 import { creditOf, filterTrajectories, recordedAnnotations, splitOf, type CreditResult } from './trajectory-view';
 
@@ -323,9 +324,7 @@ export class TrajectoriesScreen extends LitElement {
               </select></label>
             <label class="field" style="grid-column:1/-1"><span>Outcome</span>
               <select data-testid="tv-success" @change=${(e: Event) => this.set({ success: (e.target as HTMLSelectElement).value as State['success'] })}>
-                <option value="all" ?selected=${this.state.success === 'all'}>all</option>
-                <option value="won" ?selected=${this.state.success === 'won'}>successes</option>
-                <option value="lost" ?selected=${this.state.success === 'lost'}>failures</option>
+                ${TRAJECTORY_SUCCESS.map((o) => html`<option value=${o} ?selected=${o === this.state.success}>${o === 'all' ? 'all' : OUTCOME_LABEL[o]}</option>`)}
               </select></label>
           </div>
           <p class="count" data-testid="tv-count" aria-live="polite">${shown.length} of ${this.trajs.length} trajectories</p>
@@ -334,7 +333,7 @@ export class TrajectoriesScreen extends LitElement {
             .renderItem=${(x: Trajectory) => html`<div role="listitem" style="width:100%">
               <button class="item" data-testid="tv-item" aria-pressed=${x.id === this.state.traj ? 'true' : 'false'} @click=${() => this.select(x)}>
                 <span class="goal">${x.goal}</span>
-                <span class="badge ${x.won ? 'good' : 'bad'}">${x.won ? 'won' : 'lost'} · R ${x.finalReward.toFixed(2)}</span>
+                <span class="badge ${OUTCOME_BADGE[outcomeOf(x)]}" data-testid="tv-outcome">${outcomeText(x)}</span>
                 <span class="meta">it ${x.iteration} · ${splitOf(x, runSplit)} · ${x.steps.length} steps · ${x.id}</span>
               </button></div>`}></lit-virtualizer>
         </section>

@@ -6,13 +6,17 @@ import { creditOf, cumulativeProgress, filterTrajectories, recordedAnnotations, 
 
 const a = trajectory('it0/household:train:3/k0', 'household:train:3', 1, [{ progress: 0.25, valid: true }, { progress: -0.5, valid: false }, { progress: 1, valid: true }]);
 const b = trajectory('it1/b', 'task-9', 0, [{ progress: 0.1 }, {}], { iteration: 1 });
+/** A graded (WebShop-like) attempt: some reward, not won. */
+const c = trajectory('it1/c', 'webshop:train:4', 0.8, [{ progress: 0.3 }], { iteration: 1, env: 'webshop' });
 
 describe('trajectory viewer data', () => {
   it('reads the split from ids, else the run split, and filters by iteration, split and outcome', () => {
     expect(splitOf(a, 'unseen-test')).toBe('train');
     expect(splitOf(b, 'unseen-test')).toBe('unseen-test');
     expect(splitOf(b, undefined)).toBe('unknown');
-    expect(filterTrajectories([a, b], { iteration: -1, split: 'all', success: 'won' }).map((t) => t.id)).toEqual([a.id]);
+    expect(filterTrajectories([a, b, c], { iteration: -1, split: 'all', success: 'solved' }).map((t) => t.id)).toEqual([a.id]);
+    expect(filterTrajectories([a, b, c], { iteration: -1, split: 'all', success: 'partly-solved' }).map((t) => t.id)).toEqual([c.id]);
+    expect(filterTrajectories([a, b, c], { iteration: -1, split: 'all', success: 'failed' }).map((t) => t.id)).toEqual([b.id]);
     expect(filterTrajectories([a, b], { iteration: 1, split: 'all', success: 'all' }).map((t) => t.id)).toEqual([b.id]);
     expect(filterTrajectories([a, b], { iteration: -1, split: 'seen-test', success: 'all' }, 'seen-test').map((t) => t.id)).toEqual([b.id]);
   });

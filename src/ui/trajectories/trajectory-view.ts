@@ -12,6 +12,7 @@ import { assignRewards, type RewardVariant } from '../../rl/rewards';
 import type { Trajectory } from '../../rl/trajectory';
 import type { RunConfig } from '../../run/config';
 import type { StepAnnotation } from '../../run/formats/steps-jsonl';
+import { outcomeOf, type Outcome } from '../lab/outcome';
 
 const SPLITS: readonly SplitName[] = ['train', 'seen-test', 'unseen-test', 'test'];
 
@@ -30,14 +31,14 @@ export function splitOf(t: Trajectory, runSplit: SplitName | undefined): SplitNa
 export interface TrajectoryFilter {
   iteration: number;
   split: SplitName | 'all';
-  success: 'all' | 'won' | 'lost';
+  success: 'all' | Outcome;
 }
 
 export function filterTrajectories(trajs: readonly Trajectory[], f: TrajectoryFilter, runSplit?: SplitName): Trajectory[] {
   return trajs.filter((t) =>
     (f.iteration < 0 || t.iteration === f.iteration) &&
     (f.split === 'all' || splitOf(t, runSplit) === f.split) &&
-    (f.success === 'all' || (f.success === 'won') === t.won));
+    (f.success === 'all' || outcomeOf(t) === f.success));
 }
 
 /** Σ_{k≤t} ĉ_k per step; null from the first step without an estimate. */
