@@ -757,8 +757,8 @@ export class EpisodeScorer {
   private async runTriePlanned(rows: TrieRow[], budget: number, profile: EpisodeScoreProfile, use: (chunk: TrieRow[], out: TrieOutputs) => void): Promise<{ passes: number; tokensProcessed: number }> {
     const { info } = this.model;
     const kv = kvBytesPerToken(info, kvElementBytes(info.dtype));
-    // The graph holds every kept position's logits and their log-softmax; the logits are fetched.
-    const perKept = 3 * info.vocabSize * 4 + 4;
+    // Every kept position's logits, in the graph and fetched.
+    const perKept = 2 * info.vocabSize * 4 + 4;
     const ordered = [...rows].sort((a, b) => a.appended.length - b.appended.length || a.pastLen - b.pastLen);
     const chunks = chunkRows(
       ordered,

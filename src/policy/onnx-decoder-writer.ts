@@ -193,9 +193,11 @@ export function writeDecoderOnnx(arch: DecoderArch, weights: DecoderWeights, opt
     const next = g.op('Concat', [g.op('Slice', [inputIds, g.int64([1]), g.int64([Number.MAX_SAFE_INTEGER]), g.int64([1])]), g.op('Mul', [g.op('Slice', [inputIds, g.int64([0]), g.int64([1]), g.int64([1])]), g.int64(0)])], { axis: attr.int(1) }, 'next_ids'); // [B, S]
     const keptLength = g.op('Gather', [g.op('Shape', ['logits']), g.int64(1)], { axis: attr.int(0) });
     const targets = g.op('Slice', [next, g.op('Unsqueeze', [g.op('Sub', [S, keptLength]), g.int64([0])]), g.int64([Number.MAX_SAFE_INTEGER]), g.int64([1])]); // [B, K]
-    const logProbs = g.op('LogSoftmax', ['logits'], { axis: attr.int(-1) });
-    const picked = g.op('GatherElements', [logProbs, g.op('Unsqueeze', [targets, g.int64([2])])], { axis: attr.int(2) }); // [B, K, 1]
-    g.node('Squeeze', [picked, g.int64([2])], { outputs: ['token_logprobs'] });
+    // logit − log Σ exp rather than LogSoftmax: ORT-web's WebGPU provider has no LogSoftmax (it
+    // would pull the logits to the CPU), and this never writes a second [B, K, vocab] tensor.
+    const picked = g.op('GatherElements', ['logits', g.op('Unsqueeze', [targets, g.int64([2])])], { axis: attr.int(2) }); // [B, K, 1]
+    const lse = g.op('ReduceLogSumExp', ['logits'], { axes: attr.ints([-1]), keepdims: attr.int(1) }); // [B, K, 1]
+    g.node('Squeeze', [g.op('Sub', [picked, lse]), g.int64([2])], { outputs: ['token_logprobs'] });
   }
 
   g.output('logits', F, ['batch_size', 'logits_length', arch.vocabSize]);
