@@ -6,6 +6,7 @@
 
 import { expect, test, type Page } from '@playwright/test';
 import { collectErrors, screenshot } from './fixtures';
+import { RUNS_JSON, expectAccessible, importFile } from './lab';
 
 /**
  * The Train screen's link for a tiny SPA run (2 tasks, K = 2, 2 PPO iterations, one evaluation
@@ -21,10 +22,16 @@ const TINY = new URLSearchParams({
 const train = (page: Page) => page.locator('sw-train');
 /** Metric rows the charts hold (the Train screen feeds them from the trainer's events). */
 const chartRows = (page: Page) => page.locator('sw-train-charts').evaluate((el) => (el as HTMLElement & { rows: unknown[] }).rows.length);
+/** The x range uPlot drew for the first (outcome) chart. */
+const outcomeXRange = (page: Page) => page.locator('sw-train-charts sw-line-chart').first().evaluate((el) => {
+  const plot = (el as HTMLElement & { plot: { scales: { x: { min: number; max: number } } } | null }).plot;
+  return plot ? [plot.scales.x.min, plot.scales.x.max] : null;
+});
 
 interface StoredRow { iteration: number; stage?: string; split?: string }
+interface StoredRun { id: string; status: string; label: string; extra?: { options?: { maxSteps?: number } } }
 /** The run store as the trainer worker wrote it (IndexedDB "stepwise"). */
-async function stored(page: Page): Promise<{ runs: Array<{ id: string; status: string; label: string }>; rows: Record<string, StoredRow[]> }> {
+async function stored(page: Page): Promise<{ runs: StoredRun[]; rows: Record<string, StoredRow[]> }> {
   return page.evaluate(async () => {
     const db = await new Promise<IDBDatabase>((resolve, reject) => {
       const r = indexedDB.open('stepwise');
@@ -36,12 +43,12 @@ async function stored(page: Page): Promise<{ runs: Array<{ id: string; status: s
       r.onsuccess = () => resolve(r.result as T[]);
       r.onerror = () => reject(r.error);
     });
-    const runs = await all<{ id: string; status: string; label: string }>('runs');
+    const runs = await all<StoredRun>('runs');
     const metrics = await all<{ runId: string; seq: number; row: StoredRow }>('metrics');
     db.close();
     const rows: Record<string, StoredRow[]> = {};
     for (const m of metrics.sort((a, b) => a.seq - b.seq)) (rows[m.runId] ??= []).push({ iteration: m.row.iteration, stage: m.row.stage, split: m.row.split });
-    return { runs: runs.map((r) => ({ id: r.id, status: r.status, label: r.label })), rows };
+    return { runs: runs.map((r) => ({ id: r.id, status: r.status, label: r.label, extra: r.extra })), rows };
   });
 }
 
@@ -52,6 +59,14 @@ test('trains a tiny run in the page, survives a reload in the middle and resumes
   await page.goto(`/#/train?${TINY}`);
   const s = train(page);
   await expect(s.getByTestId('train-notice')).toHaveCount(0); // every parameter of the link was taken
+  // The step cap per episode (a run option) sits in Advanced, shows the environment's own cap
+  // (household: 40) until set, and goes into the link.
+  await s.getByText(/^Advanced \(\d+ settings\)$/).click();
+  const cap = s.getByLabel('Step cap per episode');
+  await expect(cap).toHaveValue('40');
+  await cap.fill('12');
+  await cap.press('Tab');
+  await expect.poll(() => page.url()).toContain('options.maxSteps=12');
   await s.getByTestId('train-start').click();
   await expect(s.getByTestId('train-status')).toHaveText('running', { timeout: 60_000 });
 
@@ -61,6 +76,9 @@ test('trains a tiny run in the page, survives a reload in the middle and resumes
   expect(before.runs).toHaveLength(1);
   const run = before.runs[0];
   expect(run.status).toBe('running');
+  expect(run.extra?.options?.maxSteps, 'the step cap reached the trainer').toBe(12);
+  // The x axis spans the configured 2 PPO iterations, not uPlot's 0…100 for a lone iteration 0.
+  expect(await outcomeXRange(page)).toEqual([0, 2]);
   const rowsBefore = before.rows[run.id] ?? [];
   expect(rowsBefore.length, 'reloaded before the end of the run').toBeLessThan(6);
   console.log(`metrics in the page after ${((Date.now() - t0) / 1000).toFixed(0)} s; reloading with ${rowsBefore.length} rows stored`);
@@ -71,7 +89,10 @@ test('trains a tiny run in the page, survives a reload in the middle and resumes
   const offer = train(page).getByTestId('train-resume-offer');
   await expect(offer).toBeVisible();
   await expect(offer).toContainText(run.label);
+  await expect(offer).toContainText('when the tab closed');
   await offer.getByRole('button', { name: 'Resume it' }).click();
+  // The charts start from the run's stored rows, not only what the resumed session adds.
+  await expect.poll(() => chartRows(page), { timeout: 30_000 }).toBeGreaterThanOrEqual(rowsBefore.length);
   await expect(train(page).getByTestId('train-status')).toHaveText(/running|finished/, { timeout: 60_000 });
   await expect(train(page).getByTestId('train-status')).toHaveText('finished', { timeout: 300_000 });
   console.log(`finished after ${((Date.now() - t0) / 1000).toFixed(0)} s`);
@@ -89,8 +110,47 @@ test('trains a tiny run in the page, survives a reload in the middle and resumes
     'bc:0', 'estimator:0', 'ppo:1', 'ppo:2', 'eval:2:seen-test', 'eval:2:unseen-test',
   ]);
   expect(rows.slice(0, rowsBefore.length)).toEqual(rowsBefore);
-  // The resumed session's rows reached the charts too.
-  expect(await chartRows(page)).toBeGreaterThanOrEqual(rows.length - rowsBefore.length);
+  // The charts hold the whole run: the stored rows from before the reload and the resumed session's.
+  expect(await chartRows(page)).toBeGreaterThanOrEqual(rows.length);
+  expect(await outcomeXRange(page)).toEqual([0, 2]);
   await expect(train(page).getByTestId('train-resume-offer')).toHaveCount(0);
   expect(errors.filter((e) => !/Failed to load resource/.test(e))).toEqual([]);
+});
+
+test('offers failed (lost device) and stopped runs for resuming, not only interrupted ones', async ({ page }) => {
+  const errors = collectErrors(page);
+  // Finished runs from the Compare import; two of them are then marked as a real session leaves them.
+  await page.goto('/#/compare');
+  await importFile(page, 'cmp-import', 'runs.json', RUNS_JSON);
+  await expect(page.locator('sw-compare').getByTestId('cmp-notice')).toBeVisible();
+  await page.evaluate(async () => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const r = indexedDB.open('stepwise');
+      r.onsuccess = () => resolve(r.result);
+      r.onerror = () => reject(r.error);
+    });
+    const tx = db.transaction('runs', 'readwrite');
+    const runs = tx.objectStore('runs');
+    const mark = (id: string, patch: Record<string, unknown>) => new Promise<void>((resolve, reject) => {
+      const g = runs.get(id);
+      g.onsuccess = () => { const p = runs.put({ ...g.result, ...patch }); p.onsuccess = () => resolve(); p.onerror = () => reject(p.error); };
+      g.onerror = () => reject(g.error);
+    });
+    await mark('spa-s1', { status: 'failed', stage: 'ppo', iteration: 2, updatedAt: '2099-01-02T00:00:00.000Z', error: 'the GPU device was lost (test)' });
+    await mark('outcome-s2', { status: 'cancelled', stage: 'ppo', iteration: 1, updatedAt: '2099-01-01T00:00:00.000Z' });
+    await new Promise<void>((resolve) => { tx.oncomplete = () => resolve(); });
+    db.close();
+  });
+  await page.goto('/#/train');
+  const offer = train(page).getByTestId('train-resume-offer');
+  // Newest first: the run a lost device failed, with its reason.
+  await expect(offer.getByTestId('train-resume-text')).toHaveText('Run “spa · household · seed 1” failed in PPO after PPO iteration 2: the GPU device was lost (test).');
+  const pick = offer.getByLabel(/Unfinished runs \(2\)/);
+  await expect(pick.locator('option')).toHaveText(['spa · household · seed 1 · failed', 'outcome · household · seed 2 · cancelled']);
+  await pick.selectOption('outcome-s2');
+  await expect(offer.getByTestId('train-resume-text')).toHaveText('Run “outcome · household · seed 2” was stopped in PPO after PPO iteration 1.');
+  await expect(offer.getByRole('button', { name: 'Resume it' })).toBeEnabled();
+  await expectAccessible(page, 'the Train screen with the resume offer');
+  await screenshot(page, 'train-resume-offer');
+  expect(errors).toEqual([]);
 });

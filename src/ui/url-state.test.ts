@@ -47,7 +47,7 @@ describe('URL state', () => {
     roundTrip(PLAYGROUND_STATE, 'env=household&split=train&task=0&seed=0');
     roundTrip(TRAJECTORIES_STATE, '');
     roundTrip(COMPARE_STATE, '');
-    expect(decodeState(TRAIN_STATE, new URLSearchParams()).values.run).toEqual(defaultRunConfig());
+    expect(decodeState(TRAIN_STATE, new URLSearchParams()).values).toEqual({ run: defaultRunConfig(), options: { maxSteps: 0 } });
   });
 
   it('a run config round-trips through the Train link exactly (200 seeded random configs)', () => {
@@ -58,11 +58,15 @@ describe('URL state', () => {
       const route = parseRoute(trainLink(config));
       expect(route.screen).toBe('train');
       // Every field is written, so the link does not depend on today's defaults.
-      expect([...route.params.keys()]).toHaveLength(RUN_CONFIG_FIELDS.length);
+      expect([...route.params.keys()]).toHaveLength(RUN_CONFIG_FIELDS.length + 1);
       const back = decodeState(TRAIN_STATE, route.params);
       expect(back.issues).toEqual([]);
       expect(back.values.run).toEqual(config);
     }
+    // The step cap, a run option outside the config, travels with it.
+    const capped = decodeState(TRAIN_STATE, parseRoute(trainLink(defaultRunConfig(), { maxSteps: 12 })).params);
+    expect(capped.issues).toEqual([]);
+    expect(capped.values.options.maxSteps).toBe(12);
   });
 
   it('screen parameters round-trip through their links', () => {

@@ -136,9 +136,18 @@ export const PLAYGROUND_STATE = defineScreenState({
   },
 });
 
+/** The largest per-episode step cap the trainer accepts (trainer-host checkOptions). */
+export const MAX_STEP_CAP = 10_000;
+
 export const TRAIN_STATE = defineScreenState({
   screen: 'train',
-  params: { run: RUN_CONFIG_SPEC },
+  params: {
+    run: RUN_CONFIG_SPEC,
+    // Pipeline settings outside the run config (protocol.ts RunOptions) that change what a run does.
+    options: {
+      maxSteps: int('Step cap per episode', 0, MAX_STEP_CAP, 0, { help: 'Decisions an episode may take before it is cut off; 0 keeps the environment\'s own cap.' }),
+    },
+  },
   writeAll: true,
   check: (values) => {
     const r = safeParseRunConfig(values.run);
@@ -173,6 +182,6 @@ export const COMPARE_STATE = defineScreenState({
 });
 
 /** A run config as the Train screen's link (what "Copy link" and the CLI's hand-off produce). */
-export function trainLink(config: RunConfig): string {
-  return stateLink(TRAIN_STATE, { run: config });
+export function trainLink(config: RunConfig, options: { maxSteps?: number } = {}): string {
+  return stateLink(TRAIN_STATE, { run: config, options: { maxSteps: options.maxSteps ?? 0 } });
 }

@@ -37,9 +37,11 @@ function calibration(rows: readonly MetricRow[]): { x: number[]; series: ChartSe
 }
 
 export class TrainCharts extends LitElement {
-  static override properties = { rows: { attribute: false }, warnings: { attribute: false } };
+  static override properties = { rows: { attribute: false }, warnings: { attribute: false }, iterations: { attribute: false } };
   rows: MetricRow[] = [];
   warnings: Warning[] = [];
+  /** The run's configured PPO iterations: the iteration axes span 0…iterations (more if the data goes further). null: the data alone. */
+  iterations: number | null = null;
 
   static override styles = [labStyles, css`
     :host { display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 12px; }
@@ -61,14 +63,15 @@ export class TrainCharts extends LitElement {
     const speed = chart(r, [{ name: METRICS.envStepsPerS, label: 'env steps/s' }, { name: METRICS.llmTokensPerS, label: 'LLM tokens/s' }, { name: METRICS.updateS, label: 'update s' }]);
     const calib = calibration(r);
     const collapse = this.warnings.filter((w) => w.kind === 'entropy-collapse');
+    const it = this.iterations;
     return html`
-      <div class="panel"><sw-line-chart heading="Success, return and grounding" .x=${outcome.x} .series=${outcome.series}></sw-line-chart></div>
-      <div class="panel"><sw-line-chart heading="Progress estimator loss (train vs held-out)" .x=${est.x} .series=${est.series}></sw-line-chart></div>
+      <div class="panel"><sw-line-chart heading="Success, return and grounding" .xMin=${0} .xMax=${it} .x=${outcome.x} .series=${outcome.series}></sw-line-chart></div>
+      <div class="panel"><sw-line-chart heading="Progress estimator loss (train vs held-out)" .xMin=${0} .xMax=${it} .x=${est.x} .series=${est.series}></sw-line-chart></div>
       <div class="panel">
         ${collapse.length ? html`<div class="warn-box" role="alert" data-testid="entropy-warning">⚠ Entropy collapse at iteration ${collapse[collapse.length - 1].iteration}: ${collapse[collapse.length - 1].message}</div>` : nothing}
-        <sw-line-chart heading="PPO: losses, KL, entropy, clipfrac" .x=${ppo.x} .series=${ppo.series}></sw-line-chart></div>
+        <sw-line-chart heading="PPO: losses, KL, entropy, clipfrac" .xMin=${0} .xMax=${it} .x=${ppo.x} .series=${ppo.series}></sw-line-chart></div>
       <div class="panel"><sw-line-chart heading="Estimator calibration: running Σĉ, successful vs failed episodes" x-label="fraction of the episode" .integerX=${false} .x=${calib.x} .series=${calib.series}></sw-line-chart></div>
-      <div class="panel wide"><sw-line-chart heading="Throughput" .x=${speed.x} .series=${speed.series} height="140"></sw-line-chart></div>`;
+      <div class="panel wide"><sw-line-chart heading="Throughput" .xMin=${0} .xMax=${it} .x=${speed.x} .series=${speed.series} height="140"></sw-line-chart></div>`;
   }
 }
 customElements.define('sw-train-charts', TrainCharts);

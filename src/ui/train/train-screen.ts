@@ -1,22 +1,35 @@
 // The Train screen: the run config as a generated form (environment, model, method and the main
 // hyper-parameters; the rest under Advanced), Start / Pause / Resume / Stop sent to the trainer
 // worker, stage progress with an ETA, live charts from the metrics stream, and the
-// entropy-collapse warning. The config lives in the URL (url-state.ts TRAIN_STATE), so a link
-// reproduces the run. Stored runs can be viewed, and an interrupted one is offered for resuming.
+// entropy-collapse warning. The config and the per-episode step cap (a run option) live in the URL
+// (url-state.ts TRAIN_STATE), so a link reproduces the run. Stored runs can be viewed, and every
+// run the trainer lists as unfinished (interrupted by a reload, paused, failed on a lost device,
+// stopped) is offered for resuming; a resumed run's charts start from its stored metrics.
 
 import { LitElement, css, html, nothing } from 'lit';
+import { getEnvSpec } from '../../envs/registry';
 import { safeParseRunConfig, type ConfigIssue, type RunConfig } from '../../run/config';
 import type { MetricRow, RunRecord } from '../../run/persistence/store';
-import { STAGES, STAGE_LABEL, type RunState, type Stage, type TrainerEvent } from '../../run/protocol';
+import { STAGES, STAGE_LABEL, type RunOptions, type RunState, type Stage, type TrainerEvent, type UnfinishedRun } from '../../run/protocol';
 import { labStore } from '../lab/store';
 import { labStyles } from '../lab/styles';
 import { describeFailure, trainer } from '../trainer-client';
-import { TRAIN_STATE, UrlState } from '../url-state';
+import { MAX_STEP_CAP, TRAIN_STATE, UrlState } from '../url-state';
 import './config-form';
 import './train-charts';
+import { unfinishedText } from './unfinished';
 
 type Warning = Extract<TrainerEvent, { type: 'warning' }>;
 interface StageProgress { fraction: number; etaS: number | null; detail?: string }
+
+/** The environment's own decision cap, or null for an environment this page does not know. */
+function envStepCap(env: string): number | null {
+  try {
+    return getEnvSpec(env).maxSteps;
+  } catch {
+    return null;
+  }
+}
 
 /** "1 min 05 s", "12 s", "–". */
 export function formatEta(s: number | null): string {
@@ -40,6 +53,10 @@ export class TrainScreen extends LitElement {
     stored: { state: true },
     viewing: { state: true },
     busy: { state: true },
+    unfinished: { state: true },
+    resumePick: { state: true },
+    stepCap: { state: true },
+    chartIterations: { state: true },
   };
   draft: RunConfig;
   issues: ConfigIssue[] = [];
@@ -53,6 +70,14 @@ export class TrainScreen extends LitElement {
   /** A stored run shown in the charts while no run is live. */
   viewing = '';
   busy = false;
+  /** What the trainer lists as resumable, newest first (protocol `unfinished`). */
+  unfinished: UnfinishedRun[] = [];
+  /** The unfinished run the offer names (the newest unless the user picks another). */
+  resumePick = '';
+  /** Step cap per episode for the next run; 0 keeps the environment's own. */
+  stepCap = 0;
+  /** PPO iterations of the run the charts show, so their x axis spans the whole run. */
+  chartIterations: number | null = null;
 
   private readonly url = new UrlState(TRAIN_STATE);
   private unwatch: (() => void) | null = null;
@@ -67,22 +92,39 @@ export class TrainScreen extends LitElement {
     progress { width: 100%; height: 8px; accent-color: var(--sw-accent); }
     .status { display: flex; gap: 10px; align-items: center; flex-wrap: wrap; margin-bottom: 10px; }
     .right { display: grid; gap: 12px; min-width: 0; }
+    .offer { display: flex; gap: 10px 14px; align-items: center; flex-wrap: wrap; }
+    .offer > span { flex: 1 1 320px; }
+    .offer .pick { grid-auto-flow: column; align-items: center; }
+    fieldset { border: 0; padding: 0; margin: 12px 0 0; }
+    legend { font-size: 12px; font-weight: 600; color: var(--sw-accent); padding: 0 0 6px; }
+    fieldset .field { max-width: calc(50% - 6px); }
+    fieldset input { width: 100%; }
+    .help { font-size: 11.5px; }
+    .err { color: var(--sw-bad); font-size: 11.5px; }
+    [aria-invalid='true'] { border-color: var(--sw-bad); }
   `];
 
   constructor() {
     super();
-    this.draft = this.url.read().values.run;
+    const read = this.url.read().values;
+    this.draft = read.run;
+    this.stepCap = read.options.maxSteps;
   }
 
   override connectedCallback(): void {
     super.connectedCallback();
     const read = this.url.read();
     this.draft = read.values.run;
+    this.stepCap = read.values.options.maxSteps;
     if (read.issues.length) this.notice = `Ignored in the link (defaults used): ${read.issues.map((i) => i.message).join('; ')}`;
-    this.url.write({ run: this.draft });
-    this.unwatch = this.url.watch((s) => { this.draft = s.values.run; this.issues = []; });
+    this.writeUrl();
+    this.unwatch = this.url.watch((s) => { this.draft = s.values.run; this.stepCap = s.values.options.maxSteps; this.issues = []; });
     this.stopEvents = trainer().onEvent((e) => this.onEvent(e));
     void this.loadStored();
+  }
+
+  private writeUrl(): void {
+    this.url.write({ run: this.draft, options: { maxSteps: this.stepCap } });
   }
 
   override disconnectedCallback(): void {
@@ -96,6 +138,24 @@ export class TrainScreen extends LitElement {
       this.stored = (await (await labStore()).listRuns()).reverse();
     } catch (e) {
       this.error = `Could not open the run store: ${describeFailure(e).message}`;
+      return;
+    }
+    await this.loadUnfinished();
+  }
+
+  /**
+   * The trainer's list of unfinished runs; if the worker cannot answer, the store's records stand
+   * in for it (the same statuses, none live).
+   */
+  private async loadUnfinished(): Promise<void> {
+    try {
+      this.unfinished = await trainer().request('unfinished', {});
+    } catch {
+      const open = new Set(['created', 'running', 'paused', 'failed', 'cancelled']);
+      this.unfinished = this.stored.filter((r) => open.has(r.status)).sort((a, b) => b.updatedAt.localeCompare(a.updatedAt)).map((r) => ({
+        runId: r.id, label: r.label, updatedAt: r.updatedAt, status: r.status, iteration: r.iteration ?? -1,
+        ...(r.stage ? { stage: r.stage as Stage } : {}), ...(r.error ? { error: r.error } : {}), live: false,
+      }));
     }
   }
 
@@ -103,7 +163,23 @@ export class TrainScreen extends LitElement {
     this.draft = next;
     const r = safeParseRunConfig(next);
     this.issues = r.ok ? [] : r.error.issues;
-    if (r.ok) this.url.write({ run: r.config });
+    if (r.ok) this.writeUrl();
+  }
+
+  /** A typed step cap: '' or the environment's own cap keep following the environment (0). */
+  private onStepCap(raw: string): void {
+    const n = raw.trim() === '' ? 0 : Number(raw);
+    this.stepCap = Number.isInteger(n) && n === envStepCap(this.draft.env) ? 0 : n;
+    if (this.stepCapIssue() === null) this.writeUrl();
+  }
+
+  private stepCapIssue(): string | null {
+    const n = this.stepCap;
+    return Number.isInteger(n) && n >= 0 && n <= MAX_STEP_CAP ? null : `Step cap per episode must be an integer in 1…${MAX_STEP_CAP}`;
+  }
+
+  private runOptions(): RunOptions | undefined {
+    return this.stepCap > 0 ? { maxSteps: this.stepCap } : undefined;
   }
 
   private onEvent(e: TrainerEvent): void {
@@ -112,7 +188,7 @@ export class TrainScreen extends LitElement {
       case 'status':
         this.run = { ...this.run, status: e.status, stage: e.stage ?? this.run.stage };
         // The stored list (and with it the resume offer) changes when a run ends.
-        if (e.status === 'finished' || e.status === 'failed' || e.status === 'cancelled') void this.loadStored();
+        if (e.status === 'finished' || e.status === 'failed' || e.status === 'cancelled' || e.status === 'paused') void this.loadStored();
         break;
       case 'progress': this.progress = new Map(this.progress).set(e.stage, { fraction: e.fraction, etaS: e.etaS, detail: e.detail }); this.run = { ...this.run, stage: e.stage }; break;
       case 'metrics': this.rows = [...this.rows, ...e.rows]; break;
@@ -122,18 +198,20 @@ export class TrainScreen extends LitElement {
     }
   }
 
-  private async command(what: 'start' | 'pause' | 'resume' | 'stop', resumeId?: string): Promise<void> {
+  private async command(what: 'start' | 'pause' | 'resume' | 'stop'): Promise<void> {
     this.error = '';
     this.busy = true;
     try {
       if (what === 'start') {
         const r = safeParseRunConfig(this.draft);
         if (!r.ok) { this.issues = r.error.issues; return; }
+        if (this.stepCapIssue()) return;
         this.rows = [];
         this.warnings = [];
         this.progress = new Map();
         this.viewing = '';
-        this.run = await trainer().request('start', { config: r.config, resume: resumeId });
+        this.chartIterations = r.config.ppo.iterations;
+        this.run = await trainer().request('start', { config: r.config, options: this.runOptions() });
       } else if (this.run) {
         this.run = await trainer().request(what, { runId: this.run.runId });
       }
@@ -145,11 +223,41 @@ export class TrainScreen extends LitElement {
     }
   }
 
+  /**
+   * Continues an unfinished run from its last checkpoint, or follows one this worker is running
+   * (started from another screen). Either way the charts first get the run's stored metrics, so
+   * they show the whole run and not only what this session adds.
+   */
+  private async continueRun(u: UnfinishedRun): Promise<void> {
+    this.error = '';
+    this.busy = true;
+    try {
+      const store = await labStore();
+      const record = await store.getRun(u.runId);
+      this.viewing = '';
+      this.warnings = [];
+      this.progress = new Map();
+      this.chartIterations = record?.config.ppo.iterations ?? null;
+      this.rows = await store.metrics(u.runId);
+      if (u.live) {
+        this.run = { runId: u.runId, status: u.status, stage: u.stage, iteration: u.iteration };
+        return;
+      }
+      this.run = await trainer().request('start', { config: record?.config ?? this.draft, resume: u.runId });
+      void this.loadUnfinished();
+    } catch (e) {
+      this.error = `Could not resume “${u.label}”: ${describeFailure(e).message}`;
+    } finally {
+      this.busy = false;
+    }
+  }
+
   private async view(id: string): Promise<void> {
     this.viewing = id;
-    if (!id) { this.rows = []; return; }
-    this.rows = await (await labStore()).metrics(id);
     this.warnings = [];
+    if (!id) { this.rows = []; this.chartIterations = null; return; }
+    this.chartIterations = this.stored.find((r) => r.id === id)?.config.ppo.iterations ?? null;
+    this.rows = await (await labStore()).metrics(id);
   }
 
   private async copyLink(): Promise<void> {
@@ -161,22 +269,57 @@ export class TrainScreen extends LitElement {
     }
   }
 
+  private resumeOffer() {
+    const offered = this.unfinished;
+    if (offered.length === 0) return nothing;
+    const u = offered.find((x) => x.runId === this.resumePick) ?? offered[0];
+    return html`<div class="note offer" data-testid="train-resume-offer">
+      <span data-testid="train-resume-text">${u.live ? `Run “${u.label}” is running in this tab (started from another screen).` : unfinishedText(u)}</span>
+      ${offered.length > 1 ? html`<label class="field pick"><span>Unfinished runs (${offered.length})</span>
+        <select data-testid="train-resume-pick" @change=${(e: Event) => { this.resumePick = (e.target as HTMLSelectElement).value; }}>
+          ${offered.map((x) => html`<option value=${x.runId} ?selected=${x.runId === u.runId}>${x.label} · ${x.live ? 'running' : x.status}</option>`)}
+        </select></label>` : nothing}
+      <button ?disabled=${this.busy} @click=${() => void this.continueRun(u)}>${u.live ? 'Follow it' : 'Resume it'}</button>
+    </div>`;
+  }
+
+  private stepCapControl() {
+    const envCap = envStepCap(this.draft.env);
+    const issue = this.stepCapIssue();
+    return html`<fieldset slot="advanced">
+      <legend>Episodes</legend>
+      <div class="field" title="Decisions an episode may take before it is cut off (a run option kept with the run, so a resume uses it too).">
+        <label for="step-cap"><span class="muted">Step cap per episode</span></label>
+        <input id="step-cap" type="number" data-testid="train-step-cap" min="1" max=${MAX_STEP_CAP} step="1"
+          .value=${String(this.stepCap > 0 ? this.stepCap : envCap ?? '')} ?disabled=${this.liveNow}
+          aria-invalid=${issue ? 'true' : 'false'} aria-describedby="step-cap-help"
+          @change=${(e: Event) => this.onStepCap((e.target as HTMLInputElement).value)} />
+        <span id="step-cap-help" class=${issue ? 'err' : 'muted help'}>${issue ?? (this.stepCap > 0
+          ? `${envCap !== null ? `The environment's own cap is ${envCap}.` : ''}`
+          : `The environment's own cap${envCap !== null ? '' : ' (unknown here)'}.`)}</span>
+      </div>
+    </fieldset>`;
+  }
+
+  private get liveNow(): boolean {
+    const status = this.run?.status;
+    return status === 'running' || status === 'paused' || status === 'created';
+  }
+
   override render() {
     const status = this.run?.status;
-    const live = status === 'running' || status === 'paused' || status === 'created';
-    const interrupted = this.stored.filter((r) => r.status === 'running' || r.status === 'paused');
+    const live = this.liveNow;
     return html`
       ${this.notice ? html`<p class="note" role="status" data-testid="train-notice">${this.notice}</p>` : nothing}
       ${this.error ? html`<p class="alert" role="alert" data-testid="train-error">${this.error}</p>` : nothing}
-      ${!live && interrupted.length ? html`<p class="note" data-testid="train-resume-offer">Run “${interrupted[0].label}” stopped in ${interrupted[0].stage ?? 'progress'} when the tab closed.
-        <button @click=${() => void this.command('start', interrupted[0].id)}>Resume it</button></p>` : nothing}
+      ${live ? nothing : this.resumeOffer()}
       <div class="layout">
         <section class="panel" aria-label="Run config">
           <h2>New run</h2>
-          <sw-config-form .config=${this.draft} .issues=${this.issues} ?disabled=${live}
-            @config-change=${(e: CustomEvent<RunConfig>) => this.onConfig(e.detail)}></sw-config-form>
+          <sw-config-form .config=${this.draft} .issues=${this.issues} ?disabled=${live} .slottedSettings=${1} ?open-advanced=${this.stepCapIssue() !== null}
+            @config-change=${(e: CustomEvent<RunConfig>) => this.onConfig(e.detail)}>${this.stepCapControl()}</sw-config-form>
           <div class="actions">
-            <button class="primary" data-testid="train-start" ?disabled=${live || this.busy || this.issues.length > 0} @click=${() => void this.command('start')}>Start</button>
+            <button class="primary" data-testid="train-start" ?disabled=${live || this.busy || this.issues.length > 0 || this.stepCapIssue() !== null} @click=${() => void this.command('start')}>Start</button>
             <button data-testid="train-pause" ?disabled=${status !== 'running' || this.busy} @click=${() => void this.command('pause')}>Pause</button>
             <button data-testid="train-resume" ?disabled=${status !== 'paused' || this.busy} @click=${() => void this.command('resume')}>Resume</button>
             <button data-testid="train-stop" ?disabled=${!live || this.busy} @click=${() => void this.command('stop')}>Stop</button>
@@ -206,7 +349,7 @@ export class TrainScreen extends LitElement {
               })}
             </div>
           </section>
-          <sw-train-charts .rows=${this.rows} .warnings=${this.warnings}></sw-train-charts>
+          <sw-train-charts .rows=${this.rows} .warnings=${this.warnings} .iterations=${this.chartIterations}></sw-train-charts>
         </div>
       </div>`;
   }
