@@ -71,7 +71,7 @@ export interface EpisodeScoreProfile {
   tokenizeMs: number;
   /** ONNX runs of the extension passes. */
   extendMs: number;
-  /** ONNX runs of the candidate passes. */
+  /** ONNX runs of the candidate passes (trie passes, which also extend the contexts, count here). */
   candidateMs: number;
   /** Building padded past tensors and compacting the present caches. */
   kvCopyMs: number;
