@@ -8,7 +8,8 @@
 //
 // Identical contexts share one cache (the K rollouts of one task start from the same prompt and
 // stay identical until their actions differ), so shared steps are computed once. A prompt that is
-// not an extension of the episode's last one (a sliding window moved) is computed from scratch.
+// not an extension of the episode's last one (a new episode, a sliding window moved) extends the
+// cached shared instructions when it starts with them (anchorRestarts), else starts from scratch.
 //
 // The batched rows carry padding in the middle ([pad | past | pad | new]); the attention mask
 // zeroes it and explicit position_ids keep every real token at its unpadded position, so each
