@@ -8,9 +8,13 @@
 // data come from the environments' deterministic expert episodes, BPE training breaks ties by id,
 // the SFT batch order and initial weights are seeded, and the matmul variant is fixed.
 //
-//   npx tsx scripts/build-model.ts [--out DIR] [--check] [--steps N]
-//     --check    rebuild in memory and fail if the committed files differ (for CI).
+//   npx tsx scripts/build-model.ts [--out DIR] [--check] [--steps N] [--fresh]
+//     --check    rebuild in memory from scratch and fail if the committed files differ (for CI).
 //     --steps N  a shorter SFT (a smoke run; writes a model that is not the committed one).
+//     --fresh    ignore the SFT checkpoint a previous build left (see below).
+// The SFT stage checkpoints to node_modules/.cache/stepwise-build-model/<key>/ (key: the tokenizer,
+// the environments and the recipe), so an interrupted build resumes, and a finished one re-exports
+// (e.g. after an ONNX writer change) without training again; the bytes are the same either way.
 
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -25,7 +29,9 @@ import { tokenizerFiles } from '../src/policy/tokenizer-files';
 import { BUNDLED_MODEL_ID } from '../src/policy/model-catalogue';
 import { Gpu } from '../src/gpu';
 import { createBpeEncoder } from '../src/policy/bpe-trainer';
+import { hashString } from '../src/core/hash';
 import { type SftProgress, type SftResult, runSft } from '../src/rl/sft';
+import { fileCheckpointStore } from '../src/rl/sft-checkpoint-file';
 import { BUNDLED_SFT_RECIPE, sftOptionsFromRecipe } from '../src/rl/sft-recipe';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -58,14 +64,25 @@ function coverageRow(label: string, s: CoverageStats): string {
 const RECIPE_WHY = [
   '### Why this size and recipe',
   '',
-  'The budget is the whole build within 20 minutes on a 2-core machine where WebGPU runs on SwiftShader. Measured',
-  'there: one SFT step of a 4-layer, 128-wide model on a 2,048-token batch cost about 40 CPU-seconds (plus about',
-  '90 for compiling the pipelines on the first step), which would allow only some 50 steps. So the model is 2 layers',
-  'of width 64 (about 8x fewer FLOPs per token outside the vocabulary products), batches hold up to 1,536 tokens (the',
-  'longest WebShop episodes fit whole), and the held-out loss is measured once, at the end, on 10 episodes per split.',
-  'The prompt without the admissible-action list grows only by appending, so one sequence trains every step of an',
-  'episode: about 19 tokens per trained action token, against about 90 when every step is its own prompt with the list.',
-  'Weights are fp32, so the files stay far below 30 MB.',
+  'The budget is the whole build within 20 minutes on a 2-core machine where WebGPU runs on SwiftShader, built while',
+  'other work shares the machine. Measured there (load average 9 to 14), CPU time per trained token of one SFT step',
+  '(forward, loss, backward, AdamW) on real packed batches of 700 to 970 tokens:',
+  '',
+  '| model | parameters | CPU ms per token | tokens per CPU-minute |',
+  '|---|---|---|---|',
+  '| 2 layers x 64 (2 heads of 32) | 0.37 M | 4.8 | 12,500 |',
+  '| 3 layers x 96 (3 heads of 32) | 0.73 M | 10.3 | 5,800 |',
+  '| 4 layers x 128 (4 heads of 32) | 1.4 M | 19 | 3,200 |',
+  '',
+  'Attention over the packed episodes dominates the step (whole episodes are sequences of 350 to 1,500 tokens), so',
+  'the cost grows with layers x heads as much as with width. Under that load this process got between 0.3 and 0.9 of',
+  'a core, so a 2 x 64 step of about 1,100 tokens took 6 to 16 s of wall time, and the fixed part of the build (tokenizer',
+  'fit, pipeline compilation, the held-out pass, coverage and export) about 2 minutes. The build is aimed at about',
+  '14 minutes at that load, which leaves margin on an idle machine: 80 steps of the 2 x 64 model. The larger models',
+  'would get 20 to 40 steps in the same time, too few updates to learn the action format and the tasks. Batches hold',
+  'up to 1,536 tokens, so the longest WebShop episodes fit whole. The prompt without the admissible-action list grows',
+  'only by appending, so one sequence trains every step of an episode: about 19 tokens per trained action token,',
+  'against about 90 when every step is its own prompt with the list. Weights are fp32, so the files stay far below 30 MB.',
 ];
 
 export interface BuiltModel {
@@ -83,6 +100,8 @@ function progressLine(e: SftProgress): string | null {
         : null;
     case 'eval':
       return `sft held-out after step ${e.step}: ${e.loss.toFixed(4)}`;
+    case 'resumed':
+      return `sft resumed from the checkpoint after step ${e.step}`;
     default:
       return null;
   }
@@ -92,7 +111,15 @@ function fmt(x: number): string {
   return x.toFixed(4);
 }
 
-export async function buildBundledModel(options: { steps?: number; log?: (line: string) => void } = {}): Promise<BuiltModel> {
+interface StepRecord {
+  loss: number;
+  tokens: number;
+}
+
+/** Steps between SFT checkpoints (a checkpoint costs one readback of the weights and Adam moments). */
+const CHECKPOINT_EVERY = 20;
+
+export async function buildBundledModel(options: { steps?: number; log?: (line: string) => void; resume?: boolean } = {}): Promise<BuiltModel> {
   const t0 = performance.now();
   const specs = [...ENV_REGISTRY.values()];
   // The tokenizer sees train text only; every held-out split is measured, never fitted.
@@ -108,15 +135,39 @@ export async function buildBundledModel(options: { steps?: number; log?: (line: 
   if (bpe.vocab.size !== VOCAB_SIZE) throw new Error(`the tokenizer has ${bpe.vocab.size} entries, the recipe's model ${VOCAB_SIZE}`);
   const recipe = options.steps ? { ...BUNDLED_SFT_RECIPE, steps: options.steps, lr: { ...BUNDLED_SFT_RECIPE.lr, warmupSteps: Math.min(BUNDLED_SFT_RECIPE.lr.warmupSteps, options.steps) } } : BUNDLED_SFT_RECIPE;
   const arch: DecoderArch = { ...recipe.model, maxPositions: MAX_POSITIONS };
-  const sftOptions = sftOptionsFromRecipe(recipe, { encode: createBpeEncoder(bpe) });
+  // The SFT fingerprint covers the recipe, not the tokenizer or the episodes, so the folder is keyed by them too.
+  const key = hashString(JSON.stringify({ merges: bpe.merges, envs: specs.map((s) => s.version), recipe })).toString(16).padStart(8, '0');
+  const checkpointDir = join(ROOT, 'node_modules', '.cache', 'stepwise-build-model', key);
+  const checkpointing = options.resume === false ? {} : { checkpoints: fileCheckpointStore(checkpointDir), checkpointEvery: CHECKPOINT_EVERY };
+  const sftOptions = sftOptionsFromRecipe(recipe, { encode: createBpeEncoder(bpe) }, checkpointing);
   const gpu = await Gpu.create();
   const adapter = `${gpu.info.vendor} ${gpu.info.architecture} ${gpu.info.description}`.trim();
+  // Loss and tokens of every step, kept beside the checkpoint, so a resumed build writes the same card.
+  const historyPath = join(checkpointDir, 'steps.json');
+  const stored: StepRecord[] = options.resume !== false && existsSync(historyPath) ? (JSON.parse(readFileSync(historyPath, 'utf8')) as StepRecord[]) : [];
+  const history: StepRecord[] = [];
   let sft: SftResult;
   try {
-    sft = await runSft(sftOptions, { gpu, onProgress: (e) => { const line = progressLine(e); if (line) options.log?.(line); } });
+    sft = await runSft(sftOptions, {
+      gpu,
+      onProgress: (e) => {
+        if (e.kind === 'resumed') {
+          if (stored.length < e.step) throw new Error(`${historyPath} holds ${stored.length} steps, the checkpoint ${e.step}; rebuild with --fresh`);
+          history.push(...stored.slice(0, e.step));
+        }
+        if (e.kind === 'step') history[e.step - 1] = { loss: e.loss, tokens: e.tokens };
+        if (e.kind === 'checkpoint') writeFileSync(historyPath, JSON.stringify(history.slice(0, e.step)));
+        const line = progressLine(e);
+        if (line) options.log?.(line);
+      },
+    });
   } finally {
     gpu.destroy();
   }
+  const losses = history.map((h) => h.loss);
+  const tail = losses.slice(-Math.max(1, Math.ceil(losses.length / 10)));
+  const trainLoss = tail.reduce((a, b) => a + b, 0) / tail.length;
+  const tokensTrained = history.reduce((n, h) => n + h.tokens, 0);
   const tSft = performance.now();
   const envs = specs.map((s) => ({ name: s.name, version: s.version }));
   const tok = tokenizerFiles(bpe, { eos: '<|im_end|>', pad: '<|endoftext|>', modelMaxLength: arch.maxPositions, chatTemplate: CHATML_TEMPLATE });
@@ -179,9 +230,9 @@ export async function buildBundledModel(options: { steps?: number; log?: (line: 
     '',
     `- **Optimisation**: ${recipe.steps} steps of AdamW (β 0.9/0.999, weight decay ${recipe.weightDecay} on matrices, global-norm clip ${recipe.maxGradNorm}),`,
     `  learning rate warmed up linearly over ${recipe.lr.warmupSteps} steps to ${recipe.lr.peak}, then a half cosine to ${recipe.lr.floor};`,
-    `  batches packed to at most ${recipe.batchTokens} tokens (whole sequences, attention kept inside each), ${sft.tokens.toLocaleString('en-US')} tokens in all,`,
+    `  batches packed to at most ${recipe.batchTokens} tokens (whole sequences, attention kept inside each), ${tokensTrained.toLocaleString('en-US')} tokens in all,`,
     `  batch order shuffled per epoch (seed ${recipe.seed}); matmul variant fixed (\`${sftOptions.matmulVariant}\`) so the bytes do not depend on autotuning.`,
-    `- **Loss** (mean next-token cross-entropy over action tokens, nats): first step ${fmt(sft.losses[0])}, last tenth of the run ${fmt(sft.trainLoss)}.`,
+    `- **Loss** (mean next-token cross-entropy over action tokens, nats): first step ${fmt(losses[0])}, last tenth of the run ${fmt(trainLoss)}.`,
     `  The uniform baseline is ln ${arch.vocabSize} = ${fmt(sft.uniformLoss)}.`,
     '',
     `Held-out loss on the first ${recipe.heldOutEpisodes} expert episodes of every held-out split (never trained on): **${fmt(sft.heldOutLoss)}** over all of them.`,
@@ -235,7 +286,7 @@ export async function buildBundledModel(options: { steps?: number; log?: (line: 
     `corpus: ${corpusChars} chars in ${(tCorpus - t0).toFixed(0)} ms`,
     `tokenizer: ${bpe.vocab.size} entries, ${bpe.merges.length} merges in ${(tBpe - tCorpus).toFixed(0)} ms`,
     ...coverageHeld.map(([label, s]) => `${label}: unknown ${s.unknownTokens}, one-token words ${pct(s.singleTokenWordRate)}, tokens/word ${s.tokensPerWord.toFixed(3)}, tokens/char ${s.tokensPerChar.toFixed(4)}, words without byte fallback ${pct(1 - s.byteFallbackWordRate)} (chars ${pct(1 - s.byteFallbackCharRate)})`),
-    `sft: ${recipe.steps} steps in ${((tSft - tBpe) / 1000).toFixed(0)} s on ${adapter}; train loss ${fmt(sft.trainLoss)}, held-out ${fmt(sft.heldOutLoss)} (uniform ${fmt(sft.uniformLoss)})`,
+    `sft: ${recipe.steps} steps in ${((tSft - tBpe) / 1000).toFixed(0)} s on ${adapter}; train loss ${fmt(trainLoss)}, held-out ${fmt(sft.heldOutLoss)} (uniform ${fmt(sft.uniformLoss)})`,
     ...sft.heldOut.map((h) => `  ${h.env}/${h.split}: ${fmt(h.loss)}, accuracy ${(100 * h.accuracy).toFixed(1)}%`),
     `model: ${params} parameters, onnx ${onnx.byteLength} bytes`,
     `total ${total} bytes, built in ${(performance.now() - t0).toFixed(0)} ms`,
@@ -248,8 +299,10 @@ async function main(): Promise<void> {
   const stepsArg = arg('--steps');
   const steps = stepsArg === undefined ? undefined : Number(stepsArg);
   if (steps !== undefined && !(Number.isInteger(steps) && steps > 0)) throw new Error(`--steps must be a positive integer, got "${stepsArg}"`);
-  const { files, summary } = await buildBundledModel({ steps, log: (line) => console.log(line) });
-  if (process.argv.includes('--check')) {
+  const check = process.argv.includes('--check');
+  const resume = !check && !process.argv.includes('--fresh');
+  const { files, summary } = await buildBundledModel({ steps, resume, log: (line) => console.log(line) });
+  if (check) {
     const stale = Object.entries(files).filter(([name, bytes]) => {
       const path = join(out, name);
       return !existsSync(path) || !Buffer.from(readFileSync(path)).equals(Buffer.from(bytes));

@@ -6,20 +6,26 @@
 //   stepwise eval --run <dir> --split <split> [--json]      (--policy <dir> is the same)
 //       a trained run's heads from its last checkpoint; JSON output
 //       {tasks, solved, success_rate, grounding, score, mean_length}
-// Optional: --model (prior only; default the bundled model), --tasks N (first N tasks of the
-// split), --max-steps N.
+// Optional: --model (prior only: a catalogue id, default the bundled model, or a model folder's
+// path), --tasks N (first N tasks of the split), --max-steps N.
+// The prior is prompted as its model was trained: a local model folder whose config.json holds
+// `stepwise.prompt` (the SFT'd bundled model does) gets exactly those prompt options.
 
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { SplitName } from '../envs/env';
 import { envNames, getEnvSpec } from '../envs/registry';
 import { Gpu } from '../gpu';
-import { BUNDLED_MODEL_ID } from '../policy/model-catalogue';
+import { Backbone } from '../policy/backbone';
+import { bundledModelDir } from '../policy/backbone-node';
+import { BUNDLED_MODEL_ID, catalogueEntry } from '../policy/model-catalogue';
+import type { PromptOptions } from '../policy/prompts';
 import { evaluate, type EvalResult } from '../rl/evaluate';
 import { DEFAULT_CAPACITY, DEFAULT_HEAD_HIDDEN, DEFAULT_KAPPA, PolicyModel, PriorHeads } from '../rl/policy-model';
 import { RolloutEngine } from '../rl/rollout';
-import { BatchedDecider, type EpisodeBackbone } from '../rl/rollout-decider';
+import { NaiveDecider } from '../rl/naive-rollout';
+import { BatchedDecider, type Decider } from '../rl/rollout-decider';
 import { InlineEnvs } from '../rl/rollout-envs';
 import type { HeadScorer } from '../rl/rollout-heads';
 import type { RunConfig } from '../run/config';
@@ -30,7 +36,7 @@ import type { CommandGroup } from './command-group';
 import { UsageError, type CliIO } from './io';
 import { loadBackbone, NODE_SLOTS, positiveInt } from './node-run';
 
-const USAGE = 'stepwise eval (--policy prior --env <env> | --run <dir>) --split <split> [--tasks N] [--max-steps N] [--model id] [--json]';
+const USAGE = 'stepwise eval (--policy prior --env <env> | --run <dir>) --split <split> [--tasks N] [--max-steps N] [--model id|dir] [--json]';
 
 function help(): string {
   return [
@@ -42,9 +48,55 @@ function help(): string {
   ].join('\n');
 }
 
-/** Runs one greedy evaluation with the given heads. */
-export async function evaluateWith(backbone: EpisodeBackbone, heads: HeadScorer, env: string, split: SplitName, tasks: number, maxSteps?: number): Promise<EvalResult> {
-  const engine = new RolloutEngine(new BatchedDecider(backbone, heads), new InlineEnvs(NODE_SLOTS));
+/** A model to evaluate: its backbone and the folder it was loaded from (null for hub models). */
+interface LoadedModel {
+  backbone: Backbone;
+  folder: string | null;
+}
+
+/** --model: a catalogue id (default the bundled model) or the path of a transformers.js model folder. */
+async function loadModel(choice: string): Promise<LoadedModel> {
+  const entry = catalogueEntry(choice);
+  if (entry) {
+    return { backbone: await loadBackbone(choice), folder: entry.source === 'local' ? join(bundledModelDir(), entry.id) : null };
+  }
+  const folder = resolve(choice);
+  if (!existsSync(join(folder, 'config.json')) || !statSync(folder).isDirectory()) {
+    throw new UsageError(`--model "${choice}" is neither a catalogue model (src/policy/model-catalogue.ts) nor a model folder with a config.json`);
+  }
+  const backbone = await Backbone.load({ modelId: basename(folder), source: 'local', device: 'cpu', dtype: 'fp32', localModelPath: dirname(folder) });
+  return { backbone, folder };
+}
+
+/** The prompt options a model folder's config.json declares under `stepwise.prompt`, if any. */
+export function modelPromptOptions(folder: string | null): PromptOptions | null {
+  if (folder === null) return null;
+  const config = JSON.parse(readFileSync(join(folder, 'config.json'), 'utf8')) as { stepwise?: { prompt?: unknown } };
+  const p = config.stepwise?.prompt;
+  if (p === undefined) return null;
+  const o = p as Partial<Record<keyof PromptOptions, unknown>>;
+  const ok = typeof p === 'object' && p !== null && Number.isInteger(o.historyLength) && (o.historyLength as number) >= 0 && typeof o.showAdmissible === 'boolean' &&
+    (o.maxAdmissible === undefined || Number.isInteger(o.maxAdmissible)) && (o.instruction === undefined || typeof o.instruction === 'string');
+  if (!ok) throw new Error(`${join(folder, 'config.json')}: stepwise.prompt ${JSON.stringify(p)} is not {historyLength, showAdmissible[, maxAdmissible, instruction]}`);
+  return p as PromptOptions;
+}
+
+/**
+ * The decider that prompts the model with `prompt`. Without the admissible list, a window that
+ * shows at most historyLength steps and, past that, always the last historyLength renders
+ * exactly buildMessages(state, prompt), with each episode's KV cache reused while it grows.
+ * A prompt that lists the admissible actions changes every step, so each one is scored whole.
+ */
+export function deciderFor(backbone: Backbone, heads: HeadScorer, prompt: PromptOptions | null): Decider {
+  if (prompt === null) return new BatchedDecider(backbone, heads);
+  if (prompt.showAdmissible) return new NaiveDecider(backbone, heads, prompt);
+  const window = { maxHistory: prompt.historyLength, keepHistory: prompt.historyLength };
+  return new BatchedDecider(backbone, heads, { window, ...(prompt.instruction !== undefined ? { instruction: prompt.instruction } : {}) });
+}
+
+/** Runs one greedy evaluation with the given decider. */
+export async function evaluateWith(decider: Decider, env: string, split: SplitName, tasks: number, maxSteps?: number): Promise<EvalResult> {
+  const engine = new RolloutEngine(decider, new InlineEnvs(NODE_SLOTS));
   const { result } = await evaluate(engine, { env: getEnvSpec(env), split, count: tasks, seed: EVAL_SEED, maxSteps });
   return result;
 }
@@ -88,7 +140,7 @@ async function run(args: string[], io: CliIO): Promise<number> {
   const split = values.split as SplitName;
   if (spec.splits[split] === undefined) throw new UsageError(`${env} has no split "${split}"; it has ${Object.keys(spec.splits).join(', ')}`);
 
-  const backbone = await loadBackbone(config?.model ?? (typeof values.model === 'string' ? values.model : BUNDLED_MODEL_ID));
+  const { backbone, folder } = config ? { backbone: await loadBackbone(config.model), folder: null } : await loadModel(typeof values.model === 'string' ? values.model : BUNDLED_MODEL_ID);
   const dim = backbone.info.featureDim;
   let gpu: Gpu | null = null;
   let model: PolicyModel | null = null;
@@ -107,7 +159,8 @@ async function run(args: string[], io: CliIO): Promise<number> {
     } else {
       heads = new PriorHeads(dim, dim);
     }
-    const r = await evaluateWith(backbone, heads, env, split, tasks, maxSteps);
+    // A run's heads were trained on the pipeline's prompt window; the prior reads its model's own prompt.
+    const r = await evaluateWith(deciderFor(backbone, heads, config ? null : modelPromptOptions(folder)), env, split, tasks, maxSteps);
     const json = config
       ? { tasks: r.tasks, solved: r.solved, success_rate: r.success_rate, grounding: r.grounding, score: r.score, mean_length: r.mean_length }
       : { tasks: r.tasks, solved: r.solved, success_rate: r.success_rate, grounding: r.grounding };
