@@ -25,7 +25,7 @@ const chartRows = (page: Page) => page.locator('sw-train-charts').evaluate((el) 
 /** The x range uPlot drew for the first (outcome) chart. */
 const outcomeXRange = (page: Page) => page.locator('sw-train-charts sw-line-chart').first().evaluate((el) => {
   const plot = (el as HTMLElement & { plot: { scales: { x: { min: number; max: number } } } | null }).plot;
-  return plot ? [plot.scales.x.min, plot.scales.x.max] : null;
+  return plot ? [plot.scales.x.min + 0, plot.scales.x.max + 0] : null; // + 0: -0 reads as 0
 });
 
 interface StoredRow { iteration: number; stage?: string; split?: string }
@@ -67,6 +67,8 @@ test('trains a tiny run in the page, survives a reload in the middle and resumes
   await cap.fill('12');
   await cap.press('Tab');
   await expect.poll(() => page.url()).toContain('options.maxSteps=12');
+  await s.getByText(/^Advanced \(\d+ settings\)$/).click(); // closed again, so the screenshots show the charts
+  await s.getByTestId('train-start').scrollIntoViewIfNeeded();
   await s.getByTestId('train-start').click();
   await expect(s.getByTestId('train-status')).toHaveText('running', { timeout: 60_000 });
 
@@ -152,5 +154,16 @@ test('offers failed (lost device) and stopped runs for resuming, not only interr
   await expect(offer.getByRole('button', { name: 'Resume it' })).toBeEnabled();
   await expectAccessible(page, 'the Train screen with the resume offer');
   await screenshot(page, 'train-resume-offer');
+  // The step cap, last in Advanced, labelled and clean for axe with every advanced setting shown.
+  await train(page).getByText(/^Advanced \(\d+ settings\)$/).click();
+  const cap = train(page).getByLabel('Step cap per episode');
+  await cap.scrollIntoViewIfNeeded();
+  await expect(cap).toHaveValue('40');
+  await cap.fill('0');
+  await cap.press('Tab');
+  await expect(cap).toHaveValue('40'); // 0 and empty mean the environment's own cap
+  await expect.poll(() => page.url()).toContain('options.maxSteps=0');
+  await expectAccessible(page, 'the Train screen with Advanced open');
+  await screenshot(page, 'train-advanced');
   expect(errors).toEqual([]);
 });

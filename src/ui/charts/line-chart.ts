@@ -102,6 +102,7 @@ export class LineChart extends LitElement {
     const shape = `${this.height}|${this.integerX}|${this.series.map((s) => `${s.label}/${s.color ?? ''}/${s.dash ? 1 : 0}`).join('|')}`;
     if (this.plot && shape === this.shape) {
       this.plot.setData(data);
+      this.fitX();
       return;
     }
     this.plot?.destroy();
@@ -112,8 +113,7 @@ export class LineChart extends LitElement {
     this.plot = new uPlot({
       width: Math.max(box.clientWidth, 200),
       height: this.height,
-      // uPlot spreads a lone x value over 0…100; the range fits the data and the hints instead.
-      scales: { x: { time: false, range: (_u, lo, hi) => xRange(lo, hi, this.xMin, this.xMax, this.integerX) } },
+      scales: { x: { time: false } },
       legend: { live: false },
       axes: [{ ...axis, ...(this.integerX ? { incrs: INTEGER_TICKS } : {}), label: this.xLabel, labelFont: '11px system-ui, sans-serif', labelSize: 16 }, { ...axis, size: 52 }],
       cursor: { drag: { x: false, y: false } },
@@ -129,6 +129,18 @@ export class LineChart extends LitElement {
         })),
       ],
     }, data, box);
+    this.fitX();
+  }
+
+  /**
+   * uPlot auto-scales x to the data alone (a lone value spreads over 0…100) and calls a scale's
+   * range function only without data, so the x range is set after every data change instead.
+   */
+  private fitX(): void {
+    if (!this.plot || this.x.length === 0) return;
+    const finite = this.x.filter((v) => Number.isFinite(v));
+    const [min, max] = xRange(finite.length ? Math.min(...finite) : null, finite.length ? Math.max(...finite) : null, this.xMin, this.xMax, this.integerX);
+    this.plot.setScale('x', { min, max });
   }
 
   /** The plot as a PNG data URL: title, the canvas, and the legend's names and colours. */

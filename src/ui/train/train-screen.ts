@@ -7,6 +7,8 @@
 // stopped) is offered for resuming; a resumed run's charts start from its stored metrics.
 
 import { LitElement, css, html, nothing } from 'lit';
+// liveValue(): a typed 0 or '' must snap back to the environment's cap although the bound value did not change.
+import { live as liveValue } from 'lit/directives/live.js';
 import { getEnvSpec } from '../../envs/registry';
 import { safeParseRunConfig, type ConfigIssue, type RunConfig } from '../../run/config';
 import type { MetricRow, RunRecord } from '../../run/persistence/store';
@@ -188,7 +190,7 @@ export class TrainScreen extends LitElement {
       case 'status':
         this.run = { ...this.run, status: e.status, stage: e.stage ?? this.run.stage };
         // The stored list (and with it the resume offer) changes when a run ends.
-        if (e.status === 'finished' || e.status === 'failed' || e.status === 'cancelled' || e.status === 'paused') void this.loadStored();
+        if (e.status === 'finished' || e.status === 'failed' || e.status === 'cancelled') void this.loadStored();
         break;
       case 'progress': this.progress = new Map(this.progress).set(e.stage, { fraction: e.fraction, etaS: e.etaS, detail: e.detail }); this.run = { ...this.run, stage: e.stage }; break;
       case 'metrics': this.rows = [...this.rows, ...e.rows]; break;
@@ -291,7 +293,7 @@ export class TrainScreen extends LitElement {
       <div class="field" title="Decisions an episode may take before it is cut off (a run option kept with the run, so a resume uses it too).">
         <label for="step-cap"><span class="muted">Step cap per episode</span></label>
         <input id="step-cap" type="number" data-testid="train-step-cap" min="1" max=${MAX_STEP_CAP} step="1"
-          .value=${String(this.stepCap > 0 ? this.stepCap : envCap ?? '')} ?disabled=${this.liveNow}
+          .value=${liveValue(String(this.stepCap > 0 ? this.stepCap : envCap ?? ''))} ?disabled=${this.liveNow}
           aria-invalid=${issue ? 'true' : 'false'} aria-describedby="step-cap-help"
           @change=${(e: Event) => this.onStepCap((e.target as HTMLInputElement).value)} />
         <span id="step-cap-help" class=${issue ? 'err' : 'muted help'}>${issue ?? (this.stepCap > 0
@@ -333,7 +335,7 @@ export class TrainScreen extends LitElement {
               ${this.run ? html`<span class="badge ${status === 'failed' ? 'bad' : status === 'finished' ? 'good' : 'warn'}" data-testid="train-status">${status}</span>
                 <span class="mono muted">${this.run.runId}</span>` : html`<span class="muted">No run in this tab yet.</span>`}
               <label class="field" style="margin-left:auto;grid-auto-flow:column;align-items:center"><span>Show stored run</span>
-                <select data-testid="train-view" ?disabled=${live} @change=${(e: Event) => void this.view((e.target as HTMLSelectElement).value)}>
+                <select data-testid="train-view" style="max-width:280px" ?disabled=${live} @change=${(e: Event) => void this.view((e.target as HTMLSelectElement).value)}>
                   <option value="" ?selected=${!this.viewing}>—</option>
                   ${this.stored.map((r) => html`<option value=${r.id} ?selected=${r.id === this.viewing}>${r.label}</option>`)}
                 </select></label>
