@@ -24,8 +24,8 @@ import type { PromptOptions } from '../policy/prompts';
 import { evaluate, type EvalResult } from '../rl/evaluate';
 import { DEFAULT_CAPACITY, DEFAULT_HEAD_HIDDEN, DEFAULT_KAPPA, PolicyModel, PriorHeads } from '../rl/policy-model';
 import { RolloutEngine } from '../rl/rollout';
-import { NaiveDecider } from '../rl/naive-rollout';
-import { BatchedDecider, type Decider } from '../rl/rollout-decider';
+import { type ItemBackbone, NaiveDecider } from '../rl/naive-rollout';
+import { BatchedDecider, type Decider, type EpisodeBackbone } from '../rl/rollout-decider';
 import { InlineEnvs } from '../rl/rollout-envs';
 import type { HeadScorer } from '../rl/rollout-heads';
 import type { RunConfig } from '../run/config';
@@ -87,7 +87,7 @@ export function modelPromptOptions(folder: string | null): PromptOptions | null 
  * exactly buildMessages(state, prompt), with each episode's KV cache reused while it grows.
  * A prompt that lists the admissible actions changes every step, so each one is scored whole.
  */
-export function deciderFor(backbone: Backbone, heads: HeadScorer, prompt: PromptOptions | null): Decider {
+export function deciderFor(backbone: EpisodeBackbone & ItemBackbone, heads: HeadScorer, prompt: PromptOptions | null): Decider {
   if (prompt === null) return new BatchedDecider(backbone, heads);
   if (prompt.showAdmissible) return new NaiveDecider(backbone, heads, prompt);
   const window = { maxHistory: prompt.historyLength, keepHistory: prompt.historyLength };
