@@ -33,7 +33,8 @@ export class ConfigForm extends LitElement {
   slottedSettings = 0;
 
   static override styles = [labStyles, css`
-    .grid { display: grid; grid-template-columns: 1fr 1fr; gap: 10px 12px; }
+    /* align-items: start: a tall neighbour (a group of checkboxes) must not stretch an input. */
+    .grid { display: grid; grid-template-columns: 1fr 1fr; gap: 10px 12px; align-items: start; }
     .field input, .field select { width: 100%; }
     .field.flag { grid-auto-flow: column; justify-content: start; align-items: center; }
     .field.flag input { width: auto; }

@@ -172,6 +172,8 @@ export class TrainScreen extends LitElement {
   private onStepCap(raw: string): void {
     const n = raw.trim() === '' ? 0 : Number(raw);
     this.stepCap = Number.isInteger(n) && n === envStepCap(this.draft.env) ? 0 : n;
+    // The field shows the cap in use; render even when stepCap stays 0, so a typed 0 snaps back.
+    this.requestUpdate();
     if (this.stepCapIssue() === null) this.writeUrl();
   }
 
