@@ -1,7 +1,6 @@
 // Types shared by the backbone engine, its worker and the clients. No runtime imports here, so
 // the main thread can speak the protocol without pulling in transformers.js.
 
-import type { EpisodeItem, EpisodeScoreOptions, EpisodeScoreResult } from './episode-scoring';
 import type { ChatMessage } from './prompts';
 
 /** Where a model's files come from: the bundled folder or the Hugging Face hub. */
@@ -176,4 +175,74 @@ export interface BackboneProtocol {
   /** Releases finished episodes' caches in the worker. */
   endEpisodes: { request: { episodes: string[] }; response: null };
   dispose: { request: null; response: null };
+}
+
+// The episode scorer's types live here, beside the other scoring types, so that this module imports
+// no implementation (episode-scoring.ts re-exports them for its callers).
+
+/** One live episode's decision: its current prompt and the actions to score. */
+export interface EpisodeItem {
+  /** The episode's id; its cache is kept under it until `end`. */
+  episode: string;
+  context: ScoreContext;
+  candidates: string[];
+}
+
+export interface EpisodeScoreOptions {
+  /** Return φ(s) per item and ψ(a) per candidate. */
+  features?: boolean;
+  tokenLogprobs?: boolean;
+  /** Bytes the CPU-side arrays of one pass may take; larger batches run in chunks. Default 128 MiB. */
+  memoryBudgetBytes?: number;
+  /**
+   * 'exact' (default): ℓ over the framed candidate with its end-of-turn suffix and ψ(a) in the
+   * context, one row per candidate; equals Backbone.score on the same prompt.
+   * 'shared-prefix': ℓ over the action's tokens only, candidates that differ in their last token
+   * read from one row, ψ(a) from the action alone (cached per action text). Fewer and shorter
+   * rows; the features then mean something else, so train and roll out with the same choice.
+   */
+  scoring?: 'exact' | 'shared-prefix';
+  /**
+   * How passes lay out their rows: 'trie' (default where the graph has range attention) runs
+   * each context's appended tokens and all its candidates, as a trie, in one row; 'rows' extends
+   * the contexts in one pass and gives each candidate its own row on a copy of its context's
+   * cache in another (the only layout for other graphs). Both give the same scores up to float
+   * rounding.
+   */
+  layout?: 'trie' | 'rows';
+}
+
+/** Where one call's time went (ms). */
+export interface EpisodeScoreProfile {
+  /** Framing contexts (chat template rendering). */
+  renderMs: number;
+  /** Tokenising appended text and candidates (candidates mostly from the token cache). */
+  tokenizeMs: number;
+  /** ONNX runs of the extension passes. */
+  extendMs: number;
+  /** ONNX runs of the candidate passes (trie passes, which also extend the contexts, count here). */
+  candidateMs: number;
+  /** Building padded past tensors and compacting the present caches. */
+  kvCopyMs: number;
+  /** Log-probabilities and features from the logits and hidden states. */
+  readoutMs: number;
+}
+
+export interface EpisodeScoreResult {
+  items: ItemScore[];
+  totalMs: number;
+  profile: EpisodeScoreProfile;
+  /** Context tokens read from cached KV instead of being recomputed. */
+  reusedTokens: number;
+  /** Context tokens run in this call. */
+  contextTokensRun: number;
+  /** Distinct contexts extended, and distinct candidate rows run (after sharing). */
+  contextRows: number;
+  candidateRows: number;
+  /** Items whose prompt was not an extension of their episode's cache (fresh or re-anchored). */
+  restarts: number;
+  /** Token positions the model processed, padding included. */
+  tokensProcessed: number;
+  extensionPasses: number;
+  candidatePasses: number;
 }
