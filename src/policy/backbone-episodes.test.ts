@@ -80,8 +80,8 @@ describe('BackboneClient.scoreEpisodes', () => {
     // The worker round trip costs little next to the model (printed for the report).
     console.log(`scoreEpisodes over ${all.length} rounds: worker ${workerMs.toFixed(1)} ms, in-process ${localMs.toFixed(1)} ms`);
 
-    // Ending the episodes releases their caches: the next call starts them from scratch, except
-    // for the prompts' shared instructions (the scorer's anchor), which stay cached.
+    // Ending the episodes releases their caches, the shared-instruction anchor included once no
+    // episode is live: the next call starts them from scratch.
     client.endEpisodes(['e0', 'e1']);
     const again = await client.scoreEpisodes(all[3], { features: true });
     expect(again.restarts).toBe(2);

@@ -59,12 +59,13 @@ describe('Backbone (bundled model, onnxruntime-node)', () => {
   });
 
   it('loads the committed model offline with hidden-state features and its chat template', () => {
+    const config = JSON.parse(readFileSync(join(bundledModelDir(), BUNDLED_MODEL_ID, 'config.json'), 'utf8')) as { hidden_size: number; num_hidden_layers: number };
     expect(bb.info).toMatchObject({
       modelType: 'llama',
-      hiddenSize: 128,
-      numLayers: 4,
+      hiddenSize: config.hidden_size,
+      numLayers: config.num_hidden_layers,
       featureSource: 'hidden-state',
-      featureDim: 128,
+      featureDim: config.hidden_size,
       hasChatTemplate: true,
       endOfTurn: '<|im_end|>',
       supportsLogitsToKeep: true,
@@ -121,12 +122,13 @@ describe('Backbone (bundled model, onnxruntime-node)', () => {
     let worst = 0;
     full.items.forEach((item, i) => {
       const p = prefix.items[i];
-      expect(item.phi).toHaveLength(128);
-      for (let k = 0; k < 128; k++) worst = Math.max(worst, Math.abs(item.phi![k] - p.phi![k]));
+      const dim = bb.info.featureDim;
+      expect(item.phi).toHaveLength(dim);
+      for (let k = 0; k < dim; k++) worst = Math.max(worst, Math.abs(item.phi![k] - p.phi![k]));
       item.candidates.forEach((c, j) => {
         const q = p.candidates[j];
         for (let t = 0; t < c.tokens; t++) worst = Math.max(worst, Math.abs(c.tokenLogprobs![t] - q.tokenLogprobs![t]));
-        for (let k = 0; k < 128; k++) worst = Math.max(worst, Math.abs(c.psi![k] - q.psi![k]));
+        for (let k = 0; k < dim; k++) worst = Math.max(worst, Math.abs(c.psi![k] - q.psi![k]));
       });
     });
     expect(worst).toBeLessThan(1e-4);
@@ -151,14 +153,16 @@ describe('Backbone (bundled model, onnxruntime-node)', () => {
       expect(m.peakBytes).toBeLessThanOrEqual(budget);
       expect(m.candidatePasses).toBeGreaterThan(1);
       if (fraction === 0.25) expect(m.contextPasses).toBe(2);
-      expect(maxScoreDiff(results.prefix, chunked)).toBeLessThan(1e-6);
+      // Another context grouping pads to another length, which moves float32 sums by a few ulps of
+      // log-probabilities around 5–10: 1e-6 held for the seeded model, the trained one reads 1.3e-6.
+      expect(maxScoreDiff(results.prefix, chunked)).toBeLessThan(5e-6);
     }
   });
 
   it('greedy generate() (transformers.js\u2019 incremental KV loop) picks the argmax of full-forward logits at every step', async () => {
     const context = { text: 'You arrive at countertop 1. On the countertop 1, you see a mug 2.\nAction:' };
     const out = await bb.generate({ context, maxNewTokens: 6, temperature: 0, stop: [] });
-    expect(out.tokens).toBe(6);
+    // The trained model may end its turn early: generation stops after the end-of-sequence token.
     const ids = bb.encode(context.text, true);
     for (let step = 0; step < 6; step++) {
       const { logits, dims } = await bb.forwardLogits(ids);
@@ -167,7 +171,9 @@ describe('Backbone (bundled model, onnxruntime-node)', () => {
       let best = 0;
       for (let v = 1; v < V; v++) if (last[v] > last[best]) best = v;
       ids.push(best);
+      if (bb.info.eosTokenIds.includes(best)) break;
     }
+    expect(out.tokens).toBe(ids.length - bb.encode(context.text, true).length);
     expect(out.text).toBe(decodeTail(ids, bb, context.text));
   });
 

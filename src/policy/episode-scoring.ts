@@ -235,6 +235,10 @@ export class EpisodeScorer {
       this.episodes.delete(e);
       this.unref(c);
     }
+    // With no episode live, the anchors go too: a later collection then computes its shared
+    // instructions afresh, so its scores (to the last float bit) never depend on what was scored
+    // before it. Same seed, same trajectories, even within one process.
+    if (this.episodes.size === 0) this.anchors.length = 0;
   }
 
   clear(): void {
