@@ -10,6 +10,9 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LoadRequest, ScoreItem, ScoreResult } from '../src/policy/backbone-types';
 import { type DeviceDecision, type GpuProbe, chooseDevice } from '../src/policy/device-choice';
+
+/** The committed model's width: the features must have it, whatever size the SFT recipe picked. */
+const BUNDLED_HIDDEN = (JSON.parse(readFileSync('public/models/stepwise-tiny/config.json', 'utf8')) as { hidden_size: number }).hidden_size;
 import { BUNDLED_MODEL_ID, MODEL_CATALOGUE, dtypeFor } from '../src/policy/model-catalogue';
 
 const PAGE = '/e2e/pages/model.html';
@@ -121,7 +124,7 @@ test.describe('LLM backbone in a Chromium worker', () => {
         device,
       );
       expect(loaded.error).toBeUndefined();
-      expect(loaded.value!.info).toMatchObject({ device, featureSource: 'hidden-state', hiddenSize: 128 });
+      expect(loaded.value!.info).toMatchObject({ device, featureSource: 'hidden-state', hiddenSize: BUNDLED_HIDDEN });
       console.log(`[${device}] load ${loaded.value!.info.loadMs.toFixed(0)} ms (warm-up ${loaded.value!.info.warmupMs.toFixed(0)} ms)`);
 
       // tokenLogprobs bypasses the feature cache, so both paths really run.
@@ -142,8 +145,8 @@ test.describe('LLM backbone in a Chromium worker', () => {
       console.log(`[${device}] prefix in chunks: ${JSON.stringify(chunked.value!.memory)}, max diff ${maxDiff(prefix.value!, chunked.value!)}`);
       expect(maxDiff(full.value!, reference)).toBeLessThan(2e-3);
       const first = full.value!.items[0];
-      expect(first.phi).toHaveLength(128);
-      expect(first.candidates[0].psi).toHaveLength(128);
+      expect(first.phi).toHaveLength(BUNDLED_HIDDEN);
+      expect(first.candidates[0].psi).toHaveLength(BUNDLED_HIDDEN);
       expect(first.candidates.every((c) => Number.isFinite(c.logprobMean) && c.logprobMean < 0)).toBe(true);
 
       // The second identical call is answered by the feature cache.
@@ -157,7 +160,10 @@ test.describe('LLM backbone in a Chromium worker', () => {
         window.stepwiseBackbone.generate({ context: { text: 'You arrive at countertop 1.\nAction:' }, maxNewTokens: 5, temperature: 0.8, topK: 20, topP: 0.9, seed: 1, stop: [] }),
       );
       expect(gen.error).toBeUndefined();
-      expect(gen.value!.tokens).toBe(5);
+      // The trained model may end its turn before the limit; then it stopped on end-of-sequence.
+      expect(gen.value!.tokens).toBeGreaterThan(0);
+      expect(gen.value!.tokens).toBeLessThanOrEqual(5);
+      if (gen.value!.tokens < 5) expect(gen.value!.finishReason).toBe('eos');
       if (device === 'wasm') {
         // preview's SPA fallback answers a missing model with index.html; it must still read as a missing file.
         const missing = await page.evaluate(() =>
