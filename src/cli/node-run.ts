@@ -7,7 +7,10 @@ import { Backbone } from '../policy/backbone';
 import { bundledModelDir } from '../policy/backbone-node';
 import { catalogueEntry, loadRequestFor } from '../policy/model-catalogue';
 import { InlineEnvs } from '../rl/rollout-envs';
+import type { RunConfig } from '../run/config';
 import type { PipelineDeps } from '../run/pipeline';
+import { finishedSftModel, loadBackboneFolder, nodeSftHook, SwappableBackbone } from '../run/sft-host-node';
+import type { SftOptions } from '../rl/sft';
 import { UsageError } from './io';
 
 /** Episodes stepped together (one backbone call per decision round over all of them). */
@@ -20,10 +23,33 @@ export async function loadBackbone(modelId: string): Promise<Backbone> {
   return Backbone.load(loadRequestFor(entry, 'cpu', { localModelPath: bundledModelDir() }));
 }
 
-export async function nodeDeps(modelId: string, slots = NODE_SLOTS): Promise<PipelineDeps & { dispose(): Promise<void> }> {
-  const [gpu, backbone] = await Promise.all([Gpu.create(), loadBackbone(modelId)]);
+/** A run with config.sft.enabled: its --out directory, where the SFT stage writes model/. */
+export interface NodeSftRun {
+  out: string;
+  config: RunConfig;
+  /** runSft fields to replace (tests shrink the stage with them). */
+  overrides?: Partial<SftOptions>;
+}
+
+export async function nodeDeps(modelId: string, slots = NODE_SLOTS, sft?: NodeSftRun): Promise<PipelineDeps & { dispose(): Promise<void> }> {
+  if (!sft?.config.sft.enabled) {
+    const [gpu, backbone] = await Promise.all([Gpu.create(), loadBackbone(modelId)]);
+    return {
+      gpu, backbone, featureDim: backbone.info.featureDim, envs: new InlineEnvs(slots),
+      dispose: async () => {
+        await backbone.dispose();
+        gpu.device.destroy();
+      },
+    };
+  }
+  // SFT runs: the backbone starts on the run's own export when a resumed run has one, else on the
+  // bundled model, which the SFT stage swaps for the export before the first decision.
+  const done = finishedSftModel(sft.out, sft.config);
+  const [gpu, first] = await Promise.all([Gpu.create(), done ? loadBackboneFolder(done) : loadBackbone(modelId)]);
+  const backbone = new SwappableBackbone(first, done ?? modelId);
   return {
-    gpu, backbone, featureDim: backbone.info.featureDim, envs: new InlineEnvs(slots),
+    gpu, backbone, featureDim: first.info.featureDim, envs: new InlineEnvs(slots),
+    sft: nodeSftHook(sft.out, gpu, backbone, sft.overrides),
     dispose: async () => {
       await backbone.dispose();
       gpu.device.destroy();

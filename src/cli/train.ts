@@ -92,7 +92,7 @@ async function run(args: string[], io: CliIO): Promise<number> {
   }
 
   const store = await FileRunStore.openRunDir(out);
-  const deps = await nodeDeps(config.model);
+  const deps = await nodeDeps(config.model, undefined, { out, config });
   const t0 = performance.now();
   let last = '';
   const orchestrator = new Orchestrator({
