@@ -30,6 +30,8 @@ function help(): string {
     'config names another. --config reads a run config (JSON; flags override it). The run is written to --out',
     '(default runs/<env>-<method>-s<seed>); the same command again resumes it, and a finished run exits 0.',
     '--max-steps caps every episode (default: the environment\'s own cap). Ctrl-C cancels; the checkpoint stays.',
+    'A config with sft.enabled first fine-tunes the bundled model (sft.steps, sft.lr; the rest from its recipe) from its',
+    'own weights, writes it to <out>/model and runs every later stage on it; a resumed run reuses that folder.',
   ].join('\n');
 }
 
