@@ -7,6 +7,8 @@
 // (Linear weights are [out, in]). A checkpoint exported from PyTorch, or written by our own
 // SFT, can be fed to the writer unchanged.
 
+import { transformerParameterShapes } from '../nn/transformer.ref';
+
 export interface DecoderArch {
   vocabSize: number;
   hiddenSize: number;
@@ -40,32 +42,12 @@ export interface NamedTensor {
 
 export type DecoderWeights = Record<string, NamedTensor>;
 
-/** Every parameter the architecture needs, with its expected shape. Order is stable (file order). */
+/**
+ * Every parameter the architecture needs, with its expected shape. Order is stable (file order).
+ * The list is nn's, declared once for the training model: policy writes what nn trains.
+ */
 export function expectedParameters(arch: DecoderArch): Array<{ name: string; shape: number[] }> {
-  const d = arch.hiddenSize;
-  const qDim = arch.numHeads * arch.headDim;
-  const kvDim = arch.numKvHeads * arch.headDim;
-  const out: Array<{ name: string; shape: number[] }> = [{ name: 'model.embed_tokens.weight', shape: [arch.vocabSize, d] }];
-  for (let i = 0; i < arch.numLayers; i++) {
-    const p = `model.layers.${i}.`;
-    out.push({ name: `${p}input_layernorm.weight`, shape: [d] });
-    out.push({ name: `${p}self_attn.q_proj.weight`, shape: [qDim, d] });
-    out.push({ name: `${p}self_attn.k_proj.weight`, shape: [kvDim, d] });
-    out.push({ name: `${p}self_attn.v_proj.weight`, shape: [kvDim, d] });
-    if (arch.attentionBias) {
-      out.push({ name: `${p}self_attn.q_proj.bias`, shape: [qDim] });
-      out.push({ name: `${p}self_attn.k_proj.bias`, shape: [kvDim] });
-      out.push({ name: `${p}self_attn.v_proj.bias`, shape: [kvDim] });
-    }
-    out.push({ name: `${p}self_attn.o_proj.weight`, shape: [d, qDim] });
-    out.push({ name: `${p}post_attention_layernorm.weight`, shape: [d] });
-    out.push({ name: `${p}mlp.gate_proj.weight`, shape: [arch.intermediateSize, d] });
-    out.push({ name: `${p}mlp.up_proj.weight`, shape: [arch.intermediateSize, d] });
-    out.push({ name: `${p}mlp.down_proj.weight`, shape: [d, arch.intermediateSize] });
-  }
-  out.push({ name: 'model.norm.weight', shape: [d] });
-  if (!arch.tieWordEmbeddings) out.push({ name: 'lm_head.weight', shape: [arch.vocabSize, d] });
-  return out;
+  return transformerParameterShapes(arch);
 }
 
 export function parameterCount(arch: DecoderArch): number {
