@@ -21,6 +21,7 @@ import type {
 } from './backbone-types';
 import type { EpisodeItem, EpisodeScoreOptions, EpisodeScoreResult } from './episode-scoring';
 import { ByteLruCache, textKey } from './feature-cache';
+import { loadTransfers } from './memory-model';
 import { ModelError, deserializeModelError, type SerializedModelError } from './model-errors';
 
 type ModelWorker = WorkerClient<BackboneProtocol>;
@@ -68,11 +69,12 @@ export class BackboneClient {
     payload: RequestOf<BackboneProtocol, M>,
     modelId: string,
     onProgress?: (p: ProgressOf<BackboneProtocol, M>) => void,
+    transfer: readonly Transferable[] = [],
   ): Promise<ResponseOf<BackboneProtocol, M>> {
     const worker = this.worker;
     if (!worker) throw new ModelError('bad-input', '', 'No model is loaded; call load() first.');
     try {
-      return await worker.request(method, payload, { onProgress });
+      return await worker.request(method, payload, { onProgress, transfer });
     } catch (e) {
       if (e instanceof WorkerCrashedError) {
         throw new ModelError(
@@ -104,7 +106,8 @@ export class BackboneClient {
         this.currentInfo = null;
       });
       try {
-        const info = await this.request('load', request, request.modelId, onProgress);
+        // An in-memory model's files move to the worker (filesLoadRequest made them the request's own).
+        const info = await this.request('load', request, request.modelId, onProgress, loadTransfers(request));
         this.currentInfo = info;
         return info;
       } catch (e) {

@@ -27,6 +27,13 @@ export interface LoadRequest {
   wasmThreads?: number;
   /** Dimension of logit-sketch features when the graph has no hidden-state output. */
   sketchDim?: number;
+  /**
+   * A model that exists only as bytes (a run's SFT export): its folder, relative path → file
+   * (config.json, onnx/model.onnx, tokenizer.json, ...). transformers.js then reads these, never
+   * localModelPath or the hub; `source` must be 'local'. Build it with memory-model.ts'
+   * filesLoadRequest; over the worker protocol the buffers are transferred, not copied.
+   */
+  files?: Record<string, ArrayBuffer>;
 }
 
 /** transformers.js progress events, narrowed to what the UI shows. */

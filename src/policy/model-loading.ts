@@ -3,6 +3,7 @@
 // template, special tokens) and the warm-up run that surfaces out-of-memory at load time.
 
 import type { LoadProgress, LoadRequest, ModelInfo } from './backbone-types';
+import { missingModelFiles } from './memory-model';
 import { ModelError, classifyModelError } from './model-errors';
 import { type ChatMessage, endOfTurnMarker } from './prompts';
 import {
@@ -19,6 +20,7 @@ import {
   loadConfig,
   loadTokenizer,
   progressCallback,
+  releaseMemoryModel,
   runModel,
   supportsCausalLm,
 } from './transformers-adapter';
@@ -79,8 +81,26 @@ export function inspectModel(req: LoadRequest, config: Record<string, unknown>, 
   };
 }
 
-/** Loads config, tokenizer and weights, checks the model can score, and warms it up. */
+/**
+ * Loads config, tokenizer and weights, checks the model can score, and warms it up. A request
+ * with `files` (an in-memory model folder) is checked for its required files first; its bytes
+ * are dropped after the load, since ORT keeps its own copy of the graph.
+ */
 export async function loadModel(req: LoadRequest, onProgress: (p: LoadProgress) => void): Promise<LoadedModel> {
+  if (req.files) {
+    const missing = missingModelFiles(req.files);
+    if (missing.length) {
+      throw new ModelError('bad-input', req.modelId, `The model "${req.modelId}" was given as files but lacks ${missing.join(', ')}; it cannot be loaded.`, `files: ${Object.keys(req.files).join(', ')}`);
+    }
+  }
+  try {
+    return await loadConfigured(req, onProgress);
+  } finally {
+    if (req.files) releaseMemoryModel();
+  }
+}
+
+async function loadConfigured(req: LoadRequest, onProgress: (p: LoadProgress) => void): Promise<LoadedModel> {
   const t0 = now();
   configureEnv(req);
   const common = { revision: req.revision ?? 'main', local_files_only: req.source === 'local', progress_callback: progressCallback(onProgress) };

@@ -46,8 +46,10 @@ function guardFetchAgainstSpaFallback(): void {
   fetchGuarded = true;
   const base = env.fetch;
   env.fetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
-    const res = await base(input as string, init);
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    // An in-memory model's optional files that it does not have: no server holds that path.
+    if (url.includes(MEMORY_MODEL_ROOT)) return new Response(null, { status: 404, statusText: 'Not Found (not among the in-memory model\'s files)' });
+    const res = await base(input as string, init);
     if (res.ok && /text\/html/i.test(res.headers.get('content-type') ?? '') && !/\.html?(?:[?#]|$)/i.test(url)) {
       return new Response(null, { status: 404, statusText: 'Not Found (the server answered with an HTML page)' });
     }
@@ -55,11 +57,67 @@ function guardFetchAgainstSpaFallback(): void {
   }) as typeof env.fetch;
 }
 
+// ---- models given as bytes ---------------------------------------------------------------------
+
+/**
+ * The local path in-memory models appear under. No server or folder holds it: the custom cache
+ * answers its files, and a file the model lacks is a 404 without a request (see the fetch guard).
+ */
+export const MEMORY_MODEL_ROOT = '/stepwise-memory-models/';
+
+/** The in-memory model being loaded (one model per worker; dropped once loaded, ORT has its copy). */
+let memoryModel: { modelId: string; files: Map<string, Uint8Array> } | null = null;
+
+/**
+ * The file a cache key names, if it is one of the in-memory model's. transformers.js asks with
+ * the local path (<root><modelId>/<file>) first and, in Node's return-path branch, again with the
+ * hub URL (<host><modelId>/resolve/<revision>/<file>), so both forms are answered.
+ */
+function memoryFile(key: string): Uint8Array | undefined {
+  if (!memoryModel) return undefined;
+  const marker = `${memoryModel.modelId}/`;
+  const at = key.indexOf(marker);
+  if (at < 0 || (at > 0 && key[at - 1] !== '/')) return undefined;
+  const rest = key.slice(at + marker.length).replace(/^resolve\/[^/]+\//, '');
+  return memoryModel.files.get(rest);
+}
+
+/** transformers.js' CacheInterface (utils/cache.js): match and put, Web Cache API style. */
+const memoryCache = {
+  async match(key: string): Promise<Response | undefined> {
+    const bytes = memoryFile(key);
+    // A copy: transformers.js may hand the buffer on (ORT takes ownership of model bytes).
+    return bytes ? new Response(bytes.slice(), { status: 200, headers: { 'content-type': 'application/octet-stream', 'content-length': String(bytes.byteLength) } }) : undefined;
+  },
+  async put(): Promise<void> {
+    // Nothing is stored: every file of the in-memory model is already here.
+  },
+};
+
+/** Drops the in-memory model's bytes (after its load, whether it worked or not). */
+export function releaseMemoryModel(): void {
+  memoryModel = null;
+  env.useCustomCache = false;
+  env.customCache = null;
+}
+
 /** Applies load options to transformers.js' global env. One model per worker, so global is fine. */
 export function configureEnv(req: LoadRequest): void {
   const isBrowser = typeof window !== 'undefined' || typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope !== 'undefined';
   if (isBrowser) guardFetchAgainstSpaFallback();
-  if (req.source === 'local') {
+  memoryModel = null;
+  env.useCustomCache = false;
+  env.customCache = null;
+  if (req.files) {
+    if (req.source !== 'local') throw new ModelError('bad-input', req.modelId, 'A model given as files must have source "local".');
+    memoryModel = { modelId: req.modelId, files: new Map(Object.entries(req.files).map(([name, buf]) => [name, new Uint8Array(buf)])) };
+    env.allowLocalModels = true;
+    env.allowRemoteModels = false;
+    env.localModelPath = MEMORY_MODEL_ROOT;
+    env.useBrowserCache = false;
+    env.useCustomCache = true;
+    env.customCache = memoryCache;
+  } else if (req.source === 'local') {
     if (!req.localModelPath) throw new ModelError('bad-input', req.modelId, 'A local model needs localModelPath (the folder that holds the model folders).');
     env.allowLocalModels = true;
     env.allowRemoteModels = false;

@@ -36,6 +36,8 @@ import { evalSplits, safeParseRunConfig, type RunConfig } from './config';
 import { Orchestrator, RunCancelledError, type ProgressEvent } from './orchestrator';
 import { EVAL_SEED, type PipelineOptions } from './pipeline';
 import { readMeta, stageRank } from './resume';
+import type { SftModelStore } from './persistence/sft-model-store';
+import { browserSftHook, lookupSftExport, sftModelId, startingBackbone, type BrowserSftRun, type TrainerSftOptions } from './sft-host-browser';
 import type { Json, MetricRow, RunRecord, RunStatus, RunStore } from './persistence/store';
 import { multiplyOnGpu, runMatmulCheck } from './gpu-check';
 import {
@@ -110,6 +112,11 @@ export interface TrainerHostOptions {
   envs?: () => EnvBatcher & { close?(): void };
   /** Pipeline settings under every run's own (tests). */
   pipeline?: PipelineOptions;
+  /**
+   * The SFT stage (sft-host-browser.ts): how to read the bundled model's files and load a model
+   * from bytes. Without it, a run with sft.enabled fails with the pipeline's "no SFT stage" message.
+   */
+  sft?: TrainerSftOptions;
 }
 
 interface LiveRun {
@@ -125,6 +132,8 @@ interface LiveRun {
   settled: Promise<void>;
   /** Why the run must end as failed even if it stopped as cancelled (a lost GPU device). */
   fatal?: string;
+  /** The backbone cache key the run scores with when it is not config.model (its SFT model). */
+  backboneKey?: string;
 }
 
 const UNFINISHED: readonly RunStatus[] = ['created', 'running', 'paused', 'failed', 'cancelled'];
@@ -250,25 +259,63 @@ export function serveTrainer(endpoint: HostEndpoint, options: TrainerHostOptions
     return storeOpening;
   };
 
-  const backboneFor = async (modelId: string, onProgress: (fraction: number, detail?: string) => void = () => {}): Promise<LoadedBackbone> => {
-    const load = options.loadBackbone;
-    if (!load) throw new TrainerError('not-available-yet', 'this trainer has no backbone loader, so it cannot run the pipeline');
-    const cached = backbones.get(modelId);
+  /** The backbone cached under `key` (a model id, or a run's SFT model id), else `load`ed; `fresh` drops a cached one first. */
+  const cachedBackbone = async (key: string, load: () => Promise<LoadedBackbone>, fresh = false): Promise<LoadedBackbone> => {
+    const cached = backbones.get(key);
     if (cached) {
       const b = await cached.catch(() => null);
-      if (b?.alive()) return b;
-      backbones.delete(modelId);
+      if (b?.alive() && !fresh) return b;
+      backbones.delete(key);
+      if (b) void b.dispose().catch(() => {});
     }
     // One model at a time: others are released unless the live run scores with them.
     for (const [id, b] of backbones) {
-      if (id === live?.config.model && live.status !== 'finished') continue;
+      if ((id === live?.config.model || id === live?.backboneKey) && live.status !== 'finished') continue;
       backbones.delete(id);
       void b.then((x) => x.dispose()).catch(() => {});
     }
-    const loading = load(modelId, onProgress);
-    backbones.set(modelId, loading);
-    loading.catch(() => { if (backbones.get(modelId) === loading) backbones.delete(modelId); });
+    const loading = load();
+    backbones.set(key, loading);
+    loading.catch(() => { if (backbones.get(key) === loading) backbones.delete(key); });
     return loading;
+  };
+
+  const backboneFor = async (modelId: string, onProgress: (fraction: number, detail?: string) => void = () => {}): Promise<LoadedBackbone> => {
+    const load = options.loadBackbone;
+    if (!load) throw new TrainerError('not-available-yet', 'this trainer has no backbone loader, so it cannot run the pipeline');
+    return cachedBackbone(modelId, () => load(modelId, onProgress));
+  };
+
+  let sftStoreOpening: Promise<SftModelStore> | null = null;
+  const sftStore = (): Promise<SftModelStore> => {
+    sftStoreOpening ??= (options.sft?.openStore ?? (async () => (await import('./persistence/sft-model-store')).IdbSftModelStore.open()))().catch((e: unknown) => {
+      sftStoreOpening = null;
+      throw e;
+    });
+    return sftStoreOpening;
+  };
+
+  /** What the SFT stage of one run needs from this host. */
+  const sftRun = async (runId: string, g: Gpu, sft: TrainerSftOptions, onBackbone: (key: string) => void = () => {}): Promise<BrowserSftRun> => ({
+    runId, gpu: g, store: await sftStore(), runs: await store(), sft,
+    backbone: (key, load, fresh) => {
+      onBackbone(key);
+      return cachedBackbone(key, load, fresh);
+    },
+    notice: (message) => log.append({ type: 'error', runId, message, fatal: false }),
+  });
+
+  /** The backbone of a stored run: its SFT model when it has one (its heads were trained on that model's features). */
+  const runBackbone = async (r: RunRecord): Promise<LoadedBackbone> => {
+    if (!r.config.sft.enabled) return backboneFor(r.config.model);
+    const sft = options.sft;
+    if (!sft) throw new TrainerError('not-available-yet', `run "${r.id}" scores with its SFT model, and this trainer has no SFT stage to load it`);
+    const found = await lookupSftExport(await sftStore(), r.id, r.config);
+    if (found.state !== 'ok') {
+      throw new TrainerError('bad-request', `run "${r.id}" has no usable SFT model (${found.state === 'none' ? 'none is stored' : found.reason}); resume the run to train it again`);
+    }
+    const id = sftModelId(r.id);
+    return cachedBackbone(id, () => sft.loadFiles(id, found.files, () => {}));
   };
 
   const stateOf = (r: LiveRun): RunState => ({ runId: r.runId, status: r.status, ...(r.stage ? { stage: r.stage } : {}), iteration: r.iteration });
@@ -324,13 +371,20 @@ export function serveTrainer(endpoint: HostEndpoint, options: TrainerHostOptions
       let envs: (EnvBatcher & { close?(): void }) | null = null;
       try {
         if (resuming) await reportDone(s, runId, config, sendProgress);
-        const b = await backboneFor(config.model, (f, detail) => sendProgress('download', f, progress.eta('download', f), detail));
-        sendProgress('download', 1, 0, config.model);
+        const download = (f: number, detail?: string) => sendProgress('download', f, progress.eta('download', f), detail);
+        // An SFT run starts on its stored export when a resumed run has a usable one, else on the bundled model.
+        const sft = config.sft.enabled && options.sft
+          ? await sftRun(runId, g, options.sft, (key) => { run.backboneKey = key; })
+          : null;
+        const switching = sft ? await startingBackbone(sft, config, () => backboneFor(config.model, download), download) : null;
+        const b = switching?.loaded ?? await backboneFor(config.model, download);
+        sendProgress('download', 1, 0, b.modelId);
         if (run.wanted === 'cancelled') throw new RunCancelledError();
         envs = options.envs?.() ?? new InlineEnvs(DEFAULT_SLOTS);
+        const sftHook = sft && switching ? browserSftHook(sft, switching) : undefined;
         const orchestrator = new Orchestrator({
           runId, config, store: reporting(s, runId), label,
-          deps: { gpu: g, backbone: b.backbone, featureDim: b.featureDim, envs },
+          deps: { gpu: g, backbone: switching ?? b.backbone, featureDim: b.featureDim, envs, ...(sftHook ? { sft: sftHook } : {}) },
           options: { ...options.pipeline, ...runOptions },
           onProgress: (e) => {
             const p = progress.map(e);
@@ -344,6 +398,11 @@ export function serveTrainer(endpoint: HostEndpoint, options: TrainerHostOptions
         });
         run.orchestrator = orchestrator;
         if (run.wanted === 'paused') orchestrator.pause();
+        if (sftHook && switching && switching.modelId !== sftModelId(runId) && await pastSft(s, runId)) {
+          // The pipeline skips SFT for a run past BC, but its export is gone or unusable: the heads
+          // were trained on that model's features, so it is trained again (deterministic on the same adapter) first.
+          await sftHook(config, orchestrator.control, (f) => sendProgress('sft', f, progress.eta('sft', f)));
+        }
         const outcome = await orchestrator.run();
         run.iteration = outcome.iterations;
         setStatus(run, 'finished');
@@ -385,6 +444,12 @@ export function serveTrainer(endpoint: HostEndpoint, options: TrainerHostOptions
       send('estimator', 1, 0);
     }
     if (meta.iteration > 0 && config.ppo.iterations > 0) send('ppo', meta.iteration / config.ppo.iterations, null, `resumed after iteration ${meta.iteration}`);
+  };
+
+  /** Whether the run's checkpoint is past SFT (the pipeline will not call the SFT stage). */
+  const pastSft = async (s: RunStore, runId: string): Promise<boolean> => {
+    const ckpt = await s.latestCheckpoint(runId);
+    return ckpt !== undefined && stageRank(readMeta(ckpt).stage) >= stageRank('bc');
   };
 
   const markFailed = async (s: RunStore, runId: string, error: string) => {
@@ -431,7 +496,7 @@ export function serveTrainer(endpoint: HostEndpoint, options: TrainerHostOptions
     const s = await store();
     const checkpoint = await s.latestCheckpoint(runId);
     if (!checkpoint) throw new TrainerError('bad-request', `run "${runId}" has no checkpoint yet (the first one is written after behaviour cloning)`);
-    const [g, b] = await Promise.all([gpu(), backboneFor(r.config.model)]);
+    const [g, b] = await Promise.all([gpu(), runBackbone(r)]);
     return { record: r, store: s, checkpoint, gpu: g, backbone: b, runOptions: { ...options.pipeline, ...storedOptions(r) } };
   };
 
