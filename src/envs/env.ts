@@ -38,6 +38,22 @@ export interface Env {
   /** Never throws on a bad action string: returns the env's own invalid text with valid=false. */
   step(action: string): StepResult;
   admissibleActions(): string[];
+  /**
+   * Well-formed but ineffective commands: strings of this env's own grammar, over entities the
+   * agent has already met (named in the goal or shown in an observation so far), that are NOT
+   * admissible now, so stepping one gives valid=false. These are the mistakes an LLM agent that
+   * writes its actions freely makes (take an object from the wrong receptacle, put without
+   * holding, heat away from the microwave, click an item that is not on the page), and the
+   * rollout engine mixes a few into each decision's candidates so that g_t carries information
+   * (with admissible actions alone every chosen action is valid by construction).
+   *
+   * Contract: deterministic given the episode so far (same task, seed and actions, same list);
+   * sorted, no duplicates, disjoint from admissibleActions(); stepping one leaves the world as it
+   * was (stateKey unchanged, except where an env documents a bookkeeping field, e.g.
+   * virtualhome's name bindings); empty once the episode is over. Optional: an env without it
+   * offers admissible candidates only.
+   */
+  plausibleActions?(): string[];
   /** Identical states give identical keys (GiGPO's step groups). */
   stateKey(): string;
   /** The next expert action, or null when the expert has nothing to do (episode over). */

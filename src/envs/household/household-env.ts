@@ -55,6 +55,10 @@ export class HouseholdEnv implements Env {
   private beside: number[][] = [];
   /** "a apple 1, and a mug 2" per receptacle, or null when its contents changed. */
   private seeCache: (string | null)[] = [];
+  /** Objects the agent has seen (shown in an observation), for plausibleActions(). */
+  private seenObj: Uint8Array = new Uint8Array(0);
+  /** Where each seen object was last seen: a receptacle id, -1 when never seen. */
+  private seenAt: Int16Array = new Int16Array(0);
   private steps = 0;
   private done = true;
   private won = false;
@@ -82,6 +86,8 @@ export class HouseholdEnv implements Env {
       if (def.lampNextTo[o]) this.beside[this.objLoc[o]].push(o);
       else this.contents[this.objLoc[o]].push(o);
     }
+    this.seenObj = new Uint8Array(def.nObj);
+    this.seenAt = new Int16Array(def.nObj).fill(-1);
     this.steps = 0;
     this.done = false;
     this.won = false;
@@ -123,6 +129,7 @@ export class HouseholdEnv implements Env {
     this.steps++;
     const text = typeof action === 'string' ? this.execute(normalise(action)) : null;
     const valid = text !== null;
+    if (valid) this.markSeen();
     const truncated = !this.won && this.steps >= this.maxSteps;
     if (this.won || truncated) this.done = true;
     return {
@@ -380,6 +387,83 @@ export class HouseholdEnv implements Env {
       }
     }
     return out;
+  }
+
+  /**
+   * After a valid step the agent has seen what is at its receptacle (the arrival, open and
+   * examine texts list it; later texts do not contradict it) and what it holds. Only for
+   * plausibleActions(): nothing the environment prints or decides depends on it.
+   */
+  private markSeen(): void {
+    const loc = this.loc;
+    if (this.held >= 0) this.seenObj[this.held] = 1;
+    if (loc < 0) return;
+    if (this.reachable(loc)) {
+      for (const o of this.contents[loc]) {
+        this.seenObj[o] = 1;
+        this.seenAt[o] = loc;
+      }
+    }
+    for (const o of this.beside[loc]) {
+      this.seenObj[o] = 1;
+      this.seenAt[o] = loc;
+    }
+  }
+
+  /**
+   * Well-formed commands that do nothing here (Env.plausibleActions): over the receptacles (all
+   * named in the first observation), the objects seen so far and those of the types the goal
+   * names (its object, its lamp), the mistakes of a free-writing
+   * agent: go to where it already is; take a seen object from where it was seen while holding
+   * something or from afar, or a goal object from the wrong receptacle; put, examine, heat, cool
+   * or clean what it does not hold; put or heat/cool/clean the held object away from the
+   * destination or appliance; open what is open, close what is closed, open from afar; switch on
+   * a lamp that is not here. Commands are valid exactly when admissible, so any of these that
+   * happens to be admissible now is left out.
+   */
+  plausibleActions(): string[] {
+    if (!this.def || this.done) return [];
+    const def = this.def;
+    const g = def.goal;
+    const loc = this.loc;
+    const held = this.held;
+    const out = new Set<string>();
+    const app = applianceFor(g.kind);
+    const treat = (o: number, r: number) => out.add(app === Appliance.Heat ? heatCmd(def.objGid[o], def.recGid[r]) : app === Appliance.Cool ? coolCmd(def.objGid[o], def.recGid[r]) : cleanCmd(def.objGid[o], def.recGid[r]));
+    // The receptacles the goal points at: its destinations and the appliance it needs.
+    const goalRecs: number[] = [];
+    for (let r = 0; r < def.nRec; r++) {
+      if (def.recType[r] === g.destType || (app !== Appliance.None && def.recAppliance[r] === app)) goalRecs.push(r);
+    }
+    if (loc >= 0) {
+      out.add(GO_TO[def.recGid[loc]]);
+      if (def.recOpenable[loc]) out.add(this.recOpen[loc] ? OPEN[def.recGid[loc]] : CLOSE[def.recGid[loc]]);
+    }
+    for (const r of goalRecs) if (r !== loc && def.recOpenable[r]) out.add(OPEN[def.recGid[r]]);
+    for (let o = 0; o < def.nObj; o++) {
+      const goalObj = def.objType[o] === g.objType;
+      // The goal names the types of its object and lamp, so those count as met before they are seen.
+      if (o === held || !(this.seenObj[o] || goalObj || def.objType[o] === g.lampType)) continue;
+      const og = def.objGid[o];
+      const r = this.seenAt[o];
+      if (def.objProps[o] & TOGGLEABLE) out.add(USE[og]);
+      if (def.objProps[o] & PICKUPABLE && !def.lampNextTo[o] && r >= 0) out.add(takeCmd(og, def.recGid[r]));
+      if (!goalObj) continue;
+      out.add(EXAMINE_OBJ[og]);
+      if (loc >= 0 && loc !== r) out.add(takeCmd(og, def.recGid[loc]));
+      if (held < 0) {
+        if (loc >= 0) out.add(putCmd(og, def.recGid[loc]));
+        if (app !== Appliance.None) for (const a of goalRecs) if (def.recAppliance[a] === app) treat(o, a);
+      }
+    }
+    if (held >= 0) {
+      for (const r of goalRecs) {
+        out.add(putCmd(def.objGid[held], def.recGid[r]));
+        if (app !== Appliance.None && def.recAppliance[r] === app) treat(held, r);
+      }
+    }
+    for (const a of this.buildAdmissible()) out.delete(a);
+    return [...out].sort();
   }
 
   /**

@@ -29,12 +29,14 @@ export interface SlotReset {
   admissible?: string[];
   expert?: string | null;
   stateKey?: string;
+  plausible?: string[];
 }
 
 export interface SlotStep extends StepResult {
   admissible?: string[];
   expert?: string | null;
   stateKey?: string;
+  plausible?: string[];
 }
 
 /** One slot's part of a batch: start an episode, take an action, or (null) nothing. */
@@ -353,13 +355,14 @@ export class EnvPool {
   }
 }
 
-type Extra = Pick<OpOk, 'admissible' | 'expert' | 'stateKey'>;
+type Extra = Pick<OpOk, 'admissible' | 'expert' | 'stateKey' | 'plausible'>;
 
 function withExtras<T extends object>(base: T, r: OpOk): T & Extra {
   const out = base as T & Extra;
   if (r.admissible !== undefined) out.admissible = r.admissible;
   if (r.expert !== undefined) out.expert = r.expert;
   if (r.stateKey !== undefined) out.stateKey = r.stateKey;
+  if (r.plausible !== undefined) out.plausible = r.plausible;
   return out;
 }
 

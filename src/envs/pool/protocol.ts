@@ -9,6 +9,8 @@ export interface Extras {
   admissible?: boolean;
   expert?: boolean;
   stateKey?: boolean;
+  /** The env's plausibleActions() (empty for an env without them). */
+  plausible?: boolean;
 }
 
 export type Op =
@@ -33,6 +35,7 @@ export interface OpOk {
   admissible?: string[];
   expert?: string | null;
   stateKey?: string;
+  plausible?: string[];
 }
 export interface OpError {
   ok: false;

@@ -24,6 +24,7 @@ export class WorkerCore {
     if (want.admissible) out.admissible = env.admissibleActions();
     if (want.expert) out.expert = env.expert();
     if (want.stateKey) out.stateKey = env.stateKey();
+    if (want.plausible) out.plausible = env.plausibleActions?.() ?? [];
   }
 
   private run(op: Op, want: Extras): OpResult {

@@ -14,6 +14,8 @@ import { execute, type StepOutcome } from './executor';
 import { expertAction, makePlan, type Plan } from './expert';
 import { goalMet } from './goal';
 import { parseAction, type ParsedAction } from './grammar';
+import { N_CLASSES } from './catalog';
+import { plausibleActions } from './plausible';
 import { describe, reachable } from './observe';
 import { getTask, type Task } from './tasks';
 import { World } from './world';
@@ -60,6 +62,10 @@ export class VirtualHomeEnv implements Env {
   private mark = new Uint32Array(0);
   private near: number[] | null = null;
   private readonly strings = new ActionStrings();
+  /** Per class id: the agent has met it (the task's own objects, or shown by an observation). */
+  private readonly met = new Uint8Array(N_CLASSES);
+  /** Per class id: one of the task's own objects (its program's names). */
+  private readonly named = new Uint8Array(N_CLASSES);
   private readonly outcome: StepOutcome = { valid: false, program: null, reason: null };
 
   constructor(maxSteps = MAX_STEPS) {
@@ -81,6 +87,8 @@ export class VirtualHomeEnv implements Env {
     this.done = false;
     this.won = false;
     this.near = null;
+    for (let c = 0; c < N_CLASSES; c++) this.named[c] = task.bindings[c] >= 0 ? 1 : 0;
+    this.met.set(this.named);
     return { text: task.sentence, goal: task.sentence };
   }
 
@@ -116,7 +124,9 @@ export class VirtualHomeEnv implements Env {
     let text = NOTHING_HAPPENS;
     if (valid) {
       this.near = null;
-      text = describe(world, this.reach(world), this.mark);
+      const near = this.reach(world);
+      text = describe(world, near, this.mark);
+      for (const x of near) this.met[world.g.cls[x]] = 1;
       this.won = goalMet(world, task.goal);
     }
     this.done = this.won || this.steps >= this.maxSteps;
@@ -138,9 +148,26 @@ export class VirtualHomeEnv implements Env {
     return admissibleActions(world, this.mark, this.strings);
   }
 
+  /**
+   * Failing commands over the objects met so far (Env.plausibleActions; see plausible.ts).
+   * Stepping one never changes the world, but like any failed action it may bind a name (SPA's
+   * parser does), which stateKey includes; physicalKey() is the key without the names.
+   */
+  plausibleActions(): string[] {
+    const { world } = this.live();
+    if (this.done) return [];
+    return plausibleActions(world, this.met, this.named, this.admissibleActions());
+  }
+
   stateKey(): string {
     const { task, world } = this.live();
     return `${task.id}#${world.digest()}`;
+  }
+
+  /** stateKey without the name bindings: equal before and after any failed action. */
+  physicalKey(): string {
+    const { task, world } = this.live();
+    return `${task.id}#${world.digest(false)}`;
   }
 
   expert(): string | null {

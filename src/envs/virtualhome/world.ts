@@ -202,8 +202,13 @@ export class World {
     return bitsToList(this.ins, (r * this.n + b) * this.W, this.W);
   }
 
-  /** Exact 64-bit digest of everything that can change: edges, states, bindings, grab origins. */
-  digest(): string {
+  /**
+   * Exact 64-bit digest of everything that can change: edges, states, bindings, grab origins.
+   * With names=false the name bindings and the last object used are left out: what is left is
+   * the physical world, which a failed action never changes (it may still bind a name, as SPA's
+   * parser does).
+   */
+  digest(names = true): string {
     let a = this.h1 ^ 0x27d4eb2f;
     let b = this.h2 ^ 0x165667b1;
     const mixIn = (v: number, k: number) => {
@@ -213,8 +218,10 @@ export class World {
     const n = this.n;
     for (let i = 0; i < n; i++) if (this.states[i] !== 0) mixIn(this.states[i], i);
     for (let i = 0; i < n; i++) if (this.origin[i] !== -1) mixIn(this.origin[i], 0x10000 + i);
-    for (let c = 0; c < this.bind.length; c++) if (this.bind[c] !== -1) mixIn(this.bind[c], 0x20000 + c);
-    mixIn(this.lastObj, 0x30000);
+    if (names) {
+      for (let c = 0; c < this.bind.length; c++) if (this.bind[c] !== -1) mixIn(this.bind[c], 0x20000 + c);
+      mixIn(this.lastObj, 0x30000);
+    }
     return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
   }
 }

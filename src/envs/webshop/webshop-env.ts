@@ -72,6 +72,8 @@ export class WebshopEnv implements Env {
   private searched: string[] = [];
   private plans = new Map<number, Map<string, string> | null>();
   private searchCandidates: string[] = [];
+  /** Product ASINs and option values shown so far this episode, first-seen order (plausibleActions). */
+  private seenLabels: string[] = [];
 
   private textCache: string | null = null;
   private clickCache: Map<string, Clickable> | null = null;
@@ -94,6 +96,7 @@ export class WebshopEnv implements Env {
     this.done = false;
     this.finalReward = 0;
     this.searched = [];
+    this.seenLabels = [];
     this.plans = plansForGoal(goal.index);
     // The search bar takes any text; these are the searches offered as discrete choices: the
     // goal's attributes + noun (the expert's), the bare noun, and the instruction minus price.
@@ -136,6 +139,8 @@ export class WebshopEnv implements Env {
       }
     }
 
+    if (valid) this.markSeen();
+
     if (!this.done && this.steps >= this.maxSteps) {
       this.done = true;
       info.truncated = true;
@@ -159,6 +164,34 @@ export class WebshopEnv implements Env {
     }
     // A copy: callers may sort or filter it without corrupting the cache.
     return this.admissibleCache.slice();
+  }
+
+  /**
+   * Well-formed clicks that do nothing here (Env.plausibleActions): WebShop's buttons that are not
+   * on this page ("Buy Now" on a results page, "Next >" on an item page...), "Search" (a button
+   * the text env never lets one click), and products and option values seen earlier in the
+   * episode that are not on this page. Searches are left out: WebShop runs a search from any
+   * page, so one is never ineffective.
+   */
+  plausibleActions(): string[] {
+    this.requireGoal();
+    if (this.done) return [];
+    const here = this.clickables();
+    const out = new Set<string>();
+    for (const label of [BACK_TO_SEARCH, PREV_PAGE, NEXT_PAGE, ...SUB_PAGES, BUY_NOW, 'Search', ...this.seenLabels]) {
+      const key = label.toLowerCase();
+      if (key === 'search' || !here.has(key)) out.add(`click[${label}]`);
+    }
+    return [...out].sort();
+  }
+
+  /** After a valid step: remember the products and option values this page shows. */
+  private markSeen(): void {
+    const add = (label: string) => {
+      if (!this.seenLabels.includes(label)) this.seenLabels.push(label);
+    };
+    if (this.page === 'results') for (const p of this.pageItems()) add(p.asin);
+    else if (this.page === 'item') for (const values of Object.values(this.world.products[this.asin as number].options)) for (const v of values) add(v);
   }
 
   stateKey(): string {
