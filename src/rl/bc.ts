@@ -1,13 +1,15 @@
 // Stage 2: behaviour cloning of the policy adapter on expert trajectories (DESIGN.md §1.1). Every
 // environment ships an expert, so the demonstrations are generated: each training task is played
-// by env.expert() and every decision (prompt state, admissible actions, the expert's choice) is
-// kept; their features come from the rollouts' own decider. The adapter is then trained on
+// by env.expert() and every decision (prompt state, candidates, the expert's choice) is kept;
+// the candidates are drawn as the rollouts draw them (admissible actions plus up to `invalid`
+// distractors, candidates.ts), so BC also learns to avoid actions that do nothing; their features come from the rollouts' own decider. The adapter is then trained on
 // L = −mean_s log π(a*_s | s) through BcTrainer, in seeded shuffled minibatches.
 
 import { Mulberry32 } from '../core/random';
 import type { EnvSpec } from '../envs/env';
 import { AdamW, BcTrainer, PolicyBatchBuffer } from '../nn';
 import type { PromptState } from '../policy/prompts';
+import { candidateRng, mixCandidates } from './candidates';
 import { chunkByCapacity, policyHost, type PolicyModel } from './policy-model';
 import type { Decider, StepFeatures } from './rollout-decider';
 
@@ -20,10 +22,14 @@ export interface ExpertEpisode {
 /**
  * Plays the expert on each task. A step whose expert action is not among the admissible ones
  * cannot be a training target for a policy over that set: the episode's demonstration stops
- * there (later prompts would otherwise skip a step the policy never saw).
+ * there (later prompts would otherwise skip a step the policy never saw). With `invalid` > 0 each
+ * decision's candidates carry distractors drawn as in a rollout, from a stream keyed by the seed
+ * and the demo's id.
  */
-export function expertEpisodes(env: EnvSpec, taskIds: readonly string[], seed: number, maxSteps = env.maxSteps): ExpertEpisode[] {
+export function expertEpisodes(env: EnvSpec, taskIds: readonly string[], seed: number, maxSteps = env.maxSteps, invalid = 0): ExpertEpisode[] {
   return taskIds.map((taskId) => {
+    const id = `expert/${taskId}`;
+    const crng = candidateRng(seed, id);
     const e = env.create();
     const obs = e.reset(taskId, seed);
     const prompt: PromptState = { env: env.name, goal: obs.goal, initialObservation: obs.text, history: [] };
@@ -32,14 +38,14 @@ export function expertEpisodes(env: EnvSpec, taskIds: readonly string[], seed: n
       const action = e.expert();
       if (action === null) break;
       const admissible = e.admissibleActions();
-      const k = admissible.indexOf(action);
-      if (k < 0) break;
-      decisions.push({ prompt: { ...prompt, history: [...prompt.history] }, candidates: admissible, expert: k });
+      if (!admissible.includes(action)) break;
+      const candidates = mixCandidates(admissible, invalid > 0 ? e.plausibleActions?.() : undefined, invalid, crng);
+      decisions.push({ prompt: { ...prompt, history: [...prompt.history] }, candidates, expert: candidates.indexOf(action) });
       const r = e.step(action);
       prompt.history.push({ action, observation: r.observation.text });
       if (r.done) break;
     }
-    return { id: `expert/${taskId}`, decisions };
+    return { id, decisions };
   });
 }
 

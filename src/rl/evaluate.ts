@@ -27,6 +27,8 @@ export interface EvalOptions {
   /** The env's reset seed. */
   seed: number;
   maxSteps?: number;
+  /** Invalid distractors per decision (default: the engine's); grounding is only informative with some. */
+  invalid?: number;
 }
 
 /** Ids of tasks start … start+count−1 of a split (count 0: to the end). */
@@ -53,6 +55,7 @@ export async function evaluate(engine: RolloutEngine, o: EvalOptions): Promise<{
   const ids = taskIdsOf(o.env, o.split, 0, o.count);
   const { trajectories } = await engine.collect({
     env: o.env.name, iteration: 0, mode: { kind: 'greedy' }, seed: o.seed, maxSteps: o.maxSteps,
+    ...(o.invalid !== undefined ? { invalid: o.invalid } : {}),
     episodes: ids.map((taskId) => ({ id: `eval/${o.split}/${taskId}`, taskId, seed: o.seed })),
   });
   return { result: summarize(trajectories), trajectories };

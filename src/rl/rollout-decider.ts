@@ -11,7 +11,7 @@ import type { HeadBatch, HeadScorer } from './rollout-heads';
 export interface DecisionState {
   episode: string;
   prompt: PromptState;
-  /** The candidates (the env's admissible actions), in the env's order. */
+  /** The candidates: the env's admissible actions in its order, with any invalid distractors mixed in (candidates.ts). */
   candidates: string[];
 }
 

@@ -38,8 +38,9 @@ export class InlineEnvs implements EnvBatcher {
   }
 }
 
-function extras(env: Env, want: Extras): { admissible?: string[]; expert?: string | null; stateKey?: string } {
+function extras(env: Env, want: Extras): { admissible?: string[]; expert?: string | null; stateKey?: string; plausible?: string[] } {
   return {
+    ...(want.plausible ? { plausible: env.plausibleActions?.() ?? [] } : {}),
     ...(want.admissible ? { admissible: env.admissibleActions() } : {}),
     ...(want.expert ? { expert: env.expert() } : {}),
     ...(want.stateKey ? { stateKey: env.stateKey() } : {}),

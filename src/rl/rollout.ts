@@ -2,7 +2,9 @@
 // scores the candidates of every live episode at once (one backbone call, one head call), each
 // episode draws its action from its own seeded stream, the slots step in one env batch, and every
 // step is recorded (observation, candidates, action, log π_old, π, V, g_t, reward, done, won,
-// stateKey). When an episode ends its slot takes the next queued episode; once the queue is empty
+// stateKey). The candidates are the env's admissible actions plus, when the engine is asked for
+// them, a few invalid distractors from the env's plausible actions (candidates.ts), so a chosen
+// action can be one that does nothing and g_t is the env's answer rather than always 1. When an episode ends its slot takes the next queued episode; once the queue is empty
 // the live set shrinks until the last episode ends.
 //
 // Episodes come back in the order they were asked for, and each one's draws come from a stream
@@ -14,6 +16,7 @@ import { getEnvSpec } from '../envs/registry';
 import type { PromptState } from '../policy/prompts';
 import type { Decider, DecideProfile, StepFeatures } from './rollout-decider';
 import type { EnvBatcher } from './rollout-envs';
+import { candidateRng, mixCandidates } from './candidates';
 import { type SamplingMode, choose, episodeRng } from './sampling';
 import type { StepRecord, Trajectory } from './trajectory';
 
@@ -41,6 +44,16 @@ export interface CollectRequest {
   keepFeatures?: boolean;
   /** Stamped on the trajectories. */
   checkpoint?: string;
+  /** At most this many invalid distractors per decision (default: the engine's; 0 = admissible only). */
+  invalid?: number;
+}
+
+export interface EngineOptions {
+  /**
+   * At most this many invalid distractors mixed into each decision's candidates (candidates.ts);
+   * 0 (the default) scores the admissible actions alone. The run config's candidates.invalid.
+   */
+  invalid?: number;
 }
 
 /** Where the time of one collection went (ms). */
@@ -87,10 +100,14 @@ interface Live {
   prompt: PromptState;
   observation: string;
   admissible: string[];
+  /** What the decider scores: `admissible` with any distractors mixed in. */
+  candidates: string[];
   stateKey: string;
   steps: StepRecord[];
   features: StepFeatures[];
   rng: ReturnType<typeof episodeRng>;
+  /** The distractor draws, a stream apart from the action draws. */
+  crng: ReturnType<typeof candidateRng>;
   /** Cut by the decision cap: the next decision only reads V for the bootstrap. */
   cut: boolean;
 }
@@ -101,7 +118,11 @@ export class RolloutEngine {
   constructor(
     private readonly decider: Decider,
     private readonly envs: EnvBatcher,
-  ) {}
+    private readonly options: EngineOptions = {},
+  ) {
+    const n = options.invalid ?? 0;
+    if (!Number.isInteger(n) || n < 0) throw new RangeError(`invalid candidates must be a non-negative integer, got ${n}`);
+  }
 
   async collect(req: CollectRequest): Promise<CollectResult> {
     const t0 = now();
@@ -113,7 +134,9 @@ export class RolloutEngine {
       if (ids.has(e.id)) throw new RangeError(`episode id "${e.id}" appears twice`);
       ids.add(e.id);
     }
-    const want = { admissible: true, stateKey: true };
+    const invalid = req.invalid ?? this.options.invalid ?? 0;
+    if (!Number.isInteger(invalid) || invalid < 0) throw new RangeError(`invalid candidates must be a non-negative integer, got ${invalid}`);
+    const want = { admissible: true, stateKey: true, plausible: invalid > 0 };
     const profile: RolloutProfile = { envMs: 0, decideMs: 0, recordMs: 0, wallMs: 0, decider: this.decider.profile };
     const deciderStart = structuredClone(this.decider.profile);
     const trajectories: Trajectory[] = new Array(req.episodes.length);
@@ -163,16 +186,20 @@ export class RolloutEngine {
         const o = out[slot];
         if (!o || o.kind !== 'reset') throw new Error(`slot ${slot}: no reset result for episode ${req.episodes[index].id}`);
         const e = req.episodes[index];
+        const admissible = admissibleOf(o, e.id);
+        const crng = candidateRng(req.seed, e.id);
         slots[slot] = {
           index,
           spec: e,
           prompt: { env: req.env, goal: o.observation.goal, initialObservation: o.observation.text, history: [] },
           observation: o.observation.text,
-          admissible: admissibleOf(o, e.id),
+          admissible,
+          candidates: mixCandidates(admissible, o.plausible, invalid, crng),
           stateKey: o.stateKey ?? '',
           steps: [],
           features: [],
           rng: episodeRng(req.seed, e.id),
+          crng,
           cut: false,
         };
       }
@@ -185,7 +212,7 @@ export class RolloutEngine {
       live.push(active.length);
 
       const td = now();
-      const decided = await this.decider.decide(active.map(([l]) => ({ episode: l.spec.id, prompt: l.prompt, candidates: l.admissible })));
+      const decided = await this.decider.decide(active.map(([l]) => ({ episode: l.spec.id, prompt: l.prompt, candidates: l.candidates })));
       profile.decideMs += now() - td;
 
       const tr = now();
@@ -199,11 +226,11 @@ export class RolloutEngine {
         }
         const c = choose(d.logp, req.mode, l.rng);
         decisions++;
-        candidates += l.admissible.length;
-        ops[slot] = { step: l.admissible[c.index] };
+        candidates += l.candidates.length;
+        ops[slot] = { step: l.candidates[c.index] };
         pending.push({
           slot,
-          record: { observation: l.observation, admissible: l.admissible, action: c.index, logpOld: c.logp, probs: c.probs, value: d.value, stateKey: l.stateKey },
+          record: { observation: l.observation, admissible: l.candidates, action: c.index, logpOld: c.logp, probs: c.probs, value: d.value, stateKey: l.stateKey },
           feats: d.features,
         });
       });
@@ -224,7 +251,7 @@ export class RolloutEngine {
         if (!o || o.kind !== 'step') throw new Error(`slot ${p.slot}: no step result for episode ${l.spec.id}`);
         l.steps.push({ ...p.record, valid: o.valid, reward: o.reward, done: o.done, won: o.won });
         if (req.keepFeatures) l.features.push(p.feats);
-        const action = l.admissible[p.record.action];
+        const action = l.candidates[p.record.action];
         l.prompt.history.push({ action, observation: o.observation.text });
         l.observation = o.observation.text;
         if (o.done) {
@@ -232,6 +259,7 @@ export class RolloutEngine {
           continue;
         }
         l.admissible = admissibleOf(o, l.spec.id);
+        l.candidates = mixCandidates(l.admissible, o.plausible, invalid, l.crng);
         l.stateKey = o.stateKey ?? '';
         if (l.steps.length >= cap) l.cut = true;
       }

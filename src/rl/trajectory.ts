@@ -7,9 +7,13 @@
 export interface StepRecord {
   /** What the agent read before deciding, exactly as the environment printed it. */
   observation: string;
-  /** The candidates the policy scored (the env's admissible actions at this state), in order. */
+  /**
+   * The candidates the policy scored, in order: the env's admissible actions at this state, plus
+   * any invalid distractors the engine mixed in (rl/candidates.ts). The name predates the
+   * distractors and is kept because every export format reads it.
+   */
   admissible: string[];
-  /** Index of the chosen action in `admissible`. */
+  /** Index of the chosen action in `admissible` (the chosen string is what env.step received). */
   action: number;
   /** log π_old(a_t | s_t) of the chosen action under the policy that collected the step. */
   logpOld: number;
