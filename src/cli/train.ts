@@ -29,7 +29,9 @@ function help(): string {
     'rloo, gigpo, bc, progress-only, grounding-only) and the greedy evaluation, on the bundled model unless the',
     'config names another. --config reads a run config (JSON; flags override it). The run is written to --out',
     '(default runs/<env>-<method>-s<seed>); the same command again resumes it, and a finished run exits 0.',
-    '--max-steps caps every episode (default: the environment\'s own cap). Ctrl-C cancels; the checkpoint stays.',
+    '--max-steps N sets episode.maxSteps, the cap on every episode (default 15; 0 keeps the environment\'s own cap).',
+    'The defaults are a ~2-minute demo run; --config with larger tasks.count, explore.k, ppo.iterations, eval.tasks (0 =',
+    'whole split) scales it up. Ctrl-C cancels; the checkpoint stays.',
     'A config with sft.enabled first fine-tunes the bundled model (sft.steps, sft.lr; the rest from its recipe) from its',
     'own weights, writes it to <out>/model and runs every later stage on it; a resumed run reuses that folder.',
   ].join('\n');
@@ -71,12 +73,13 @@ async function run(args: string[], io: CliIO): Promise<number> {
     if (typeof values.seed === 'string') input.seed = positiveInt(values.seed, 'seed', 0);
     if (typeof values.iterations === 'string') input.ppo = { ...(base.ppo as object), iterations: positiveInt(values.iterations, 'iterations', 0) };
     if (typeof values.tasks === 'string') input.tasks = { ...(base.tasks as object), count: positiveInt(values.tasks, 'tasks') };
+    // --max-steps is the config's episode cap, so it is stored in run.json and a resume keeps it.
+    if (typeof values['max-steps'] === 'string') input.episode = { ...(base.episode as object), maxSteps: positiveInt(values['max-steps'], 'max-steps', 0) };
     config = parseRunConfig(input);
   } catch (e) {
     if (e instanceof RunConfigError) throw new UsageError(e.message);
     throw e;
   }
-  const maxSteps = typeof values['max-steps'] === 'string' ? positiveInt(values['max-steps'], 'max-steps') : undefined;
   const out = resolve(typeof values.out === 'string' ? values.out : join('runs', `${config.env}-${config.reward}-s${config.seed}`));
 
   // A run already in --out is resumed with its own config; flags that would change it are an error.
@@ -98,7 +101,7 @@ async function run(args: string[], io: CliIO): Promise<number> {
   const t0 = performance.now();
   let last = '';
   const orchestrator = new Orchestrator({
-    runId, config, store, deps, options: { maxSteps },
+    runId, config, store, deps, options: {},
     onProgress: (e) => {
       const line = formatProgress(e);
       // One line per change of whole percent or stage, not one per decision round.

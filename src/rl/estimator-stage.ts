@@ -113,12 +113,15 @@ export async function trainEstimator(model: PolicyModel, optimizer: AdamW, episo
     for (let epoch = 0; epoch < o.epochs && train.length; epoch++) {
       await o.checkpoint?.();
       const order = Mulberry32.of(`estimator:${o.seed}:${o.tag}:${epoch}`).shuffle(train);
+      // Only the last epoch's loss is reported; earlier epochs skip the readback, which would make
+      // the host wait for each batch (the next load's queue write is ordered after it anyway).
+      const last = epoch === o.epochs - 1;
       let sum = 0;
       for (const b of batchesOf(order, stepsOf, cap)) {
         trainer.record(load(b));
-        sum += (await trainer.readMetrics()).mse * b.length;
+        if (last) sum += (await trainer.readMetrics()).mse * b.length;
       }
-      loss = sum / train.length;
+      if (last) loss = sum / train.length;
       o.onEpoch?.(epoch + 1, o.epochs);
     }
     const [tr, ho] = [await evaluate(train), await evaluate(heldOut)];

@@ -62,9 +62,21 @@ describe('defaults', () => {
     expect(c).toEqual(defaultRunConfig());
     expect(c).toMatchObject({
       env: 'household', split: 'train', model: 'stepwise-tiny', reward: 'spa', alpha: 1, beta: 0.5,
-      sft: { enabled: false }, explore: { k: 8, temperature: 1 }, estimator: { heldOut: 0.1 },
+      sft: { enabled: false }, explore: { temperature: 1 }, estimator: { heldOut: 0.1 },
       ppo: { clip: 0.2, gamma: 0.99, lambda: 0.95 },
     });
+  });
+
+  it('sizes the default run as a ~2-minute demo, each paper-scale size one field away', () => {
+    // DESIGN.md §1's K = 8 and whole splits are one setting away; the default is what the Train
+    // button and `stepwise train` run (issue 10's Performance: under 5 minutes, aim under 2).
+    expect(defaultRunConfig()).toMatchObject({
+      tasks: { count: 16 }, episode: { maxSteps: 15 }, explore: { k: 4 }, ppo: { iterations: 4, tasksPerIteration: 8 }, eval: { tasks: 25 },
+    });
+    expect(parseRunConfig({ explore: { k: 8 }, tasks: { count: 0 }, eval: { tasks: 0 }, episode: { maxSteps: 0 } })).toMatchObject({
+      explore: { k: 8 }, tasks: { count: 0 }, eval: { tasks: 0 }, episode: { maxSteps: 0 },
+    });
+    expect(errorOf(() => parseRunConfig({ episode: { maxSteps: -1 } })).message).toContain('episode.maxSteps');
   });
 
   it('a partial config keeps what it sets and fills the rest', () => {

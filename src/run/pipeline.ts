@@ -65,7 +65,7 @@ export interface PipelineDeps {
 
 /** Settings outside the run config (tests and benches shrink a run with them). */
 export interface PipelineOptions {
-  /** Decision cap per episode (default: the env's own). */
+  /** Decision cap per episode; overrides config.episode.maxSteps (see stepCap). */
   maxSteps?: number;
   headHidden?: number[];
   kappa?: number;
@@ -146,6 +146,15 @@ export function iterationTasks(trainIds: readonly string[], perIteration: number
 
 const seconds = (t0: number) => (performance.now() - t0) / 1000;
 
+/**
+ * The decision cap of every episode of a run (BC demonstrations, exploration, PPO, evaluation):
+ * the run option when one is given (the lab's step-cap control, the tour, tests), else the
+ * config's episode.maxSteps, else (0) undefined, which leaves each env its own cap.
+ */
+export function stepCap(c: RunConfig, options: PipelineOptions): number | undefined {
+  return options.maxSteps ?? (c.episode.maxSteps > 0 ? c.episode.maxSteps : undefined);
+}
+
 export async function runPipeline(ctx: PipelineContext): Promise<RunOutcome> {
   const { config: c, store, runId, deps, control } = ctx;
   const spec = getEnvSpec(c.env);
@@ -171,6 +180,7 @@ export async function runPipeline(ctx: PipelineContext): Promise<RunOutcome> {
   await putRecord({});
 
   const rl = c.reward !== 'bc';
+  const maxSteps = stepCap(c, ctx.options);
   const estimating = rl && needsEstimator(c.reward);
   const iterations = rl ? c.ppo.iterations : 0;
   const splits = evalSplits(c);
@@ -246,7 +256,7 @@ export async function runPipeline(ctx: PipelineContext): Promise<RunOutcome> {
       await putRecord({ stage: 'bc' });
       const t0 = performance.now();
       progress.report('bc', 0, { stage: 'bc', iteration: 0, message: 'expert episodes' });
-      const demos = expertEpisodes(spec, trainIds, c.seed, ctx.options.maxSteps);
+      const demos = expertEpisodes(spec, trainIds, c.seed, maxSteps);
       const { features, expert } = await expertFeatures(decider, demos, check);
       progress.report('bc', 0.3, { stage: 'bc', iteration: 0, message: 'training the adapter' });
       const bc = await trainBc(model, features, expert, {
@@ -263,7 +273,7 @@ export async function runPipeline(ctx: PipelineContext): Promise<RunOutcome> {
       const tasks = trainIds.map((taskId) => ({ taskId, seed: c.seed }));
       const ex = await collect({
         env: c.env, episodes: rolloutsOf(tasks, c.explore.k, 'explore/'), iteration: 0, mode: { kind: 'sample', temperature: c.explore.temperature },
-        seed: c.seed, maxSteps: ctx.options.maxSteps, checkpoint: 'bc',
+        seed: c.seed, maxSteps, checkpoint: 'bc',
       }, 'explore', 'explore', 0);
       progress.report('explore', 1, { stage: 'explore', iteration: 0 });
       await putRecord({ stage: 'estimator' });
@@ -290,7 +300,7 @@ export async function runPipeline(ctx: PipelineContext): Promise<RunOutcome> {
       const tasks = iterationTasks(trainIds, c.ppo.tasksPerIteration, i).map((taskId) => ({ taskId, seed: c.seed }));
       const ro = await collect({
         env: c.env, episodes: rolloutsOf(tasks, c.explore.k, `it${i}/`), iteration: i, mode: { kind: 'sample', temperature: c.explore.temperature },
-        seed: c.seed, maxSteps: ctx.options.maxSteps, checkpoint: `it${i - 1}`,
+        seed: c.seed, maxSteps, checkpoint: `it${i - 1}`,
       }, key, 'ppo', i);
       const trajs = ro.episodes.map((e) => e.trajectory);
       let est: EstimatorMetrics | Record<string, never> = {};
@@ -325,7 +335,7 @@ export async function runPipeline(ctx: PipelineContext): Promise<RunOutcome> {
       let rounds = 0;
       round = () => progress.report(key, Math.min(0.95, ++rounds / 20), { stage: 'eval', iteration: iterations, message: split });
       const tEval = performance.now();
-      const { result } = await evaluate(engine, { env: spec, split, count: c.eval.tasks, seed: EVAL_SEED, maxSteps: ctx.options.maxSteps });
+      const { result } = await evaluate(engine, { env: spec, split, count: c.eval.tasks, seed: EVAL_SEED, maxSteps });
       round = () => {};
       results[split] = result;
       await writeRow({

@@ -10,7 +10,7 @@ import { MODEL_CATALOGUE } from '../../policy/model-catalogue';
 import { labStyles } from '../lab/styles';
 
 const SECTION_LABEL: Record<string, string> = {
-  '': 'Run', tasks: 'Tasks', sft: 'SFT', bc: 'Behaviour cloning', explore: 'Exploration', estimator: 'Progress estimator',
+  '': 'Run', tasks: 'Tasks', episode: 'Episodes', sft: 'SFT', bc: 'Behaviour cloning', explore: 'Exploration', estimator: 'Progress estimator',
   ppo: 'PPO', gigpo: 'GiGPO', eval: 'Evaluation',
 };
 

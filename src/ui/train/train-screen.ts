@@ -33,6 +33,11 @@ function envStepCap(env: string): number | null {
   }
 }
 
+/** The cap a run of this config uses without the override: its episode.maxSteps, else (0) the env's. */
+function configStepCap(c: RunConfig): number | null {
+  return c.episode.maxSteps > 0 ? c.episode.maxSteps : envStepCap(c.env);
+}
+
 /** "1 min 05 s", "12 s", "–". */
 export function formatEta(s: number | null): string {
   if (s === null || !Number.isFinite(s) || s < 0) return 'ETA –';
@@ -168,10 +173,10 @@ export class TrainScreen extends LitElement {
     if (r.ok) this.writeUrl();
   }
 
-  /** A typed step cap: '' or the environment's own cap keep following the environment (0). */
+  /** A typed step cap: '' or the config's own cap (episode.maxSteps, else the env's) keep following the config (0). */
   private onStepCap(raw: string): void {
     const n = raw.trim() === '' ? 0 : Number(raw);
-    this.stepCap = Number.isInteger(n) && n === envStepCap(this.draft.env) ? 0 : n;
+    this.stepCap = Number.isInteger(n) && n === configStepCap(this.draft) ? 0 : n;
     // The field shows the cap in use; render even when stepCap stays 0, so a typed 0 snaps back.
     this.requestUpdate();
     if (this.stepCapIssue() === null) this.writeUrl();
@@ -289,18 +294,20 @@ export class TrainScreen extends LitElement {
 
   private stepCapControl() {
     const envCap = envStepCap(this.draft.env);
+    const ownCap = this.draft.episode.maxSteps > 0 ? this.draft.episode.maxSteps : null;
+    const inUse = configStepCap(this.draft);
     const issue = this.stepCapIssue();
     return html`<fieldset slot="advanced">
       <legend>Episodes</legend>
-      <div class="field" title="Decisions an episode may take before it is cut off (a run option kept with the run, so a resume uses it too).">
+      <div class="field" title="Decisions an episode may take before it is cut off: overrides the run config's Max steps per episode (a run option kept with the run, so a resume uses it too).">
         <label for="step-cap"><span class="muted">Step cap per episode</span></label>
         <input id="step-cap" type="number" data-testid="train-step-cap" min="1" max=${MAX_STEP_CAP} step="1"
-          .value=${liveValue(String(this.stepCap > 0 ? this.stepCap : envCap ?? ''))} ?disabled=${this.liveNow}
+          .value=${liveValue(String(this.stepCap > 0 ? this.stepCap : inUse ?? ''))} ?disabled=${this.liveNow}
           aria-invalid=${issue ? 'true' : 'false'} aria-describedby="step-cap-help"
           @change=${(e: Event) => this.onStepCap((e.target as HTMLInputElement).value)} />
         <span id="step-cap-help" class=${issue ? 'err' : 'muted help'}>${issue ?? (this.stepCap > 0
-          ? `${envCap !== null ? `The environment's own cap is ${envCap}.` : ''}`
-          : `The environment's own cap${envCap !== null ? '' : ' (unknown here)'}.`)}</span>
+          ? (ownCap !== null ? `The run config's cap is ${ownCap}.` : `${envCap !== null ? `The environment's own cap is ${envCap}.` : ''}`)
+          : ownCap !== null ? 'The run config\'s cap (Max steps per episode).' : `The environment's own cap${envCap !== null ? '' : ' (unknown here)'}.`)}</span>
       </div>
     </fieldset>`;
   }
