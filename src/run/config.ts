@@ -76,6 +76,13 @@ export const RUN_CONFIG_SPEC = {
     k: int('Rollouts per task (K)', 1, 256, 4, { help: 'Exploration rollouts per training task, and the group size of rloo and gigpo.' }),
     temperature: num('Exploration temperature', 0, 10, 1, { minOpen: true, advanced: true }),
   },
+  estimator: {
+    hidden: int('Estimator hidden size', 1, 4096, 64, { advanced: true }),
+    epochs: int('Estimator epochs', 1, 10_000, 30, { advanced: true }),
+    lr: num('Estimator learning rate', 0, 1, 1e-3, { minOpen: true, log: true, advanced: true }),
+    heldOut: num('Held-out fraction', 0, 0.9, 0.1, { help: 'Share of trajectories kept out of estimator training to report held-out MSE.', advanced: true }),
+    refitEvery: int('Refit every k iterations', 0, 10_000, 1, { help: 'Retrain the estimator on fresh rollouts every k PPO iterations; 0 never refits.', advanced: true }),
+  },
   ppo: {
     // 4 iterations × 8 tasks × K: enough for the curves to move in a demo; each costs ~10 s here.
     iterations: int('PPO iterations', 0, 100_000, 4, { help: 'Each collects fresh rollouts with the current policy, then updates.' }),
