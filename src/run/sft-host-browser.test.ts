@@ -210,6 +210,8 @@ describe('the SFT stage in the trainer host', () => {
     const sftProgress = h.events.filter((e) => e.type === 'progress' && e.stage === 'sft').map((e) => (e as { fraction: number }).fraction);
     expect(sftProgress.length).toBeGreaterThan(0);
     expect(sftProgress.at(-1)).toBe(1);
+    // Its last event names the model the later stages score with.
+    expect(h.events.filter((e) => e.type === 'progress' && e.stage === 'sft').at(-1)).toMatchObject({ detail: `scoring with ${id}` });
     // Every decision after SFT scored with the run's SFT model, loaded once from the stored bytes.
     expect(new Set(h.scoredWith)).toEqual(new Set([id]));
     expect(h.trained.baseReads).toBe(1);

@@ -381,7 +381,13 @@ export function serveTrainer(endpoint: HostEndpoint, options: TrainerHostOptions
         sendProgress('download', 1, 0, b.modelId);
         if (run.wanted === 'cancelled') throw new RunCancelledError();
         envs = options.envs?.() ?? new InlineEnvs(DEFAULT_SLOTS);
-        const sftHook = sft && switching ? browserSftHook(sft, switching) : undefined;
+        const stage = sft && switching ? browserSftHook(sft, switching) : undefined;
+        // The stage's last progress event names the model the later stages score with (the LLM worker's own ModelInfo when it has one).
+        const sftHook: typeof stage = stage && switching ? (async (...args) => {
+          const m = await stage(...args);
+          sendProgress('sft', 1, 0, `scoring with ${switching.info?.modelId ?? switching.modelId}`);
+          return m;
+        }) : undefined;
         const orchestrator = new Orchestrator({
           runId, config, store: reporting(s, runId), label,
           deps: { gpu: g, backbone: switching ?? b.backbone, featureDim: b.featureDim, envs, ...(sftHook ? { sft: sftHook } : {}) },
