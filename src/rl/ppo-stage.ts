@@ -7,7 +7,7 @@
 
 import { Mulberry32 } from '../core/random';
 import type { KlEstimator, PpoConfig } from '../kernels/ppo';
-import { PPO_BATCH_STRIDE } from '../kernels/ppo';
+import { PPO_BATCH_COL, PPO_BATCH_STRIDE } from '../kernels/ppo';
 import { AdamW, PpoBatchBuffer, PpoTrainer, type MlpPlan, type PolicyPlan } from '../nn';
 import { stepAdvantagesCpu } from './advantages';
 import { chunkByCapacity, policyHost, type Episode, type HeadsCapacity, type PolicyModel } from './policy-model';
@@ -30,6 +30,8 @@ export interface PpoSettings {
   klEstimator: KlEstimator;
   /** 0: no gradient clipping. */
   maxGradNorm: number;
+  /** Whiten GAE advantages over the iteration's batch (default true; see rl/advantages.ts). */
+  whiten?: boolean;
 }
 
 export function ppoKernelConfig(s: PpoSettings): PpoConfig {
@@ -82,11 +84,18 @@ export class PpoUpdater {
     const trajs = episodes.map((e) => e.trajectory);
     const assignment = assignRewards(variant, trajs, rewards);
     if (assignment.kind === 'none') return null;
-    const adv = stepAdvantagesCpu(trajs, assignment, { gamma: this.settings.gamma, lambda: this.settings.lambda });
+    const adv = stepAdvantagesCpu(trajs, assignment, { gamma: this.settings.gamma, lambda: this.settings.lambda, whiten: this.settings.whiten ?? true });
     const feats: StepFeatures[] = [];
     const chosen: number[] = [];
     for (const e of episodes) e.trajectory.steps.forEach((s, t) => { feats.push(e.features[t]); chosen.push(s.action); });
     const T = feats.length;
+    // log π_old(a_t) is recomputed here, with the policy as it stands before this update, through
+    // the same adapter and candidate sets the minibatches use, rather than taken from the rollout's
+    // record: the rollout stores the log-probability it sampled with, log softmax(log π / T), and
+    // at an exploration temperature T ≠ 1 that is not the π_θ the loss differentiates, so the
+    // ratio would start away from 1 and the clip would act on a mismatch, not on the update.
+    const lpOld = await this.logpOfChosen(feats, chosen);
+    for (let i = 0; i < T; i++) adv.batch[i * PPO_BATCH_STRIDE + PPO_BATCH_COL.lpOld] = lpOld[i];
     const sums: Record<string, number> = {};
     let rows = 0;
     const idx = Array.from({ length: T }, (_, i) => i);
@@ -130,6 +139,19 @@ export class PpoUpdater {
     out['critic/rewards_mean'] = assignment.kind === 'rewards' ? mean(Float64Array.from(assignment.rewards.flatMap((r) => Array.from(r)))) : NaN;
     out['actor/lr'] = this.settings.lr;
     out['ppo/steps'] = T;
+    return out;
+  }
+
+  /** log π_θ(a_t|s_t) of each step's chosen action under the current adapter (inference plans). */
+  private async logpOfChosen(feats: readonly StepFeatures[], chosen: readonly number[]): Promise<Float64Array> {
+    const heads = await this.model.heads();
+    const out = new Float64Array(feats.length);
+    const idx = Array.from({ length: feats.length }, (_, i) => i);
+    for (const chunk of chunkByCapacity(idx, (i) => feats[i].prior.length, this.model.capacity)) {
+      const h = policyHost(chunk.map((i) => feats[i]), chunk.map((i) => chosen[i]));
+      const { logp } = await heads.score(h);
+      chunk.forEach((i, k) => { out[i] = logp[h.offsets[k] + chosen[i]]; });
+    }
     return out;
   }
 

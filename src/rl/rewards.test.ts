@@ -13,18 +13,18 @@ const annotated = trajectory('a', 't1', 1, [
 ]);
 
 describe('spa and its ablations', () => {
-  it('spa: r_t = α·ĉ_t + β·g_t', () => {
+  it('spa: r_t = α·ĉ_t + β·(g_t − 1)', () => {
     const a = assignRewards('spa', [annotated], P);
     expect(a.kind).toBe('rewards');
     if (a.kind !== 'rewards') return;
     const r = arr(a.rewards[0]);
-    [0.7, -0.1, 1.4].forEach((x, i) => expect(r[i]).toBeCloseTo(x, 12));
+    [0.2, -0.6, 0.9].forEach((x, i) => expect(r[i]).toBeCloseTo(x, 12));
   });
 
   it('spa with α = 2, β = 0.25', () => {
     const a = assignRewards('spa', [annotated], { ...P, alpha: 2, beta: 0.25 });
     if (a.kind !== 'rewards') throw new Error(a.kind);
-    [0.65, -0.2, 2.05].forEach((x, i) => expect(a.rewards[0][i]).toBeCloseTo(x, 12));
+    [0.4, -0.45, 1.8].forEach((x, i) => expect(a.rewards[0][i]).toBeCloseTo(x, 12));
   });
 
   it('progress-only drops the grounding term whatever β is', () => {
@@ -33,11 +33,23 @@ describe('spa and its ablations', () => {
     [0.2, -0.1, 0.9].forEach((x, i) => expect(a.rewards[0][i]).toBeCloseTo(x, 12));
   });
 
-  it('grounding-only is β·g_t and needs no estimator annotations', () => {
+  it('grounding-only is β·(g_t − 1) and needs no estimator annotations', () => {
     const bare = trajectory('b', 't1', 0, [{ valid: true }, { valid: false }, { valid: true }, { valid: true }]);
     const a = assignRewards('grounding-only', [bare], P);
     if (a.kind !== 'rewards') throw new Error(a.kind);
-    expect(arr(a.rewards[0])).toEqual([0.5, 0, 0.5, 0.5]);
+    expect(arr(a.rewards[0])).toEqual([0, -0.5, 0, 0]);
+  });
+
+  it('spa pays nothing for length: more valid steps earn no more than fewer', () => {
+    // With β·g_t a failure that runs on (5 valid steps, Σĉ = 0) out-earned a short success
+    // (2 steps, Σĉ = 1): 2.5 against 2. The grounding term only ever subtracts.
+    const fail = trajectory('f', 't1', 0, Array.from({ length: 5 }, () => ({ progress: 0, valid: true })));
+    const win = trajectory('w', 't1', 1, [{ progress: 0.5, valid: true }, { progress: 0.5, valid: true }]);
+    const a = assignRewards('spa', [fail, win], P);
+    if (a.kind !== 'rewards') throw new Error(a.kind);
+    const sum = (r: Float64Array) => r.reduce((x, y) => x + y, 0);
+    expect(sum(a.rewards[0])).toBeCloseTo(0, 12);
+    expect(sum(a.rewards[1])).toBeCloseTo(1, 12);
   });
 
   it('spa on a trajectory without ĉ names the trajectory and step', () => {

@@ -2,9 +2,9 @@
 // formula lives here and only here (DESIGN.md §1). Notation for trajectory i with steps t = 0…T−1:
 // R = its final reward, g_t ∈ {0, 1} the env's valid flag, ĉ_t the estimator's contribution.
 //
-//   spa             r_t = α·ĉ_t + β·g_t                                  → step-level GAE with the critic
+//   spa             r_t = α·ĉ_t + β·(g_t − 1)                            → step-level GAE with the critic
 //   progress-only   r_t = α·ĉ_t            (spa with β = 0)              → GAE
-//   grounding-only  r_t = β·g_t            (spa with α = 0)              → GAE
+//   grounding-only  r_t = β·(g_t − 1)      (spa with α = 0)              → GAE
 //   outcome         r_t = R if t = T−1, else 0                           → GAE
 //   rloo            r_t = (R − mean of R over the task's other rollouts) + 0.5·g_t, on every step
 //                   (the released SPA-RL code's prm/rl_data_org.py; R alone when the task has one
@@ -15,6 +15,12 @@
 // Deliberate differences from the released SPA-RL code, which the research notes describe:
 // - g_t is the env's own valid flag on every step, the last one included. The code matched the
 //   string "Nothing happens" in the next observation and set the last step's g to 0.5 by fiat.
+// - The grounding term is β·(g_t − 1), not DESIGN.md's β·g_t: a penalty β for an invalid action and
+//   0 for a valid one. The two differ by the constant β on every step, and a per-step constant is
+//   not neutral in an episodic task: success ends the episode, so β·g_t pays a failing episode
+//   that runs to the step cap more than a short successful one (10 valid steps earn 5 at β = 0.5,
+//   more than a 4-step success's 2 + R), and PPO with it learnt not to finish (RESULTS.md). The
+//   difference between a valid and an invalid action, the grounding signal, is β either way.
 // - There is no (T−1−t) multiplier on step rewards (the StepTool trainer's quirk that gives the
 //   final action zero task reward); GAE over steps does the temporal credit instead.
 
@@ -65,11 +71,11 @@ function progressOf(t: Trajectory, variant: string): number[] {
   });
 }
 
-/** r_t = α·ĉ_t + β·g_t. With α = 0 the estimator's annotations are not needed. */
+/** r_t = α·ĉ_t + β·(g_t − 1) (see the top of the file). With α = 0 the estimator's annotations are not needed. */
 export function spaRewards(trajs: readonly Trajectory[], alpha: number, beta: number, variant = 'spa'): Float64Array[] {
   return trajs.map((t) => {
     const c = alpha === 0 ? null : progressOf(t, variant);
-    return Float64Array.from(t.steps, (s, i) => (c ? alpha * c[i] : 0) + beta * grounding(s));
+    return Float64Array.from(t.steps, (s, i) => (c ? alpha * c[i] : 0) + beta * (grounding(s) - 1));
   });
 }
 

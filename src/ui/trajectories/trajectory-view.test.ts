@@ -26,15 +26,15 @@ describe('trajectory viewer data', () => {
     expect(cumulativeProgress(b)).toEqual([0.1, null]);
   });
 
-  it('recomputes r_t = α·ĉ_t + β·g_t and the unwhitened-then-whitened GAE advantage for spa', () => {
+  it('recomputes r_t = α·ĉ_t + β·(g_t − 1) and the unwhitened-then-whitened GAE advantage for spa', () => {
     const cfg = { ...defaultRunConfig(), alpha: 1, beta: 0.5 };
     cfg.ppo = { ...cfg.ppo, gamma: 1, lambda: 1 };
     const { credit, note } = creditOf([a], cfg);
     expect(note).toBeNull();
     const c = credit.get(a.id)!;
-    expect(c.map((s) => s.reward)).toEqual([0.75, -0.5, 1.5]);
-    // V = 0 and γ = λ = 1: A_t = the reward-to-go (1.75, 1, 1.5), then whitened over the batch.
-    const raw = [1.75, 1, 1.5], mean = 1.4166666666666667;
+    expect(c.map((s) => s.reward)).toEqual([0.25, -1, 1]);
+    // V = 0 and γ = λ = 1: A_t = the reward-to-go (0.25, 0, 1), then whitened over the batch.
+    const raw = [0.25, 0, 1], mean = 0.4166666666666667;
     const std = Math.sqrt(raw.reduce((s, x) => s + (x - mean) ** 2, 0) / 2 + 1e-8);
     c.forEach((s, k) => expect(s.advantage).toBeCloseTo((raw[k] - mean) / std, 5));
     expect(c[0].ratio).toBeNull();
