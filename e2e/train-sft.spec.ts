@@ -40,7 +40,7 @@ async function stored(page: Page) {
     sftDb.close();
     return {
       runs,
-      rows: metrics.sort((a, b) => a.seq - b.seq).map((m) => ({ runId: m.runId, ...m.row })),
+      rows: metrics.sort((a, b) => a.seq - b.seq).map((m): Record<string, unknown> => ({ ...m.row, runId: m.runId })),
       exports: models.map((m) => ({ runId: m.runId, files: Object.fromEntries(Object.entries(m.files).map(([k, v]) => [k, v.byteLength])) })),
     };
   });

@@ -24,10 +24,17 @@ import { verifyExport } from './persistence/sft-model-store';
 import type { RunStore } from './persistence/store';
 import type { PipelineDeps } from './pipeline';
 import { reusableSftMetrics, runSftStage, sftRunKey, SFT_BASE_FILES, type SftBaseFiles, type SftStageMetrics } from './sft-host';
-// A type only: trainer-host.ts imports this module at run time, not the other way round.
-import type { LoadedBackbone } from './trainer-host';
-
 type Progress = (fraction: number, detail?: string) => void;
+
+/** A loaded frozen backbone, as the trainer worker's entry provides it (trainer-host.ts re-exports it). */
+export interface LoadedBackbone {
+  backbone: EpisodeBackbone;
+  modelId: string;
+  featureDim: number;
+  /** False once the backbone cannot score any more (its worker crashed); the host then loads it again. */
+  alive(): boolean;
+  dispose(): Promise<void>;
+}
 
 /** How the trainer worker's entry gives the SFT stage what only the browser has. */
 export interface TrainerSftOptions {

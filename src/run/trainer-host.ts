@@ -37,7 +37,7 @@ import { Orchestrator, RunCancelledError, type ProgressEvent } from './orchestra
 import { EVAL_SEED, type PipelineOptions } from './pipeline';
 import { readMeta, stageRank } from './resume';
 import type { SftModelStore } from './persistence/sft-model-store';
-import { browserSftHook, lookupSftExport, sftModelId, startingBackbone, type BrowserSftRun, type TrainerSftOptions } from './sft-host-browser';
+import { browserSftHook, lookupSftExport, sftModelId, startingBackbone, type BrowserSftRun, type LoadedBackbone, type TrainerSftOptions } from './sft-host-browser';
 import type { Json, MetricRow, RunRecord, RunStatus, RunStore } from './persistence/store';
 import { multiplyOnGpu, runMatmulCheck } from './gpu-check';
 import {
@@ -88,15 +88,8 @@ export class TrainerEventLog {
   }
 }
 
-/** A loaded frozen backbone, as the entry provides it. */
-export interface LoadedBackbone {
-  backbone: EpisodeBackbone;
-  modelId: string;
-  featureDim: number;
-  /** False once the backbone cannot score any more (its worker crashed); the host then loads it again. */
-  alive(): boolean;
-  dispose(): Promise<void>;
-}
+// LoadedBackbone (a loaded frozen backbone, as the entry provides it) lives beside the SFT stage, which loads them too.
+export type { LoadedBackbone } from './sft-host-browser';
 
 export interface TrainerHostOptions {
   /** Opens the training device (default Gpu.create); tests pass their own. */
@@ -588,7 +581,8 @@ export function serveTrainer(endpoint: HostEndpoint, options: TrainerHostOptions
       for (const split of req.splits) if (env.splits[split] === undefined) throw new TrainerError('bad-request', `${c.env} has no ${split} split`);
       const model = runModel(p.gpu, p.backbone.featureDim, { config: c, options: p.runOptions }, p.checkpoint);
       try {
-        const engine = new RolloutEngine(new BatchedDecider(p.backbone.backbone, await model.heads()), new InlineEnvs(DEFAULT_SLOTS));
+        // The run's own candidate sets (its invalid distractors), so this matches the pipeline's evaluation.
+        const engine = new RolloutEngine(new BatchedDecider(p.backbone.backbone, await model.heads()), new InlineEnvs(DEFAULT_SLOTS), { invalid: c.candidates?.invalid ?? 0 });
         const out: EvalResult[] = [];
         for (const split of req.splits) {
           ctx.progress({ split, fraction: 0 });
