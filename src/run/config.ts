@@ -96,7 +96,7 @@ export const RUN_CONFIG_SPEC = {
     valueClip: num('Value clip', 0, 100, 0.2, { help: 'ε_v of the clipped value loss; 0 uses the plain squared error.', advanced: true }),
     vfCoef: num('Value coefficient', 0, 100, 0.5, { advanced: true }),
     entCoef: num('Entropy coefficient', 0, 10, 0.01, { advanced: true }),
-    klCoef: num('KL coefficient', 0, 100, 0.01, { help: 'Weight of the KL term to the frozen BC policy.', advanced: true }),
+    klCoef: num('KL coefficient', 0, 100, 0.01, { help: 'Weight of the KL term to the frozen prior softmax(κ·ℓ): the backbone\'s own action scores, before BC trained the adapter.', advanced: true }),
     klEstimator: choice('KL estimator', KL_ESTIMATORS, 'k3', { help: 'k1 = log ratio, k3 = low-variance (verl low_var_kl), exact = over the candidate set.', advanced: true }),
     maxGradNorm: num('Max gradient norm', 0, 1000, 1, { help: '0 turns gradient clipping off.', advanced: true }),
   },
