@@ -28,7 +28,7 @@ import { type ItemBackbone, NaiveDecider } from '../rl/naive-rollout';
 import { BatchedDecider, type Decider, type EpisodeBackbone } from '../rl/rollout-decider';
 import { InlineEnvs } from '../rl/rollout-envs';
 import type { HeadScorer } from '../rl/rollout-heads';
-import type { RunConfig } from '../run/config';
+import { defaultRunConfig, type RunConfig } from '../run/config';
 import { FileRunStore } from '../run/persistence/file-store';
 import type { RunRecord } from '../run/persistence/store';
 import { EVAL_SEED } from '../run/pipeline';
@@ -36,7 +36,7 @@ import type { CommandGroup } from './command-group';
 import { UsageError, type CliIO } from './io';
 import { loadBackbone, NODE_SLOTS, positiveInt } from './node-run';
 
-const USAGE = 'stepwise eval (--policy prior --env <env> | --run <dir>) --split <split> [--tasks N] [--max-steps N] [--model id|dir] [--json]';
+const USAGE = 'stepwise eval (--policy prior --env <env> | --run <dir>) --split <split> [--tasks N] [--max-steps N] [--invalid N] [--model id|dir] [--json]';
 
 function help(): string {
   return [
@@ -45,6 +45,8 @@ function help(): string {
     'Plays one greedy episode per task of the split and reports the success rate and the grounding accuracy',
     '(share of valid actions). --policy prior picks by the model\'s own action scores ℓ(a|s) alone; --run <dir>',
     '(or --policy <dir>) uses the trained heads of a `stepwise train` run from its last checkpoint.',
+    '--invalid N mixes up to N well-formed but ineffective actions into each decision\'s candidates (default: the',
+    'run\'s candidates.invalid, else the config default); 0 offers the admissible actions only, so grounding is 100%.',
   ].join('\n');
 }
 
@@ -95,8 +97,8 @@ export function deciderFor(backbone: EpisodeBackbone & ItemBackbone, heads: Head
 }
 
 /** Runs one greedy evaluation with the given decider. */
-export async function evaluateWith(decider: Decider, env: string, split: SplitName, tasks: number, maxSteps?: number): Promise<EvalResult> {
-  const engine = new RolloutEngine(decider, new InlineEnvs(NODE_SLOTS));
+export async function evaluateWith(decider: Decider, env: string, split: SplitName, tasks: number, maxSteps?: number, invalid = 0): Promise<EvalResult> {
+  const engine = new RolloutEngine(decider, new InlineEnvs(NODE_SLOTS), { invalid });
   const { result } = await evaluate(engine, { env: getEnvSpec(env), split, count: tasks, seed: EVAL_SEED, maxSteps });
   return result;
 }
@@ -112,7 +114,7 @@ async function run(args: string[], io: CliIO): Promise<number> {
       args, strict: true, allowPositionals: false,
       options: {
         policy: { type: 'string' }, run: { type: 'string' }, env: { type: 'string' }, split: { type: 'string' }, tasks: { type: 'string' },
-        'max-steps': { type: 'string' }, model: { type: 'string' }, json: { type: 'boolean' },
+        'max-steps': { type: 'string' }, invalid: { type: 'string' }, model: { type: 'string' }, json: { type: 'boolean' },
       },
     }).values;
   } catch (e) {
@@ -140,6 +142,11 @@ async function run(args: string[], io: CliIO): Promise<number> {
   const split = values.split as SplitName;
   if (spec.splits[split] === undefined) throw new UsageError(`${env} has no split "${split}"; it has ${Object.keys(spec.splits).join(', ')}`);
 
+  // A run stored before the setting existed has no candidates field: the default then.
+  const invalid = typeof values.invalid === 'string'
+    ? positiveInt(values.invalid, 'invalid', 0)
+    : (config?.candidates as RunConfig['candidates'] | undefined)?.invalid ?? defaultRunConfig().candidates.invalid;
+
   const { backbone, folder } = config ? { backbone: await loadBackbone(config.model), folder: null } : await loadModel(typeof values.model === 'string' ? values.model : BUNDLED_MODEL_ID);
   const dim = backbone.info.featureDim;
   let gpu: Gpu | null = null;
@@ -160,7 +167,7 @@ async function run(args: string[], io: CliIO): Promise<number> {
       heads = new PriorHeads(dim, dim);
     }
     // A run's heads were trained on the pipeline's prompt window; the prior reads its model's own prompt.
-    const r = await evaluateWith(deciderFor(backbone, heads, config ? null : modelPromptOptions(folder)), env, split, tasks, maxSteps);
+    const r = await evaluateWith(deciderFor(backbone, heads, config ? null : modelPromptOptions(folder)), env, split, tasks, maxSteps, invalid);
     const json = config
       ? { tasks: r.tasks, solved: r.solved, success_rate: r.success_rate, grounding: r.grounding, score: r.score, mean_length: r.mean_length }
       : { tasks: r.tasks, solved: r.solved, success_rate: r.success_rate, grounding: r.grounding };

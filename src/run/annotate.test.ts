@@ -26,6 +26,9 @@ const config = parseRunConfig({
   env: 'household', seed: 4, reward: 'spa', tasks: { count: 2 }, bc: { epochs: 2 }, explore: { k: 2 },
   estimator: { hidden: 8, epochs: 3, heldOut: 0.25, refitEvery: 1 },
   ppo: { iterations: 1, tasksPerIteration: 2, epochs: 1, minibatch: 8 }, eval: { tasks: 1 },
+  // Admissible candidates only: with distractors this tiny run has no episode that ends before
+  // the cap, which the refusal test needs; annotation of distractor steps is covered by the replay test.
+  candidates: { invalid: 0 },
 });
 
 let deps: BranchDeps;

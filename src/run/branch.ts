@@ -16,6 +16,11 @@
 // policy; a sampled replacement is drawn from π with the original action left out, so the branch
 // always differs at t when there is another candidate. The continuation is drawn from a stream
 // keyed by the run seed and the request, so the same request gives the same branch.
+//
+// Candidates: up to t (and for A throughout) each decision scores the recorded candidates, which
+// may hold invalid distractors (rl/candidates.ts); replay checks that their admissible part is
+// what the env offers now. After t, B's candidates are drawn afresh with the run's
+// candidates.invalid, from a stream keyed like the continuation's.
 
 import type { Env } from '../envs/env';
 import { getEnvSpec } from '../envs/registry';
@@ -23,6 +28,7 @@ import type { Gpu } from '../gpu';
 import { annotateProgress } from '../rl/estimator-stage';
 import { DEFAULT_CAPACITY, DEFAULT_HEAD_HIDDEN, DEFAULT_KAPPA, PolicyModel, type HeadsCapacity } from '../rl/policy-model';
 import { needsEstimator } from '../rl/rewards';
+import { candidateRng, mixCandidates } from '../rl/candidates';
 import { BatchedDecider, type EpisodeBackbone, type StepFeatures } from '../rl/rollout-decider';
 import { choose, episodeRng, tempered } from '../rl/sampling';
 import type { StepRecord, Trajectory } from '../rl/trajectory';
@@ -78,6 +84,8 @@ interface Player {
   prompt: PromptState;
   observation: string;
   admissible: string[];
+  /** What the decider scores: the recorded candidates while replaying, else admissible + distractors. */
+  candidates: string[];
   stateKey: string;
   steps: StepRecord[];
   features: StepFeatures[];
@@ -109,6 +117,9 @@ export async function branchTrajectory(deps: BranchDeps, run: BranchRun, origina
   const annotated = needsEstimator(c.reward);
   const key = `branch/${original.id}/${t}/${spec.action ?? '<policy>'}/${spec.continuation ?? 'sample'}`;
   const rng = episodeRng(c.seed, key);
+  const crng = candidateRng(c.seed, key);
+  // A run stored before the setting existed has no candidates field: admissible only, as it was played.
+  const invalid = (c.candidates as RunConfig['candidates'] | undefined)?.invalid ?? 0;
   const mode = spec.continuation === 'greedy' ? { kind: 'greedy' as const } : { kind: 'sample' as const, temperature: c.explore.temperature };
 
   const model = runModel(deps.gpu, deps.featureDim, run, run.checkpoint);
@@ -122,15 +133,22 @@ export async function branchTrajectory(deps: BranchDeps, run: BranchRun, origina
       const obs = env.reset(original.taskId, original.seed);
       players.push({
         id: prefix + id, env, prompt: { env: original.env, goal: obs.goal, initialObservation: obs.text, history: [] },
-        observation: obs.text, admissible: env.admissibleActions(), stateKey: env.stateKey(), steps: [], features: [], done: false, cut: false,
+        observation: obs.text, admissible: env.admissibleActions(), candidates: [], stateKey: env.stateKey(), steps: [], features: [], done: false, cut: false,
       });
     }
     const [A, B] = players;
+    /** The next decision's candidates: recorded while replaying (A, and B up to t), else drawn. */
+    const candidatesOf = (p: Player): string[] => {
+      const s = p.steps.length;
+      if ((p === A || s <= t) && s < n) return original.steps[s].admissible;
+      return mixCandidates(p.admissible, invalid > 0 ? p.env.plausibleActions?.() : undefined, invalid, crng);
+    };
+    for (const p of players) p.candidates = candidatesOf(p);
     let rounds = 0;
     for (;;) {
       const live = players.filter((p) => !p.done);
       if (!live.length) break;
-      const decided = await decider.decide(live.map((p) => ({ episode: p.id, prompt: p.prompt, candidates: p.admissible })));
+      const decided = await decider.decide(live.map((p) => ({ episode: p.id, prompt: p.prompt, candidates: p.candidates })));
       spec.onProgress?.(Math.min(0.95, ++rounds / (2 * n + 4)));
       live.forEach((p, i) => {
         const d = decided[i];
@@ -146,22 +164,23 @@ export async function branchTrajectory(deps: BranchDeps, run: BranchRun, origina
         if (p === A || s < t) {
           const rec = original.steps[s];
           if (p.observation !== rec.observation) throw diverged(original, s, 'the observation differs from the recorded one');
-          if (!sameList(p.admissible, rec.admissible)) throw diverged(original, s, 'the admissible actions differ from the recorded ones');
+          if (!sameList(admissiblePart(rec.admissible, p.admissible), p.admissible)) throw diverged(original, s, 'the admissible actions differ from the recorded ones');
           index = rec.action;
           record = { ...rec };
           delete (record as Partial<StepRecord>).progress;
         } else {
           let chosen: { index: number; probs: number[]; logp: number };
           if (s === t) {
+            if (!sameList(admissiblePart(p.candidates, p.admissible), p.admissible)) throw diverged(original, s, 'the admissible actions differ from the recorded ones');
             const pi = tempered(d.logp, 1);
-            const i0 = spec.action !== undefined ? p.admissible.indexOf(spec.action) : drawExcept(pi.probs, at.action, rng.next());
+            const i0 = spec.action !== undefined ? p.candidates.indexOf(spec.action) : drawExcept(pi.probs, at.action, rng.next());
             chosen = { index: i0, probs: pi.probs, logp: pi.logProbs[i0] };
           } else chosen = choose(d.logp, mode, rng);
           index = chosen.index;
-          record = { observation: p.observation, admissible: p.admissible, action: index, logpOld: chosen.logp, probs: chosen.probs, value: d.value, stateKey: p.stateKey };
+          record = { observation: p.observation, admissible: p.candidates, action: index, logpOld: chosen.logp, probs: chosen.probs, value: d.value, stateKey: p.stateKey };
         }
         p.features.push(d.features);
-        const action = p.admissible[index];
+        const action = p.candidates[index];
         const res = p.env.step(action);
         if (p === A || s < t) {
           const rec = original.steps[s];
@@ -176,6 +195,7 @@ export async function branchTrajectory(deps: BranchDeps, run: BranchRun, origina
           return;
         }
         p.admissible = p.env.admissibleActions();
+        p.candidates = candidatesOf(p);
         p.stateKey = p.env.stateKey();
         if (p.steps.length >= cap) p.cut = true;
       });
@@ -198,6 +218,12 @@ export async function branchTrajectory(deps: BranchDeps, run: BranchRun, origina
     for (const p of players) if (!p.done) decider.end([p.id]);
     model.destroy();
   }
+}
+
+/** The entries of recorded candidates that the env admits now, in recorded order (distractors dropped). */
+function admissiblePart(recorded: readonly string[], admissible: readonly string[]): string[] {
+  const have = new Set(admissible);
+  return recorded.filter((a) => have.has(a));
 }
 
 /** Inverse-CDF draw from `probs` with index `skip` left out (renormalised); `skip` itself when it is the only candidate. */

@@ -76,6 +76,17 @@ export const RUN_CONFIG_SPEC = {
     k: int('Rollouts per task (K)', 1, 256, 4, { help: 'Exploration rollouts per training task, and the group size of rloo and gigpo.' }),
     temperature: num('Exploration temperature', 0, 10, 1, { minOpen: true, advanced: true }),
   },
+  // Invalid distractors: with the env's admissible actions alone every chosen action is valid, so
+  // g_t ≡ 1, grounding is 100% by construction and β·g_t is a per-step constant. Up to 6 of the
+  // env's plausible-but-ineffective commands join each decision (never more than a third of its
+  // admissible count, rl/candidates.ts): about 1 in 4-5 candidates on household, enough that a
+  // policy that has not learnt grounding picks some, few enough that the task stays the task.
+  candidates: {
+    invalid: int('Invalid candidates per decision', 0, 64, 6, {
+      help: 'At most this many well-formed but ineffective actions (the mistakes a free-writing agent makes) are mixed into each decision\'s candidates, so picking one gives g_t = 0; 0 offers the admissible actions only.',
+      advanced: true,
+    }),
+  },
   estimator: {
     hidden: int('Estimator hidden size', 1, 4096, 64, { advanced: true }),
     epochs: int('Estimator epochs', 1, 10_000, 30, { advanced: true }),

@@ -209,7 +209,7 @@ export async function runPipeline(ctx: PipelineContext): Promise<RunOutcome> {
 
     let round: () => void = () => {};
     const decider = new ControlledDecider(new BatchedDecider(deps.backbone, await model.heads()), control, () => round());
-    const engine = new RolloutEngine(decider, deps.envs);
+    const engine = new RolloutEngine(decider, deps.envs, { invalid: c.candidates.invalid });
     const trainIds = taskIdsOf(spec, c.split, c.tasks.start, c.tasks.count);
     const check = () => control.checkpoint();
 
@@ -256,7 +256,7 @@ export async function runPipeline(ctx: PipelineContext): Promise<RunOutcome> {
       await putRecord({ stage: 'bc' });
       const t0 = performance.now();
       progress.report('bc', 0, { stage: 'bc', iteration: 0, message: 'expert episodes' });
-      const demos = expertEpisodes(spec, trainIds, c.seed, maxSteps);
+      const demos = expertEpisodes(spec, trainIds, c.seed, maxSteps, c.candidates.invalid);
       const { features, expert } = await expertFeatures(decider, demos, check);
       progress.report('bc', 0.3, { stage: 'bc', iteration: 0, message: 'training the adapter' });
       const bc = await trainBc(model, features, expert, {
