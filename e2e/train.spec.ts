@@ -59,11 +59,11 @@ test('trains a tiny run in the page, survives a reload in the middle and resumes
   await page.goto(`/#/train?${TINY}`);
   const s = train(page);
   await expect(s.getByTestId('train-notice')).toHaveCount(0); // every parameter of the link was taken
-  // The step cap per episode (a run option) sits in Advanced, shows the environment's own cap
-  // (household: 40) until set, and goes into the link.
+  // The step cap per episode (a run option) sits in Advanced, shows the cap in use
+  // (the config's episode.maxSteps, 15 by default) until set, and goes into the link.
   await s.getByText(/^Advanced \(\d+ settings\)$/).click();
   const cap = s.getByLabel('Step cap per episode');
-  await expect(cap).toHaveValue('40');
+  await expect(cap).toHaveValue('15');
   await cap.fill('12');
   await cap.press('Tab');
   await expect.poll(() => page.url()).toContain('options.maxSteps=12');
@@ -158,10 +158,10 @@ test('offers failed (lost device) and stopped runs for resuming, not only interr
   await train(page).getByText(/^Advanced \(\d+ settings\)$/).click();
   const cap = train(page).getByLabel('Step cap per episode');
   await cap.scrollIntoViewIfNeeded();
-  await expect(cap).toHaveValue('40');
+  await expect(cap).toHaveValue('15');
   await cap.fill('0');
   await cap.press('Tab');
-  await expect(cap).toHaveValue('40'); // 0 and empty mean the environment's own cap
+  await expect(cap).toHaveValue('15'); // 0 and empty fall back to the cap in use (episode.maxSteps)
   await expect.poll(() => page.url()).toContain('options.maxSteps=0');
   await expectAccessible(page, 'the Train screen with Advanced open');
   await screenshot(page, 'train-advanced');
