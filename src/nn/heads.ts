@@ -7,6 +7,7 @@
 
 import type { Gpu, Tensor } from '../gpu';
 import type { Activation } from '../kernels/dense';
+import { PreparedDense } from '../kernels/dense';
 import { CandidateSetsBuffer, PreparedSegmentedSoftmax, SET_STRIDE, type CandidateSets } from '../kernels/segsoftmax';
 import { Mlp, type MlpPlan } from './mlp';
 import { PairMlp, type PairMlpPlan } from './pair-mlp';
@@ -90,9 +91,58 @@ export class PolicyBatchBuffer {
   }
 }
 
+/**
+ * Per-dimension standardisation of the adapter's inputs: it reads (φ − phiShift) / phiScale and
+ * (ψ − psiShift) / psiScale. Why: a small LM's hidden states share a large common component (on
+ * the bundled stepwise-tiny, φ varies across states by ~0.05 per dimension around means of ~1,
+ * and ψ's of one state have mean pairwise cosine 0.97), so raw features give the adapter nearly
+ * the same input for every candidate and BC barely moves off the prior. The statistics are
+ * computed once from the BC demonstrations (featureNormFrom) and travel with the checkpoint, so
+ * rollouts and PPO read the same transform.
+ */
+export interface FeatureNorm {
+  phiShift: Float32Array;
+  phiScale: Float32Array;
+  psiShift: Float32Array;
+  psiScale: Float32Array;
+}
+
+/** Smallest scale: a dimension that (nearly) never varies is shifted, not blown up. */
+export const FEATURE_NORM_MIN_SCALE = 1e-3;
+
+function columnStats(x: Float32Array, rows: number, dim: number): { shift: Float32Array; scale: Float32Array } {
+  if (rows <= 0 || x.length !== rows * dim) throw new RangeError(`feature statistics: ${x.length} floats are not ${rows} rows × ${dim}`);
+  const mean = new Float64Array(dim), sq = new Float64Array(dim);
+  for (let r = 0; r < rows; r++) for (let j = 0; j < dim; j++) mean[j] += x[r * dim + j];
+  for (let j = 0; j < dim; j++) mean[j] /= rows;
+  for (let r = 0; r < rows; r++) for (let j = 0; j < dim; j++) { const d = x[r * dim + j] - mean[j]; sq[j] += d * d; }
+  const scale = new Float32Array(dim);
+  for (let j = 0; j < dim; j++) scale[j] = Math.max(Math.sqrt(sq[j] / rows), FEATURE_NORM_MIN_SCALE);
+  return { shift: Float32Array.from(mean), scale };
+}
+
+/** φ statistics over states (rows of φ) and ψ statistics over all candidates (rows of ψ). */
+export function featureNormFrom(phi: Float32Array, stateDim: number, psi: Float32Array, actionDim: number): FeatureNorm {
+  const p = columnStats(phi, phi.length / stateDim, stateDim);
+  const a = columnStats(psi, psi.length / actionDim, actionDim);
+  return { phiShift: p.shift, phiScale: p.scale, psiShift: a.shift, psiScale: a.scale };
+}
+
+/** JSON bytes of a normaliser (float32 values round-trip exactly through JSON numbers). */
+export function encodeFeatureNorm(n: FeatureNorm): Uint8Array {
+  return new TextEncoder().encode(JSON.stringify({ phiShift: [...n.phiShift], phiScale: [...n.phiScale], psiShift: [...n.psiShift], psiScale: [...n.psiScale] }));
+}
+
+export function decodeFeatureNorm(bytes: Uint8Array): FeatureNorm {
+  const o = JSON.parse(new TextDecoder().decode(bytes)) as Record<keyof FeatureNorm, number[]>;
+  return { phiShift: Float32Array.from(o.phiShift), phiScale: Float32Array.from(o.phiScale), psiShift: Float32Array.from(o.psiShift), psiScale: Float32Array.from(o.psiScale) };
+}
+
 export class PolicyAdapter {
   readonly net: PairMlp;
   private readonly plans = new Set<PolicyPlan>();
+  private normState: { norm: FeatureNorm; version: number } | null = null;
+  private normVersion = 0;
 
   constructor(readonly params: ParamSet, readonly prefix: string, readonly spec: PolicyAdapterSpec) {
     if (!Number.isFinite(spec.kappa)) throw new RangeError(`${prefix}: κ must be finite`);
@@ -103,10 +153,39 @@ export class PolicyAdapter {
     return this.spec.kappa;
   }
 
+  /** The input standardisation (null: the adapter reads raw φ and ψ). */
+  get norm(): FeatureNorm | null {
+    return this.normState?.norm ?? null;
+  }
+
+  /** Bumps whenever the normaliser changes, so plans re-upload it before their next forward. */
+  get normStamp(): number {
+    return this.normState?.version ?? 0;
+  }
+
+  setNorm(norm: FeatureNorm | null): void {
+    if (norm) {
+      const { stateDim: sd, actionDim: ad } = this.spec;
+      if (norm.phiShift.length !== sd || norm.phiScale.length !== sd || norm.psiShift.length !== ad || norm.psiScale.length !== ad) {
+        throw new RangeError(`${this.prefix}: the feature normaliser has the wrong widths for φ ${sd} / ψ ${ad}`);
+      }
+      for (const v of [...norm.phiScale, ...norm.psiScale]) if (!(v > 0) || !Number.isFinite(v)) throw new RangeError(`${this.prefix}: feature scales must be positive and finite`);
+    }
+    this.normState = norm ? { norm, version: ++this.normVersion } : null;
+  }
+
   /** Kernels and buffers for batches of up to maxStates states and maxCandidates candidates. */
   async plan(gpu: Gpu, capacity: PlanCapacity): Promise<PolicyPlan> {
-    const [net, softmax] = await Promise.all([this.net.plan(gpu, capacity), PreparedSegmentedSoftmax.create(gpu)]);
-    const p = new PolicyPlan(gpu, this, net, softmax, () => this.plans.delete(p));
+    const { stateDim, actionDim } = this.spec;
+    const maxCandidates = capacity.maxCandidates ?? capacity.maxStates;
+    // The standardisation is a diagonal dense layer (identity activation): no new kernel, and no
+    // gradient flows into the features, so it needs no backward.
+    const [net, softmax, phiNorm, psiNorm] = await Promise.all([
+      this.net.plan(gpu, capacity), PreparedSegmentedSoftmax.create(gpu),
+      PreparedDense.create(gpu, { maxRows: capacity.maxStates, inDim: stateDim, outDim: stateDim, activation: 'identity' }),
+      PreparedDense.create(gpu, { maxRows: maxCandidates, inDim: actionDim, outDim: actionDim, activation: 'identity' }),
+    ]);
+    const p = new PolicyPlan(gpu, this, net, softmax, { phi: phiNorm, psi: psiNorm }, () => this.plans.delete(p));
     this.plans.add(p);
     return p;
   }
@@ -120,6 +199,9 @@ export class PolicyAdapter {
 /** The policy adapter's kernels and buffers for batches up to a capacity. */
 export class PolicyPlan {
   private readonly bufs: { logp: Tensor; setOut: Tensor; dscore?: Tensor };
+  /** Diagonal weights, biases and outputs of the input standardisation. */
+  private readonly normBufs: { phiW: Tensor; phiB: Tensor; psiW: Tensor; psiB: Tensor; phi: Tensor; psi: Tensor };
+  private normStamp = 0;
   private last: PolicyBatch | null = null;
   private destroyed = false;
 
@@ -128,15 +210,49 @@ export class PolicyPlan {
     readonly adapter: PolicyAdapter,
     readonly net: PairMlpPlan,
     private readonly softmax: PreparedSegmentedSoftmax,
+    private readonly normLayers: { phi: PreparedDense; psi: PreparedDense },
     private readonly onDestroy: () => void,
   ) {
     const { maxStates, maxCandidates, backward } = net.capacity;
+    const { stateDim, actionDim } = adapter.spec;
     const name = (what: string) => `${adapter.prefix}.${what}`;
     this.bufs = {
       logp: gpu.empty([maxCandidates], 'f32', name('logp')),
       setOut: gpu.empty([maxStates, SET_STRIDE], 'f32', name('set-out')),
       dscore: backward ? gpu.empty([maxCandidates, 1], 'f32', name('dscore')) : undefined,
     };
+    this.normBufs = {
+      phiW: gpu.zeros([stateDim, stateDim], 'f32', name('norm-phi-w')), phiB: gpu.zeros([stateDim], 'f32', name('norm-phi-b')),
+      psiW: gpu.zeros([actionDim, actionDim], 'f32', name('norm-psi-w')), psiB: gpu.zeros([actionDim], 'f32', name('norm-psi-b')),
+      phi: gpu.empty([maxStates, stateDim], 'f32', name('norm-phi')), psi: gpu.empty([maxCandidates, actionDim], 'f32', name('norm-psi')),
+    };
+  }
+
+  /** (x − shift)/scale as x·diag(1/scale) + (−shift/scale), uploaded when the adapter's normaliser changed. */
+  private uploadNorm(norm: FeatureNorm): void {
+    const diag = (shift: Float32Array, scale: Float32Array) => {
+      const d = shift.length, w = new Float32Array(d * d), b = new Float32Array(d);
+      for (let j = 0; j < d; j++) { w[j * d + j] = 1 / scale[j]; b[j] = -shift[j] / scale[j]; }
+      return { w, b };
+    };
+    const p = diag(norm.phiShift, norm.phiScale), a = diag(norm.psiShift, norm.psiScale);
+    this.gpu.write(this.normBufs.phiW, p.w);
+    this.gpu.write(this.normBufs.phiB, p.b);
+    this.gpu.write(this.normBufs.psiW, a.w);
+    this.gpu.write(this.normBufs.psiB, a.b);
+    this.normStamp = this.adapter.normStamp;
+  }
+
+  /** φ and ψ as the adapter reads them: standardised when it has a normaliser, else as given. */
+  private inputs(batch: PolicyBatch): { phi: Tensor; psi: Tensor } {
+    const norm = this.adapter.norm;
+    if (!norm) return { phi: batch.phi, psi: batch.psi };
+    if (this.normStamp !== this.adapter.normStamp) this.uploadNorm(norm);
+    const { count: states, total: candidates } = batch.sets.segments;
+    const n = this.normBufs;
+    this.normLayers.phi.forward(batch.phi, n.phiW, n.phiB, n.phi, undefined, states);
+    this.normLayers.psi.forward(batch.psi, n.psiW, n.psiB, n.psi, undefined, candidates);
+    return { phi: n.phi, psi: n.psi };
   }
 
   get capacity(): Readonly<Required<PlanCapacity>> {
@@ -150,7 +266,8 @@ export class PolicyPlan {
    */
   forward(batch: PolicyBatch): { logp: Tensor; setOut: Tensor } {
     if (this.destroyed) throw new Error(`${this.adapter.prefix}: this plan was destroyed`);
-    const score = this.net.forward(batch.phi, batch.psi, batch.sets.segments);
+    const { phi, psi } = this.inputs(batch);
+    const score = this.net.forward(phi, psi, batch.sets.segments);
     this.softmax.forward(batch.sets, { kappa: this.adapter.kappa, prior: batch.prior, score, logp: this.bufs.logp, setOut: this.bufs.setOut });
     this.last = batch;
     return { logp: this.bufs.logp, setOut: this.bufs.setOut };
@@ -169,7 +286,10 @@ export class PolicyPlan {
     if (this.destroyed) return;
     this.destroyed = true;
     this.net.destroy();
-    this.gpu.release(this.bufs.logp, this.bufs.setOut, this.bufs.dscore);
+    this.normLayers.phi.destroy();
+    this.normLayers.psi.destroy();
+    const n = this.normBufs;
+    this.gpu.release(this.bufs.logp, this.bufs.setOut, this.bufs.dscore, n.phiW, n.phiB, n.psiW, n.psiB, n.phi, n.psi);
     this.onDestroy();
   }
 }

@@ -7,7 +7,7 @@
 
 import { Mulberry32 } from '../core/random';
 import type { EnvSpec } from '../envs/env';
-import { AdamW, BcTrainer, PolicyBatchBuffer } from '../nn';
+import { AdamW, BcTrainer, featureNormFrom, PolicyBatchBuffer } from '../nn';
 import type { PromptState } from '../policy/prompts';
 import { candidateRng, mixCandidates } from './candidates';
 import { chunkByCapacity, policyHost, type PolicyModel } from './policy-model';
@@ -90,11 +90,18 @@ export interface BcResult {
   'bc/demos': number;
 }
 
-/** Trains the adapter on the expert's choices; returns the last epoch's mean metrics. */
+/**
+ * Trains the adapter on the expert's choices; returns the last epoch's mean metrics. First it
+ * fixes the adapter's input standardisation from these demonstrations' features (heads.ts
+ * FeatureNorm: the raw hidden states barely differ between candidates); the normaliser is saved
+ * with the checkpoint and used by every later forward (rollouts, PPO, eval).
+ */
 export async function trainBc(model: PolicyModel, feats: readonly StepFeatures[], expert: readonly number[], o: BcOptions): Promise<BcResult> {
   const result: BcResult = { 'bc/loss': NaN, 'bc/accuracy': NaN, 'bc/entropy': NaN, 'bc/steps': 0, 'bc/demos': feats.length };
   if (feats.length === 0 || o.epochs === 0) return result;
   const gpu = model.gpu;
+  const all = policyHost(feats, expert);
+  model.adapter.setNorm(featureNormFrom(all.phi, model.spec.featureDim, all.psi, model.spec.featureDim));
   const cap = { maxStates: Math.min(o.minibatch, model.capacity.maxStates), maxCandidates: model.capacity.maxCandidates };
   const plan = await model.adapter.plan(gpu, { ...cap, backward: true });
   const opt = await AdamW.create(gpu, model.sets.policy, { lr: o.lr });

@@ -6,7 +6,7 @@
 // checkpoint blobs. The frozen prior alone (PriorHeads) needs no GPU at all.
 
 import type { Gpu } from '../gpu';
-import { AdamW, loadCheckpoint, ParamSet, PolicyAdapter, ProgressEstimator, saveCheckpoint, ValueHead, type MlpPlan } from '../nn';
+import { AdamW, decodeFeatureNorm, encodeFeatureNorm, loadCheckpoint, ParamSet, PolicyAdapter, ProgressEstimator, saveCheckpoint, ValueHead, type MlpPlan } from '../nn';
 import { packHeadBatch, type StepFeatures } from './rollout-decider';
 import { GpuHeadScorer, type HeadBatch, type HeadOutputs, type HeadScorer } from './rollout-heads';
 import type { Trajectory } from './trajectory';
@@ -45,6 +45,9 @@ export interface HeadsCapacity {
 }
 
 export const DEFAULT_CAPACITY: HeadsCapacity = { maxStates: 64, maxCandidates: 4096 };
+
+/** The adapter's input standardisation (heads.ts FeatureNorm), stored beside the heads when set. */
+export const POLICY_NORM_BLOB = 'policy-norm.json';
 
 export type HeadName = 'policy' | 'value' | 'estimator';
 export const HEAD_NAMES: readonly HeadName[] = ['policy', 'value', 'estimator'];
@@ -148,16 +151,24 @@ export class PolicyModel {
   async save(optimizers: Partial<Record<HeadName, AdamW>> = {}): Promise<Record<string, Uint8Array>> {
     const blobs: Record<string, Uint8Array> = {};
     for (const h of HEAD_NAMES) blobs[`${h}.safetensors`] = await saveCheckpoint(this.gpu, this.sets[h], optimizers[h]);
+    const norm = this.adapter.norm;
+    if (norm) blobs[POLICY_NORM_BLOB] = encodeFeatureNorm(norm);
     return blobs;
   }
 
-  /** Loads what `save` wrote (optimisers only where given and stored). */
+  /**
+   * Loads what `save` wrote (optimisers only where given and stored). A checkpoint without a
+   * normaliser (written before BC standardised the features, or before BC ran) leaves the adapter
+   * reading raw features, as it did when that checkpoint was written.
+   */
   load(blobs: Record<string, Uint8Array>, optimizers: Partial<Record<HeadName, AdamW>> = {}): void {
     for (const h of HEAD_NAMES) {
       const b = blobs[`${h}.safetensors`];
       if (!b) throw new Error(`the checkpoint has no ${h} head`);
       loadCheckpoint(this.gpu, b, this.sets[h], optimizers[h]);
     }
+    const norm = blobs[POLICY_NORM_BLOB];
+    this.adapter.setNorm(norm ? decodeFeatureNorm(norm) : null);
   }
 
   destroy(): void {
