@@ -48,6 +48,12 @@ export interface CollectRequest {
   invalid?: number;
 }
 
+/** The distractor count as given, or a RangeError: one rule for the engine's default and a request's override. */
+function checkInvalidCount(n: number): number {
+  if (!Number.isInteger(n) || n < 0) throw new RangeError(`invalid candidates must be a non-negative integer, got ${n}`);
+  return n;
+}
+
 export interface EngineOptions {
   /**
    * At most this many invalid distractors mixed into each decision's candidates (candidates.ts);
@@ -120,8 +126,7 @@ export class RolloutEngine {
     private readonly envs: EnvBatcher,
     private readonly options: EngineOptions = {},
   ) {
-    const n = options.invalid ?? 0;
-    if (!Number.isInteger(n) || n < 0) throw new RangeError(`invalid candidates must be a non-negative integer, got ${n}`);
+    checkInvalidCount(options.invalid ?? 0);
   }
 
   async collect(req: CollectRequest): Promise<CollectResult> {
@@ -134,8 +139,7 @@ export class RolloutEngine {
       if (ids.has(e.id)) throw new RangeError(`episode id "${e.id}" appears twice`);
       ids.add(e.id);
     }
-    const invalid = req.invalid ?? this.options.invalid ?? 0;
-    if (!Number.isInteger(invalid) || invalid < 0) throw new RangeError(`invalid candidates must be a non-negative integer, got ${invalid}`);
+    const invalid = checkInvalidCount(req.invalid ?? this.options.invalid ?? 0);
     const want = { admissible: true, stateKey: true, plausible: invalid > 0 };
     const profile: RolloutProfile = { envMs: 0, decideMs: 0, recordMs: 0, wallMs: 0, decider: this.decider.profile };
     const deciderStart = structuredClone(this.decider.profile);
