@@ -7,7 +7,6 @@
 
 import type { Gpu, Tensor } from '../gpu';
 import type { Activation } from '../kernels/dense';
-import { PreparedDense } from '../kernels/dense';
 import { CandidateSetsBuffer, PreparedSegmentedSoftmax, SET_STRIDE, type CandidateSets } from '../kernels/segsoftmax';
 import { Mlp, type MlpPlan } from './mlp';
 import { PairMlp, type PairMlpPlan } from './pair-mlp';
@@ -36,6 +35,8 @@ export interface PolicyBatch {
   prior: Tensor;
   /** Offsets and the taken (or expert) action per state. */
   sets: CandidateSets;
+  /** The normaliser φ and ψ were standardised with on upload (null: raw features). */
+  norm: FeatureNorm | null;
 }
 
 export interface PolicyBatchCapacity {
@@ -71,7 +72,12 @@ export class PolicyBatchBuffer {
     this.sets = new CandidateSetsBuffer(gpu, maxStates, maxCandidates);
   }
 
-  load(h: PolicyBatchHost): PolicyBatch {
+  /**
+   * Uploads a batch, standardising φ and ψ on the way when a normaliser is given (the adapter's,
+   * `adapter.norm`): O(d) per row on the host as the batch is copied anyway, where a GPU pass
+   * would cost a dispatch per tensor. The value head reads the same standardised φ.
+   */
+  load(h: PolicyBatchHost, norm: FeatureNorm | null = null): PolicyBatch {
     const S = h.offsets.length - 1;
     const N = h.offsets[S];
     const { stateDim, actionDim } = this.spec;
@@ -79,10 +85,10 @@ export class PolicyBatchBuffer {
     if (h.psi.length !== N * actionDim) throw new RangeError(`policy batch: ψ has ${h.psi.length} floats, expected ${N} candidates × ${actionDim}`);
     if (h.prior.length !== N) throw new RangeError(`policy batch: ℓ has ${h.prior.length} values, expected ${N} candidates`);
     const sets = this.sets.load(h.offsets, h.chosen, N);
-    this.gpu.write(this.phi, h.phi);
-    this.gpu.write(this.psi, h.psi);
+    this.gpu.write(this.phi, norm ? standardiseRows(h.phi, norm.phiShift, norm.phiScale) : h.phi);
+    this.gpu.write(this.psi, norm ? standardiseRows(h.psi, norm.psiShift, norm.psiScale) : h.psi);
     this.gpu.write(this.prior, h.prior);
-    return { phi: this.phi, psi: this.psi, prior: this.prior, sets };
+    return { phi: this.phi, psi: this.psi, prior: this.prior, sets, norm };
   }
 
   destroy(): void {
@@ -92,13 +98,15 @@ export class PolicyBatchBuffer {
 }
 
 /**
- * Per-dimension standardisation of the adapter's inputs: it reads (φ − phiShift) / phiScale and
+ * Per-dimension standardisation of the heads' inputs: they read (φ − phiShift) / phiScale and
  * (ψ − psiShift) / psiScale. Why: a small LM's hidden states share a large common component (on
  * the bundled stepwise-tiny, φ varies across states by ~0.05 per dimension around means of ~1,
- * and ψ's of one state have mean pairwise cosine 0.97), so raw features give the adapter nearly
- * the same input for every candidate and BC barely moves off the prior. The statistics are
- * computed once from the BC demonstrations (featureNormFrom) and travel with the checkpoint, so
- * rollouts and PPO read the same transform.
+ * and ψ's of one state have mean pairwise cosine 0.97), so raw features give an MLP nearly the
+ * same input everywhere: BC barely moved off the prior, and the estimator and the value head fit
+ * unevenly (exploration MSE 0.14 on one seed, 1.6 on another). The statistics are computed once
+ * from the BC demonstrations (featureNormFrom), held by the adapter (PolicyAdapter.norm) and
+ * travel with the checkpoint; the adapter and the value head read them through PolicyBatchBuffer,
+ * the estimator through its host-side inputs, so every stage reads the same transform.
  */
 export interface FeatureNorm {
   phiShift: Float32Array;
@@ -121,6 +129,15 @@ function columnStats(x: Float32Array, rows: number, dim: number): { shift: Float
   return { shift: Float32Array.from(mean), scale };
 }
 
+/** Rows of x (each `shift.length` wide) as (x − shift) / scale, in a new array. */
+export function standardiseRows(x: Float32Array, shift: Float32Array, scale: Float32Array): Float32Array {
+  const d = shift.length;
+  if (x.length % d !== 0) throw new RangeError(`standardise: ${x.length} floats are not rows of ${d}`);
+  const out = new Float32Array(x.length);
+  for (let r = 0; r < x.length; r += d) for (let j = 0; j < d; j++) out[r + j] = (x[r + j] - shift[j]) / scale[j];
+  return out;
+}
+
 /** φ statistics over states (rows of φ) and ψ statistics over all candidates (rows of ψ). */
 export function featureNormFrom(phi: Float32Array, stateDim: number, psi: Float32Array, actionDim: number): FeatureNorm {
   const p = columnStats(phi, phi.length / stateDim, stateDim);
@@ -141,8 +158,7 @@ export function decodeFeatureNorm(bytes: Uint8Array): FeatureNorm {
 export class PolicyAdapter {
   readonly net: PairMlp;
   private readonly plans = new Set<PolicyPlan>();
-  private normState: { norm: FeatureNorm; version: number } | null = null;
-  private normVersion = 0;
+  private currentNorm: FeatureNorm | null = null;
 
   constructor(readonly params: ParamSet, readonly prefix: string, readonly spec: PolicyAdapterSpec) {
     if (!Number.isFinite(spec.kappa)) throw new RangeError(`${prefix}: κ must be finite`);
@@ -153,14 +169,9 @@ export class PolicyAdapter {
     return this.spec.kappa;
   }
 
-  /** The input standardisation (null: the adapter reads raw φ and ψ). */
+  /** The heads' input standardisation (null: they read raw φ and ψ). Batches are loaded with it. */
   get norm(): FeatureNorm | null {
-    return this.normState?.norm ?? null;
-  }
-
-  /** Bumps whenever the normaliser changes, so plans re-upload it before their next forward. */
-  get normStamp(): number {
-    return this.normState?.version ?? 0;
+    return this.currentNorm;
   }
 
   setNorm(norm: FeatureNorm | null): void {
@@ -171,21 +182,13 @@ export class PolicyAdapter {
       }
       for (const v of [...norm.phiScale, ...norm.psiScale]) if (!(v > 0) || !Number.isFinite(v)) throw new RangeError(`${this.prefix}: feature scales must be positive and finite`);
     }
-    this.normState = norm ? { norm, version: ++this.normVersion } : null;
+    this.currentNorm = norm;
   }
 
   /** Kernels and buffers for batches of up to maxStates states and maxCandidates candidates. */
   async plan(gpu: Gpu, capacity: PlanCapacity): Promise<PolicyPlan> {
-    const { stateDim, actionDim } = this.spec;
-    const maxCandidates = capacity.maxCandidates ?? capacity.maxStates;
-    // The standardisation is a diagonal dense layer (identity activation): no new kernel, and no
-    // gradient flows into the features, so it needs no backward.
-    const [net, softmax, phiNorm, psiNorm] = await Promise.all([
-      this.net.plan(gpu, capacity), PreparedSegmentedSoftmax.create(gpu),
-      PreparedDense.create(gpu, { maxRows: capacity.maxStates, inDim: stateDim, outDim: stateDim, activation: 'identity' }),
-      PreparedDense.create(gpu, { maxRows: maxCandidates, inDim: actionDim, outDim: actionDim, activation: 'identity' }),
-    ]);
-    const p = new PolicyPlan(gpu, this, net, softmax, { phi: phiNorm, psi: psiNorm }, () => this.plans.delete(p));
+    const [net, softmax] = await Promise.all([this.net.plan(gpu, capacity), PreparedSegmentedSoftmax.create(gpu)]);
+    const p = new PolicyPlan(gpu, this, net, softmax, () => this.plans.delete(p));
     this.plans.add(p);
     return p;
   }
@@ -199,9 +202,6 @@ export class PolicyAdapter {
 /** The policy adapter's kernels and buffers for batches up to a capacity. */
 export class PolicyPlan {
   private readonly bufs: { logp: Tensor; setOut: Tensor; dscore?: Tensor };
-  /** Diagonal weights, biases and outputs of the input standardisation. */
-  private readonly normBufs: { phiW: Tensor; phiB: Tensor; psiW: Tensor; psiB: Tensor; phi: Tensor; psi: Tensor };
-  private normStamp = 0;
   private last: PolicyBatch | null = null;
   private destroyed = false;
 
@@ -210,49 +210,22 @@ export class PolicyPlan {
     readonly adapter: PolicyAdapter,
     readonly net: PairMlpPlan,
     private readonly softmax: PreparedSegmentedSoftmax,
-    private readonly normLayers: { phi: PreparedDense; psi: PreparedDense },
     private readonly onDestroy: () => void,
   ) {
     const { maxStates, maxCandidates, backward } = net.capacity;
-    const { stateDim, actionDim } = adapter.spec;
     const name = (what: string) => `${adapter.prefix}.${what}`;
     this.bufs = {
       logp: gpu.empty([maxCandidates], 'f32', name('logp')),
       setOut: gpu.empty([maxStates, SET_STRIDE], 'f32', name('set-out')),
       dscore: backward ? gpu.empty([maxCandidates, 1], 'f32', name('dscore')) : undefined,
     };
-    this.normBufs = {
-      phiW: gpu.zeros([stateDim, stateDim], 'f32', name('norm-phi-w')), phiB: gpu.zeros([stateDim], 'f32', name('norm-phi-b')),
-      psiW: gpu.zeros([actionDim, actionDim], 'f32', name('norm-psi-w')), psiB: gpu.zeros([actionDim], 'f32', name('norm-psi-b')),
-      phi: gpu.empty([maxStates, stateDim], 'f32', name('norm-phi')), psi: gpu.empty([maxCandidates, actionDim], 'f32', name('norm-psi')),
-    };
   }
 
-  /** (x − shift)/scale as x·diag(1/scale) + (−shift/scale), uploaded when the adapter's normaliser changed. */
-  private uploadNorm(norm: FeatureNorm): void {
-    const diag = (shift: Float32Array, scale: Float32Array) => {
-      const d = shift.length, w = new Float32Array(d * d), b = new Float32Array(d);
-      for (let j = 0; j < d; j++) { w[j * d + j] = 1 / scale[j]; b[j] = -shift[j] / scale[j]; }
-      return { w, b };
-    };
-    const p = diag(norm.phiShift, norm.phiScale), a = diag(norm.psiShift, norm.psiScale);
-    this.gpu.write(this.normBufs.phiW, p.w);
-    this.gpu.write(this.normBufs.phiB, p.b);
-    this.gpu.write(this.normBufs.psiW, a.w);
-    this.gpu.write(this.normBufs.psiB, a.b);
-    this.normStamp = this.adapter.normStamp;
-  }
-
-  /** φ and ψ as the adapter reads them: standardised when it has a normaliser, else as given. */
-  private inputs(batch: PolicyBatch): { phi: Tensor; psi: Tensor } {
-    const norm = this.adapter.norm;
-    if (!norm) return { phi: batch.phi, psi: batch.psi };
-    if (this.normStamp !== this.adapter.normStamp) this.uploadNorm(norm);
-    const { count: states, total: candidates } = batch.sets.segments;
-    const n = this.normBufs;
-    this.normLayers.phi.forward(batch.phi, n.phiW, n.phiB, n.phi, undefined, states);
-    this.normLayers.psi.forward(batch.psi, n.psiW, n.psiB, n.psi, undefined, candidates);
-    return { phi: n.phi, psi: n.psi };
+  /** A batch standardised with another normaliser than the adapter's would score silently wrong. */
+  private checkNorm(batch: PolicyBatch): void {
+    if (batch.norm !== this.adapter.norm) {
+      throw new Error(`${this.adapter.prefix}: the batch was ${batch.norm ? 'standardised with another normaliser' : 'loaded raw'} but the adapter reads ${this.adapter.norm ? 'its own standardisation' : 'raw features'}; load it with adapter.norm`);
+    }
   }
 
   get capacity(): Readonly<Required<PlanCapacity>> {
@@ -266,8 +239,8 @@ export class PolicyPlan {
    */
   forward(batch: PolicyBatch): { logp: Tensor; setOut: Tensor } {
     if (this.destroyed) throw new Error(`${this.adapter.prefix}: this plan was destroyed`);
-    const { phi, psi } = this.inputs(batch);
-    const score = this.net.forward(phi, psi, batch.sets.segments);
+    this.checkNorm(batch);
+    const score = this.net.forward(batch.phi, batch.psi, batch.sets.segments);
     this.softmax.forward(batch.sets, { kappa: this.adapter.kappa, prior: batch.prior, score, logp: this.bufs.logp, setOut: this.bufs.setOut });
     this.last = batch;
     return { logp: this.bufs.logp, setOut: this.bufs.setOut };
@@ -286,10 +259,7 @@ export class PolicyPlan {
     if (this.destroyed) return;
     this.destroyed = true;
     this.net.destroy();
-    this.normLayers.phi.destroy();
-    this.normLayers.psi.destroy();
-    const n = this.normBufs;
-    this.gpu.release(this.bufs.logp, this.bufs.setOut, this.bufs.dscore, n.phiW, n.phiB, n.psiW, n.psiB, n.phi, n.psi);
+    this.gpu.release(this.bufs.logp, this.bufs.setOut, this.bufs.dscore);
     this.onDestroy();
   }
 }

@@ -5,7 +5,7 @@ export { fanInUniform, activationGain, type Init } from './init';
 export { type PlanCapacity } from './plan';
 export { Mlp, MlpPlan, type MlpSpec, type MlpPlanOptions } from './mlp';
 export { PairMlp, PairMlpPlan, type PairMlpSpec } from './pair-mlp';
-export { PolicyAdapter, PolicyPlan, PolicyBatchBuffer, featureNormFrom, encodeFeatureNorm, decodeFeatureNorm, FEATURE_NORM_MIN_SCALE, type FeatureNorm, ValueHead, ProgressEstimator, type PolicyAdapterSpec, type PolicyBatch, type PolicyBatchHost, type PolicyBatchCapacity, type HeadSpec } from './heads';
+export { PolicyAdapter, PolicyPlan, PolicyBatchBuffer, featureNormFrom, standardiseRows, encodeFeatureNorm, decodeFeatureNorm, FEATURE_NORM_MIN_SCALE, type FeatureNorm, ValueHead, ProgressEstimator, type PolicyAdapterSpec, type PolicyBatch, type PolicyBatchHost, type PolicyBatchCapacity, type HeadSpec } from './heads';
 export { AdamW, type OptimizerStatus } from './optimizer';
 export { EstimatorTrainer, BcTrainer, PpoTrainer, EstimatorBatchBuffer, PpoBatchBuffer, type PpoBatch, type EstimatorBatch, type EstimatorPlans, type PpoPlans } from './trainers';
 export { saveCheckpoint, loadCheckpoint, CheckpointError, CHECKPOINT_FORMAT } from './checkpoint';

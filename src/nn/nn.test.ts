@@ -133,6 +133,7 @@ function policyData(gpu: Gpu, sizes: number[], seed: number) {
   const batch = {
     phi: gpu.tensor(phi, [S, 3]), psi: gpu.tensor(psi, [N, 4]), prior: gpu.tensor(prior),
     sets: uploadCandidateSets(gpu, offsets, chosen, N),
+    norm: null,
   };
   return { offsets, S, N, phi, psi, prior, chosen, batch };
 }

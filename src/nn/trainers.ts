@@ -13,7 +13,7 @@ import { assertFits } from '../kernels/grid';
 import { PPO_METRICS_SIZE, PreparedPpoLoss, ppoMetricsFrom, DEFAULT_PPO, type PpoConfig, type PpoMetricName, PPO_BATCH_STRIDE } from '../kernels/ppo';
 import { CE_STRIDE, GRAD_STRIDE, PreparedSegmentedSoftmax } from '../kernels/segsoftmax';
 import { PreparedSpaLoss, SPA_STAT_STRIDE, TrajectoriesBuffer, type Trajectories } from '../kernels/spa';
-import { PolicyBatchBuffer, type PolicyBatch, type PolicyBatchCapacity, type PolicyBatchHost, type PolicyPlan } from './heads';
+import { PolicyBatchBuffer, type FeatureNorm, type PolicyBatch, type PolicyBatchCapacity, type PolicyBatchHost, type PolicyPlan } from './heads';
 import type { MlpPlan } from './mlp';
 import { AdamW, type OptimizerStatus } from './optimizer';
 
@@ -177,10 +177,11 @@ export class PpoBatchBuffer {
     this.rollout = gpu.empty([capacity.maxStates, PPO_BATCH_STRIDE], 'f32', 'batch-rollout');
   }
 
-  load(h: PolicyBatchHost & { rollout: Float32Array }): PpoBatch {
+  /** A minibatch, φ and ψ standardised by `norm` (the adapter's) as PolicyBatchBuffer.load does. */
+  load(h: PolicyBatchHost & { rollout: Float32Array }, norm: FeatureNorm | null = null): PpoBatch {
     const S = h.offsets.length - 1;
     if (h.rollout.length !== S * PPO_BATCH_STRIDE) throw new RangeError(`PPO batch: rollout has ${h.rollout.length} floats, expected ${S} states × ${PPO_BATCH_STRIDE}`);
-    const batch = this.policy.load(h);
+    const batch = this.policy.load(h, norm);
     this.gpu.write(this.rollout, h.rollout);
     return { ...batch, rollout: this.rollout };
   }

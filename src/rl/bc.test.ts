@@ -8,8 +8,11 @@ import { describe, expect, it } from 'vitest';
 import { Mulberry32 } from '../core/random';
 import { testGpu } from '../gpu/testing';
 import { trainBc } from './bc';
+import { annotateProgress, estimatorInputs } from './estimator-stage';
 import { PolicyModel, POLICY_NORM_BLOB, policyHost } from './policy-model';
 import type { StepFeatures } from './rollout-decider';
+import { trajectory } from './test-trajectories';
+import { PolicyBatchBuffer } from '../nn';
 
 const D = 8, STATES = 32, CANDIDATES = 6;
 
@@ -100,11 +103,44 @@ describe('the adapter\'s feature normaliser', () => {
         phi: h.phi.map((x, i) => (x - n.phiShift[i % D]) / n.phiScale[i % D]),
         psi: h.psi.map((x, i) => (x - n.psiShift[i % D]) / n.psiScale[i % D]),
       };
-      const a = (await (await normed.heads()).score(h)).logp, b = (await (await plain.heads()).score(std)).logp;
-      for (let i = 0; i < a.length; i++) expect(a[i]).toBeCloseTo(b[i], 4);
+      const a = await (await normed.heads()).score(h), b = await (await plain.heads()).score(std);
+      for (let i = 0; i < a.logp.length; i++) expect(a.logp[i]).toBeCloseTo(b.logp[i], 4);
+      // The value head reads the same standardised φ (its weights are the same in both models).
+      for (let i = 0; i < a.values.length; i++) expect(a.values[i]).toBeCloseTo(b.values[i], 4);
+      expect(new Set(Array.from(a.values, (v) => v.toFixed(4))).size).toBeGreaterThan(1);
+      // So does the estimator: ĉ of a normed model's episode is the plain model's ĉ of standardised [φ; ψ(a)].
+      const steps = feats.slice(0, 5).map((_, t) => ({ action: expert[t], admissible: Array.from({ length: CANDIDATES }, (_, i) => `a${i}`) }));
+      const ep = { trajectory: trajectory('t', 'task', 1, steps), features: feats.slice(0, 5) };
+      await annotateProgress(normed, [ep]);
+      const raw = estimatorInputs(ep, D);
+      const stdX = raw.map((x, i) => { const j = i % (2 * D); return j < D ? (x - n.phiShift[j]) / n.phiScale[j] : (x - n.psiShift[j - D]) / n.psiScale[j - D]; });
+      expect(Array.from(estimatorInputs(ep, D, n), (v) => v.toFixed(5))).toEqual(Array.from(stdX, (v) => v.toFixed(5)));
+      const c = await plain.progress(stdX);
+      ep.trajectory.steps.forEach((st, t) => expect(st.progress).toBeCloseTo(c[t], 5));
     } finally {
       normed.destroy();
       plain.destroy();
+    }
+  }, 120_000);
+
+  it('refuses a batch loaded without the adapter\'s normaliser, and one loaded with a normaliser the adapter lacks', async () => {
+    const { feats, expert } = lowVarianceDemos(4);
+    const gpu = await testGpu();
+    const model = new PolicyModel(gpu, { featureDim: D, hidden: [16], estimatorHidden: 8, kappa: 1, seed: 3 }, { maxStates: 8, maxCandidates: 64 });
+    const buf = new PolicyBatchBuffer(gpu, { stateDim: D, actionDim: D }, { maxStates: 8, maxCandidates: 64 });
+    const plan = await model.adapter.plan(gpu, { maxStates: 8, maxCandidates: 64, backward: false });
+    try {
+      await trainBc(model, feats, expert, { ...OPTIONS, epochs: 1 });
+      const h = policyHost(feats.slice(0, 4), expert.slice(0, 4));
+      const norm = model.adapter.norm;
+      expect(() => plan.forward(buf.load(h))).toThrow(/loaded raw/);
+      expect(() => plan.forward(buf.load(h, norm))).not.toThrow();
+      model.adapter.setNorm(null);
+      expect(() => plan.forward(buf.load(h, norm))).toThrow(/another normaliser|raw features/);
+    } finally {
+      plan.destroy();
+      buf.destroy();
+      model.destroy();
     }
   }, 120_000);
 });

@@ -98,10 +98,13 @@ export interface BcResult {
  */
 export async function trainBc(model: PolicyModel, feats: readonly StepFeatures[], expert: readonly number[], o: BcOptions): Promise<BcResult> {
   const result: BcResult = { 'bc/loss': NaN, 'bc/accuracy': NaN, 'bc/entropy': NaN, 'bc/steps': 0, 'bc/demos': feats.length };
-  if (feats.length === 0 || o.epochs === 0) return result;
-  const gpu = model.gpu;
+  if (feats.length === 0) return result;
   const all = policyHost(feats, expert);
+  // Fixed even when BC takes no step: the value head and the estimator read the same
+  // standardisation, and the adapter's zero-initialised output layer ignores its inputs anyway.
   model.adapter.setNorm(featureNormFrom(all.phi, model.spec.featureDim, all.psi, model.spec.featureDim));
+  if (o.epochs === 0) return result;
+  const gpu = model.gpu;
   const cap = { maxStates: Math.min(o.minibatch, model.capacity.maxStates), maxCandidates: model.capacity.maxCandidates };
   const plan = await model.adapter.plan(gpu, { ...cap, backward: true });
   const opt = await AdamW.create(gpu, model.sets.policy, { lr: o.lr });
@@ -119,7 +122,7 @@ export async function trainBc(model: PolicyModel, feats: readonly StepFeatures[]
       for (const mb of chunkByCapacity(order, (i) => feats[i].prior.length, cap)) {
         if (steps >= total) break;
         await o.checkpoint?.();
-        trainer.record(input.load(policyHost(mb.map((i) => feats[i]), mb.map((i) => expert[i]))));
+        trainer.record(input.load(policyHost(mb.map((i) => feats[i]), mb.map((i) => expert[i])), model.adapter.norm));
         const m = await trainer.readMetrics();
         loss += m.loss * mb.length; acc += m.accuracy * mb.length; ent += m.entropy * mb.length; n += mb.length;
         steps++;

@@ -106,7 +106,7 @@ export class PpoUpdater {
         await checkpoint?.();
         const rollout = new Float32Array(mb.length * PPO_BATCH_STRIDE);
         mb.forEach((i, k) => rollout.set(adv.batch.subarray(i * PPO_BATCH_STRIDE, (i + 1) * PPO_BATCH_STRIDE), k * PPO_BATCH_STRIDE));
-        this.trainer.record(this.input.load({ ...policyHost(mb.map((i) => feats[i]), mb.map((i) => chosen[i])), rollout }));
+        this.trainer.record(this.input.load({ ...policyHost(mb.map((i) => feats[i]), mb.map((i) => chosen[i])), rollout }, this.model.adapter.norm));
         // Only the last epoch's metrics are reported, so earlier minibatches are not read back: a
         // readback waits for the GPU, and skipping it let the host pack the next minibatch while
         // this one runs (the update took ~45% less time on SwiftShader). The next load's queue write

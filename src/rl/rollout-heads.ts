@@ -98,7 +98,8 @@ export class GpuHeadScorer implements HeadScorer {
       this.regrowths++;
       await this.plan({ maxStates: Math.max(S, this.capacity.maxStates * 2), maxCandidates: Math.max(N, this.capacity.maxCandidates * 2) });
     }
-    const b = this.buffer.load({ phi: batch.phi, psi: batch.psi, prior: batch.prior, offsets: batch.offsets });
+    // Loaded with the adapter's standardisation; the value head reads the same standardised φ.
+    const b = this.buffer.load({ phi: batch.phi, psi: batch.psi, prior: batch.prior, offsets: batch.offsets }, this.adapter.norm);
     const { logp } = this.policy.forward(b);
     const v = this.value.forward(b.phi, S);
     const [lp, vv] = await this.gpu.readMany([logp, v]);
