@@ -29,8 +29,7 @@ import { BatchedDecider, type Decider, type EpisodeBackbone } from '../rl/rollou
 import { InlineEnvs } from '../rl/rollout-envs';
 import type { HeadScorer } from '../rl/rollout-heads';
 import { defaultRunConfig, type RunConfig } from '../run/config';
-import { FileRunStore } from '../run/persistence/file-store';
-import type { RunRecord } from '../run/persistence/store';
+import { FileRunStore, readRunJson } from '../run/persistence/file-store';
 import { EVAL_SEED } from '../run/pipeline';
 import type { CommandGroup } from './command-group';
 import { UsageError, type CliIO } from './io';
@@ -46,7 +45,8 @@ function help(): string {
     '(share of valid actions). --policy prior picks by the model\'s own action scores ℓ(a|s) alone; --run <dir>',
     '(or --policy <dir>) uses the trained heads of a `stepwise train` run from its last checkpoint.',
     '--invalid N mixes up to N well-formed but ineffective actions into each decision\'s candidates (default: the',
-    'run\'s candidates.invalid, else the config default); 0 offers the admissible actions only, so grounding is 100%.',
+    'run\'s candidates.invalid, 0 for a run saved before that setting existed; the config default for --policy prior);',
+    '0 offers the admissible actions only, so grounding is 100%.',
   ].join('\n');
 }
 
@@ -131,7 +131,7 @@ async function run(args: string[], io: CliIO): Promise<number> {
   if (runDir !== null) {
     dir = resolve(runDir);
     if (!existsSync(join(dir, 'run.json'))) throw new UsageError(`${dir} holds no run (no run.json); train one with \`stepwise train --out ${runDir}\``);
-    config = (JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as RunRecord).config;
+    config = readRunJson(dir).config;
     if (typeof values.model === 'string' && values.model !== config.model) throw new UsageError(`the run was trained on ${config.model}; --model cannot change that`);
   }
   const env = typeof values.env === 'string' ? values.env : config?.env;
@@ -142,10 +142,10 @@ async function run(args: string[], io: CliIO): Promise<number> {
   const split = values.split as SplitName;
   if (spec.splits[split] === undefined) throw new UsageError(`${env} has no split "${split}"; it has ${Object.keys(spec.splits).join(', ')}`);
 
-  // A run stored before the setting existed has no candidates field: the default then.
+  // The run's own setting (a run saved before the setting existed reads back as 0, what it trained with).
   const invalid = typeof values.invalid === 'string'
     ? positiveInt(values.invalid, 'invalid', 0)
-    : (config?.candidates as RunConfig['candidates'] | undefined)?.invalid ?? defaultRunConfig().candidates.invalid;
+    : config?.candidates.invalid ?? defaultRunConfig().candidates.invalid;
 
   const { backbone, folder } = config ? { backbone: await loadBackbone(config.model), folder: null } : await loadModel(typeof values.model === 'string' ? values.model : BUNDLED_MODEL_ID);
   const dim = backbone.info.featureDim;

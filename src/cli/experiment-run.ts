@@ -7,12 +7,11 @@
 // an interrupted one resumes from its last checkpoint, one not started yet starts. So running the
 // same experiment again after a crash or Ctrl-C only does what is left.
 
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseRunConfig, type RunConfig } from '../run/config';
 import { Orchestrator, type ProgressEvent } from '../run/orchestrator';
-import { FileRunStore } from '../run/persistence/file-store';
-import type { RunRecord } from '../run/persistence/store';
+import { FileRunStore, readRunJson } from '../run/persistence/file-store';
 import type { PipelineDeps, PipelineOptions, RunOutcome } from '../run/pipeline';
 import type { RewardVariant } from '../rl/rewards';
 import { UsageError } from './io';
@@ -69,7 +68,7 @@ export function planExperiment(spec: ExperimentSpec): PlannedRun[] {
       const runId = runIdOf(spec.env, method, seed);
       const file = join(dir, 'run.json');
       if (existsSync(file)) {
-        const stored = JSON.parse(readFileSync(file, 'utf8')) as RunRecord;
+        const stored = readRunJson(dir);
         if (stored.id !== runId || JSON.stringify(stored.config) !== JSON.stringify(config)) {
           throw new UsageError(`${dir} holds a run with a different config (${stored.label}); re-run the experiment with the flags it was started with, or choose another --out`);
         }

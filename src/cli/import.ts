@@ -15,7 +15,7 @@ import { parseArgs } from 'node:util';
 import { ENV_REGISTRY } from '../envs/registry';
 import { defaultRunConfig } from '../run/config';
 import { EXPORT_FORMATS, ImportError, importTrajectories, type ExportFormat } from '../run/export';
-import { FileRunStore } from '../run/persistence/file-store';
+import { FileRunStore, readRunJson } from '../run/persistence/file-store';
 import type { RunRecord } from '../run/persistence/store';
 import type { Trajectory } from '../rl/trajectory';
 import type { CommandGroup } from './command-group';
@@ -61,7 +61,7 @@ export async function runImportCommand(args: string[], io: CliIO): Promise<numbe
   }
 
   // Everything that could refuse the import is checked before the first write.
-  const existing = existsSync(join(dir, 'run.json')) ? (JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as RunRecord) : null;
+  const existing = existsSync(join(dir, 'run.json')) ? readRunJson(dir) : null;
   const store = await FileRunStore.openRunDir(dir);
   try {
     let run: RunRecord;

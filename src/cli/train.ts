@@ -8,13 +8,12 @@
 // run from its last checkpoint; a finished run says so and exits 0. Progress goes to standard
 // error; the result (or, with --json, one JSON object) to standard output.
 
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseRunConfig, runConfigFromJson, RunConfigError, type RunConfig } from '../run/config';
 import { Orchestrator, RunCancelledError, type ProgressEvent } from '../run/orchestrator';
-import { FileRunStore } from '../run/persistence/file-store';
-import type { RunRecord } from '../run/persistence/store';
+import { FileRunStore, readRunJson } from '../run/persistence/file-store';
 import type { CommandGroup } from './command-group';
 import { UsageError, type CliIO } from './io';
 import { duration, nodeDeps, positiveInt } from './node-run';
@@ -85,7 +84,7 @@ async function run(args: string[], io: CliIO): Promise<number> {
   // A run already in --out is resumed with its own config; flags that would change it are an error.
   let runId = `${config.env}-${config.reward}-s${config.seed}`;
   if (existsSync(join(out, 'run.json'))) {
-    const stored = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as RunRecord;
+    const stored = readRunJson(out);
     if (JSON.stringify(stored.config) !== JSON.stringify(config)) {
       throw new UsageError(`${out} holds a run with a different config (${stored.label}); resume it with the same flags, or choose another --out`);
     }

@@ -118,8 +118,8 @@ export async function branchTrajectory(deps: BranchDeps, run: BranchRun, origina
   const key = `branch/${original.id}/${t}/${spec.action ?? '<policy>'}/${spec.continuation ?? 'sample'}`;
   const rng = episodeRng(c.seed, key);
   const crng = candidateRng(c.seed, key);
-  // A run stored before the setting existed has no candidates field: admissible only, as it was played.
-  const invalid = (c.candidates as RunConfig['candidates'] | undefined)?.invalid ?? 0;
+  // The run's own setting; a run saved before it existed reads back from its store as 0 (config.ts savedRunConfig).
+  const invalid = c.candidates.invalid;
   const mode = spec.continuation === 'greedy' ? { kind: 'greedy' as const } : { kind: 'sample' as const, temperature: c.explore.temperature };
 
   const model = runModel(deps.gpu, deps.featureDim, run, run.checkpoint);

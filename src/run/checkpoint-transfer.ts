@@ -7,7 +7,7 @@
 
 import { packCheckpoint, unpackCheckpoint } from './persistence/checkpoint-file';
 import { checkId, type Checkpoint, type Json, type RunRecord, type RunStore } from './persistence/store';
-import { safeParseRunConfig, type RunConfig } from './config';
+import { safeParseSavedRunConfig, type RunConfig } from './config';
 import { TrainerError } from './protocol';
 
 /** File name suffix of an exported checkpoint. */
@@ -48,7 +48,8 @@ export function readCheckpointFile(bytes: Uint8Array): { checkpoint: Checkpoint;
   if (!run || typeof run !== 'object' || Array.isArray(run)) {
     throw new TrainerError('bad-request', 'the checkpoint does not say which run it belongs to (no "run" in its metadata); export it again from the lab');
   }
-  const parsed = safeParseRunConfig(run.config);
+  // A saved run's config: fields it predates read as what it trained with, not today's defaults.
+  const parsed = safeParseSavedRunConfig(run.config);
   if (!parsed.ok) throw new TrainerError('bad-request', `the checkpoint's run config is not valid here: ${parsed.error.message}`);
   const options = run.options && typeof run.options === 'object' && !Array.isArray(run.options) ? run.options : {};
   const label = typeof run.label === 'string' && run.label ? run.label : `${parsed.config.reward} · ${parsed.config.env} · seed ${parsed.config.seed}`;

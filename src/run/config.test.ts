@@ -5,7 +5,7 @@ import { REWARD_VARIANTS } from '../rl/rewards';
 import { rangeText, setPath, type Field } from './config-fields';
 import {
   defaultRunConfig, evalSplits, parseRunConfig, RUN_CONFIG_FIELDS, RunConfigError, runConfigFromJson, runConfigFromQuery,
-  runConfigToJson, runConfigToQuery, safeParseRunConfig, type RunConfig,
+  parseSavedRunConfig, runConfigToJson, runConfigToQuery, safeParseRunConfig, safeParseSavedRunConfig, savedRunConfig, type RunConfig,
 } from './config';
 
 /** A random value the field accepts, extremes and awkward floats included. */
@@ -96,6 +96,40 @@ describe('defaults', () => {
     expect(evalSplits(parseRunConfig({}))).toEqual(['seen-test', 'unseen-test']);
     expect(evalSplits(parseRunConfig({ env: 'webshop' }))).toEqual(['test']);
     expect(evalSplits(parseRunConfig({ eval: { splits: ['unseen-test'] } }))).toEqual(['unseen-test']);
+  });
+});
+
+describe('configs read back from saved runs', () => {
+  // What a run saved before candidates.invalid existed stored: the whole config of its day, without the field.
+  const { candidates: _dropped, ...old } = parseRunConfig({ reward: 'rloo', seed: 7 });
+
+  it('a saved config without candidates is what the run trained with (0 distractors); a new config without it gets the default 6', () => {
+    expect(parseSavedRunConfig(old).candidates.invalid).toBe(0);
+    expect(parseSavedRunConfig({ ...old, candidates: {} }).candidates.invalid).toBe(0);
+    expect(parseRunConfig(old).candidates.invalid).toBe(6);
+    expect(defaultRunConfig().candidates.invalid).toBe(6);
+    // Nothing else changes, and the result is in declaration order (the pipeline's resume check compares JSON).
+    expect(JSON.stringify(parseSavedRunConfig(old))).toBe(JSON.stringify(parseRunConfig({ ...old, candidates: { invalid: 0 } })));
+    // The input is not modified.
+    expect('candidates' in old).toBe(false);
+  });
+
+  it('a saved config that has the field keeps it, and a saved config is still validated', () => {
+    for (const invalid of [0, 3, 6]) expect(parseSavedRunConfig(parseRunConfig({ candidates: { invalid } })).candidates.invalid).toBe(invalid);
+    const saved = parseRunConfig({ ppo: { lr: 1e-5 } });
+    expect(parseSavedRunConfig(JSON.parse(JSON.stringify(saved)))).toEqual(saved);
+    const bad = safeParseSavedRunConfig({ ...old, ppo: { ...old.ppo, lr: -1 } });
+    expect(bad.ok).toBe(false);
+    expect(errorOf(() => parseSavedRunConfig({ ...old, candidates: { invalid: 99 } })).message).toContain('candidates.invalid');
+  });
+
+  it('savedRunConfig (what the stores return) parses a valid config, and gives one that no longer validates back as stored, the missing field filled in', () => {
+    expect(savedRunConfig(old)).toEqual(parseSavedRunConfig(old));
+    const gone = { ...old, env: 'an-env-since-removed' };
+    const back = savedRunConfig(gone) as unknown as Record<string, unknown>;
+    expect(back).toEqual({ ...gone, candidates: { invalid: 0 } });
+    expect(savedRunConfig(null).candidates.invalid).toBe(0);
+    expect(savedRunConfig('not a config')).toBe('not a config');
   });
 });
 

@@ -200,6 +200,59 @@ export function parseRunConfig(input: unknown): RunConfig {
   return r.config;
 }
 
+// ---- Saved runs ---------------------------------------------------------------------------------
+
+/**
+ * Fields added to the config after runs were already being saved, with the value a run saved
+ * before the field existed was trained with. That is not always the field's default: the default
+ * is for new runs, while an old run's record must keep describing what it did, so that resuming,
+ * re-evaluating or branching it plays the same game it trained on.
+ */
+const SAVED_RUN_MIGRATIONS: readonly { path: string; before: unknown }[] = [
+  // Added with default 6 (commit 863a4cc); runs saved before it offered the admissible actions only.
+  { path: 'candidates.invalid', before: 0 },
+];
+
+/** The stored config with every field it predates filled in with what the run did then. Never throws. */
+function migrateSavedRunConfig(saved: unknown): unknown {
+  // Absent like every field of it, as safeParseRunConfig reads it.
+  const raw = saved ?? {};
+  if (typeof raw !== 'object' || Array.isArray(raw)) return raw;
+  const missing = SAVED_RUN_MIGRATIONS.filter((m) => getPath(raw, m.path) === undefined);
+  if (missing.length === 0) return raw;
+  const out = structuredClone(raw) as Record<string, unknown>;
+  for (const m of missing) setPath(out, m.path, m.before);
+  return out;
+}
+
+/**
+ * Validates a config read back from a saved run (a store's run record, run.json, a checkpoint
+ * file, a run bundle). Unlike safeParseRunConfig, a field the run was saved without takes the
+ * value the run was trained with (SAVED_RUN_MIGRATIONS), not today's default for new runs.
+ */
+export function safeParseSavedRunConfig(raw: unknown): ParseResult {
+  return safeParseRunConfig(migrateSavedRunConfig(raw));
+}
+
+/** safeParseSavedRunConfig's throwing form: RunConfigError names every bad field. */
+export function parseSavedRunConfig(raw: unknown): RunConfig {
+  const r = safeParseSavedRunConfig(raw);
+  if (!r.ok) throw r.error;
+  return r.config;
+}
+
+/**
+ * What the run stores hand back as a run record's config: the saved config parsed as above, or,
+ * when it no longer validates (say its environment is gone), the stored object with the same
+ * fields filled in, so a list of runs still shows it and the reader that needs the config reports
+ * what is wrong with it, as before this function existed.
+ */
+export function savedRunConfig(raw: unknown): RunConfig {
+  const r = safeParseSavedRunConfig(raw);
+  // The cast is the stores' long-standing contract for a record that no longer validates.
+  return r.ok ? r.config : (migrateSavedRunConfig(raw) as RunConfig);
+}
+
 // ---- JSON --------------------------------------------------------------------------------------
 
 /** Pretty JSON with the fields in declaration order. */

@@ -582,7 +582,7 @@ export function serveTrainer(endpoint: HostEndpoint, options: TrainerHostOptions
       const model = runModel(p.gpu, p.backbone.featureDim, { config: c, options: p.runOptions }, p.checkpoint);
       try {
         // The run's own candidate sets (its invalid distractors), so this matches the pipeline's evaluation.
-        const engine = new RolloutEngine(new BatchedDecider(p.backbone.backbone, await model.heads()), new InlineEnvs(DEFAULT_SLOTS), { invalid: c.candidates?.invalid ?? 0 });
+        const engine = new RolloutEngine(new BatchedDecider(p.backbone.backbone, await model.heads()), new InlineEnvs(DEFAULT_SLOTS), { invalid: c.candidates.invalid });
         const out: EvalResult[] = [];
         for (const split of req.splits) {
           ctx.progress({ split, fraction: 0 });

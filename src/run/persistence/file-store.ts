@@ -14,12 +14,12 @@
 // next append first cuts such a tail off, so no later line is glued to it.
 
 import { randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { promises as fs, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Trajectory } from '../../rl/trajectory';
 import { CheckpointFormatError, packCheckpoint, unpackCheckpoint } from './checkpoint-file';
 import {
-  checkCheckpoint, checkId, isQuotaError, StoreQuotaError, type Checkpoint, type MetricRow, type RunRecord, type RunStore, type RunUsage,
+  checkCheckpoint, checkId, isQuotaError, savedRunRecord, StoreQuotaError, type Checkpoint, type MetricRow, type RunRecord, type RunStore, type RunUsage,
 } from './store';
 
 const CKPT_EXT = '.swck';
@@ -102,6 +102,14 @@ async function readJsonl<T>(file: string): Promise<T[]> {
   });
 }
 
+/**
+ * The run record in a single-run directory (its run.json), read back as getRun reads it: for the
+ * CLI's checks before it opens a store. Throws ENOENT when the directory holds no run.
+ */
+export function readRunJson(dir: string): RunRecord {
+  return savedRunRecord(JSON.parse(readFileSync(path.join(dir, 'run.json'), 'utf8')) as RunRecord);
+}
+
 export class FileRunStore implements RunStore {
   // Appends to one file go one after another, so batches never interleave.
   private readonly queues = new Map<string, Promise<unknown>>();
@@ -135,7 +143,7 @@ export class FileRunStore implements RunStore {
 
   private async readRun(dir: string): Promise<RunRecord | undefined> {
     try {
-      return JSON.parse(await fs.readFile(path.join(dir, 'run.json'), 'utf8')) as RunRecord;
+      return savedRunRecord(JSON.parse(await fs.readFile(path.join(dir, 'run.json'), 'utf8')) as RunRecord);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw e;

@@ -11,7 +11,7 @@
 import { openDB, type DBSchema, type IDBPDatabase, type IDBPObjectStore } from 'idb';
 import type { Trajectory } from '../../rl/trajectory';
 import {
-  checkCheckpoint, checkId, isQuotaError, StoreQuotaError, type Checkpoint, type MetricRow, type RunRecord, type RunStore, type RunUsage,
+  checkCheckpoint, checkId, isQuotaError, savedRunRecord, StoreQuotaError, type Checkpoint, type MetricRow, type RunRecord, type RunStore, type RunUsage,
 } from './store';
 
 interface TrajectoryRow { runId: string; seq: number; iteration: number; bytes: number; traj: Trajectory }
@@ -68,12 +68,13 @@ export class IdbRunStore implements RunStore {
     await this.guarded(`saving run ${run.id}`, () => this.db.put('runs', run));
   }
 
-  getRun(id: string): Promise<RunRecord | undefined> {
-    return this.db.get('runs', id);
+  async getRun(id: string): Promise<RunRecord | undefined> {
+    const run = await this.db.get('runs', id);
+    return run && savedRunRecord(run);
   }
 
   async listRuns(): Promise<RunRecord[]> {
-    const runs = await this.db.getAll('runs');
+    const runs = (await this.db.getAll('runs')).map(savedRunRecord);
     return runs.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
   }
 

@@ -12,7 +12,7 @@
 //   silently dropped write.
 
 import type { Trajectory } from '../../rl/trajectory';
-import type { RunConfig } from '../config';
+import { savedRunConfig, type RunConfig } from '../config';
 
 /** JSON-serialisable data (what run records, metric rows and checkpoint metadata may hold). */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -93,6 +93,15 @@ export interface RunStore {
   /** What each run holds, largest first (for a quota message or a storage screen). */
   usage(): Promise<RunUsage[]>;
   close(): Promise<void>;
+}
+
+/**
+ * A run record as a backend reads it back: its config as the run was trained (config.ts
+ * savedRunConfig), so a run saved before a config field existed is not given that field's
+ * default for new runs. Every backend's getRun and listRuns return records through this.
+ */
+export function savedRunRecord(run: RunRecord): RunRecord {
+  return { ...run, config: savedRunConfig(run.config) };
 }
 
 /** Raised when the backing storage is full. `runs` says what holds the space, largest first. */

@@ -4,7 +4,7 @@
 // run config's own schema — and a message names the bundle and field of the first problem.
 
 import * as v from 'valibot';
-import { safeParseRunConfig } from '../../run/config';
+import { safeParseSavedRunConfig } from '../../run/config';
 import { issueText } from '../../run/export';
 import type { Json, MetricRow, RunRecord } from '../../run/persistence/store';
 
@@ -58,7 +58,8 @@ export function parseBundles(text: string): RunBundle[] {
     const where = Array.isArray(data) ? `run ${i}` : 'the run';
     const r = v.safeParse(BUNDLE, item);
     if (!r.success) throw new Error(`${where}: ${issueText(r.issues)}`);
-    const cfg = safeParseRunConfig(r.output.run.config);
+    // A saved run's config: fields it predates read as what it trained with, not today's defaults.
+    const cfg = safeParseSavedRunConfig(r.output.run.config);
     if (!cfg.ok) throw new Error(`${where} (${r.output.run.id}): run.config: ${cfg.error.issues[0].message}`);
     if (ids.has(r.output.run.id)) throw new Error(`${where}: run id ${JSON.stringify(r.output.run.id)} occurs twice`);
     ids.add(r.output.run.id);
