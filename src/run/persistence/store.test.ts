@@ -53,6 +53,16 @@ for (const [name, open] of backends) {
       await s.close();
     });
 
+    it('a run saved before candidates.invalid existed reads back with 0, what it trained with (config.ts savedRunConfig)', async () => {
+      const s = await open();
+      const { candidates: _dropped, ...old } = defaultRunConfig();
+      await s.putRun({ ...run('old'), config: old as unknown as RunRecord['config'] });
+      await s.putRun(run('new'));
+      expect((await s.getRun('old'))?.config).toEqual({ ...defaultRunConfig(), candidates: { invalid: 0 } });
+      expect((await s.listRuns()).map((r) => [r.id, r.config.candidates.invalid])).toEqual([['new', 6], ['old', 0]]);
+      await s.close();
+    });
+
     it('trajectories come back whole, by iteration then write order, filterable by iteration', async () => {
       const s = await open();
       await s.putRun(run('r'));
