@@ -29,7 +29,7 @@ const outcomeXRange = (page: Page) => page.locator('sw-train-charts sw-line-char
 });
 
 interface StoredRow { iteration: number; stage?: string; split?: string }
-interface StoredRun { id: string; status: string; label: string; extra?: { options?: { maxSteps?: number } } }
+interface StoredRun { id: string; status: string; label: string; config?: { episode?: { maxSteps?: number } }; extra?: { options?: { maxSteps?: number } } }
 /** The run store as the trainer worker wrote it (IndexedDB "stepwise"). */
 async function stored(page: Page): Promise<{ runs: StoredRun[]; rows: Record<string, StoredRow[]> }> {
   return page.evaluate(async () => {
@@ -48,7 +48,7 @@ async function stored(page: Page): Promise<{ runs: StoredRun[]; rows: Record<str
     db.close();
     const rows: Record<string, StoredRow[]> = {};
     for (const m of metrics.sort((a, b) => a.seq - b.seq)) (rows[m.runId] ??= []).push({ iteration: m.row.iteration, stage: m.row.stage, split: m.row.split });
-    return { runs: runs.map((r) => ({ id: r.id, status: r.status, label: r.label, extra: r.extra })), rows };
+    return { runs: runs.map((r) => ({ id: r.id, status: r.status, label: r.label, config: { episode: r.config?.episode }, extra: r.extra })), rows };
   });
 }
 
@@ -59,15 +59,14 @@ test('trains a tiny run in the page, survives a reload in the middle and resumes
   await page.goto(`/#/train?${TINY}`);
   const s = train(page);
   await expect(s.getByTestId('train-notice')).toHaveCount(0); // every parameter of the link was taken
-  // The step cap per episode (a run option) sits in Advanced, shows the cap in use
-  // (the config's episode.maxSteps, 15 by default) until set, and goes into the link.
-  await s.getByText(/^Advanced \(\d+ settings\)$/).click();
-  const cap = s.getByLabel('Step cap per episode');
+  // The cap on an episode's decisions is one field, the config's "Max steps per episode" (15 by
+  // default); it goes into the link as run.episode.maxSteps and reaches the trainer in the config.
+  const cap = s.getByLabel('Max steps per episode');
   await expect(cap).toHaveValue('15');
   await cap.fill('12');
   await cap.press('Tab');
-  await expect.poll(() => page.url()).toContain('options.maxSteps=12');
-  await s.getByText(/^Advanced \(\d+ settings\)$/).click(); // closed again, so the screenshots show the charts
+  await expect.poll(() => page.url()).toContain('run.episode.maxSteps=12');
+  expect(page.url()).not.toContain('options.');
   await s.getByTestId('train-start').scrollIntoViewIfNeeded();
   await s.getByTestId('train-start').click();
   await expect(s.getByTestId('train-status')).toHaveText('running', { timeout: 60_000 });
@@ -78,7 +77,8 @@ test('trains a tiny run in the page, survives a reload in the middle and resumes
   expect(before.runs).toHaveLength(1);
   const run = before.runs[0];
   expect(run.status).toBe('running');
-  expect(run.extra?.options?.maxSteps, 'the step cap reached the trainer').toBe(12);
+  expect(run.config?.episode?.maxSteps, 'the step cap reached the trainer in the config').toBe(12);
+  expect(run.extra?.options?.maxSteps, 'no run-option override beside it').toBeUndefined();
   // The x axis spans the configured 2 PPO iterations, not uPlot's 0…100 for a lone iteration 0.
   expect(await outcomeXRange(page)).toEqual([0, 2]);
   const rowsBefore = before.rows[run.id] ?? [];
@@ -154,15 +154,11 @@ test('offers failed (lost device) and stopped runs for resuming, not only interr
   await expect(offer.getByRole('button', { name: 'Resume it' })).toBeEnabled();
   await expectAccessible(page, 'the Train screen with the resume offer');
   await screenshot(page, 'train-resume-offer');
-  // The step cap, last in Advanced, labelled and clean for axe with every advanced setting shown.
+  // One step-cap field on the whole form, Advanced open: the config's, with no run-option twin.
   await train(page).getByText(/^Advanced \(\d+ settings\)$/).click();
-  const cap = train(page).getByLabel('Step cap per episode');
-  await cap.scrollIntoViewIfNeeded();
-  await expect(cap).toHaveValue('15');
-  await cap.fill('0');
-  await cap.press('Tab');
-  await expect(cap).toHaveValue('15'); // 0 and empty fall back to the cap in use (episode.maxSteps)
-  await expect.poll(() => page.url()).toContain('options.maxSteps=0');
+  await expect(train(page).getByLabel(/steps? (per|cap)/i)).toHaveCount(1);
+  await expect(train(page).getByLabel('Max steps per episode')).toHaveValue('15');
+  await expect(train(page).getByText('Step cap per episode')).toHaveCount(0);
   await expectAccessible(page, 'the Train screen with Advanced open');
   await screenshot(page, 'train-advanced');
   expect(errors).toEqual([]);

@@ -47,7 +47,7 @@ describe('URL state', () => {
     roundTrip(PLAYGROUND_STATE, 'env=household&split=train&task=0&seed=0');
     roundTrip(TRAJECTORIES_STATE, '');
     roundTrip(COMPARE_STATE, '');
-    expect(decodeState(TRAIN_STATE, new URLSearchParams()).values).toEqual({ run: defaultRunConfig(), options: { maxSteps: 0 } });
+    expect(decodeState(TRAIN_STATE, new URLSearchParams()).values).toEqual({ run: defaultRunConfig() });
   });
 
   it('a run config round-trips through the Train link exactly (200 seeded random configs)', () => {
@@ -58,15 +58,31 @@ describe('URL state', () => {
       const route = parseRoute(trainLink(config));
       expect(route.screen).toBe('train');
       // Every field is written, so the link does not depend on today's defaults.
-      expect([...route.params.keys()]).toHaveLength(RUN_CONFIG_FIELDS.length + 1);
+      expect([...route.params.keys()]).toHaveLength(RUN_CONFIG_FIELDS.length);
       const back = decodeState(TRAIN_STATE, route.params);
       expect(back.issues).toEqual([]);
       expect(back.values.run).toEqual(config);
     }
-    // The step cap, a run option outside the config, travels with it.
-    const capped = decodeState(TRAIN_STATE, parseRoute(trainLink(defaultRunConfig(), { maxSteps: 12 })).params);
-    expect(capped.issues).toEqual([]);
-    expect(capped.values.options.maxSteps).toBe(12);
+    // The step cap is the config's own field, so it travels with it and nothing else does.
+    const capped = { ...defaultRunConfig(), episode: { maxSteps: 12 } };
+    const link = parseRoute(trainLink(capped)).params;
+    expect(link.get('run.episode.maxSteps')).toBe('12');
+    expect([...link.keys()].filter((k) => !k.startsWith('run.'))).toEqual([]);
+    expect(decodeState(TRAIN_STATE, link).values.run).toEqual(capped);
+  });
+
+  it('an older Train link\'s step-cap option (options.maxSteps) opens as the config\'s episode.maxSteps', () => {
+    const read = (q: string) => decodeState(TRAIN_STATE, new URLSearchParams(q));
+    // A positive override replaced the config's cap, whichever came first in the link.
+    for (const q of ['run.episode.maxSteps=15&options.maxSteps=12', 'options.maxSteps=12&run.episode.maxSteps=15', 'options.maxSteps=12']) {
+      expect(read(q)).toEqual({ values: { run: { ...defaultRunConfig(), episode: { maxSteps: 12 } } }, issues: [] });
+    }
+    // 0 meant "follow the config": dropped, the config's cap stands.
+    expect(read('run.episode.maxSteps=7&options.maxSteps=0')).toEqual({ values: { run: { ...defaultRunConfig(), episode: { maxSteps: 7 } } }, issues: [] });
+    // A positive value the config does not take is named under the field it now sets.
+    const bad = read('options.maxSteps=20000');
+    expect(bad.issues.map((i) => i.field)).toEqual(['run.episode.maxSteps']);
+    expect(bad.values.run.episode.maxSteps).toBe(defaultRunConfig().episode.maxSteps);
   });
 
   it('screen parameters round-trip through their links', () => {

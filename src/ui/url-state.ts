@@ -27,6 +27,8 @@ export interface ScreenStateDef<T extends FieldTree> {
   writeAll?: boolean;
   /** Checks across parameters; each issue's field is reset to its default. */
   check?: (values: ValuesOf<T>) => ConfigIssue[];
+  /** Rewrites parameters of older links into today's names before they are read (never throws). */
+  migrate?: (params: URLSearchParams) => URLSearchParams;
 }
 
 export function defineScreenState<const T extends FieldTree>(def: ScreenStateDef<T>): ScreenStateDef<T> {
@@ -54,7 +56,7 @@ export function decodeState<T extends FieldTree>(def: ScreenStateDef<T>, params:
   const values = defaultsOf(def.params);
   const issues: ConfigIssue[] = [];
   const seen = new Set<string>();
-  for (const [key, raw] of params) {
+  for (const [key, raw] of def.migrate ? def.migrate(params) : params) {
     const field = byPath.get(key);
     if (!field) { issues.push({ field: key, message: `unknown parameter ${key}` }); continue; }
     if (seen.has(key)) { issues.push({ field: key, message: `${key} is given more than once; the first is used` }); continue; }
@@ -136,19 +138,28 @@ export const PLAYGROUND_STATE = defineScreenState({
   },
 });
 
-/** The largest per-episode step cap the trainer accepts (trainer-host checkOptions). */
-export const MAX_STEP_CAP = 10_000;
+/**
+ * Links written before the Train screen's separate "Step cap per episode" run option was folded
+ * into the config's episode.maxSteps carried it as options.maxSteps, which overrode the config's
+ * cap when above 0. Such a link still opens the run it described: a positive value becomes
+ * run.episode.maxSteps; 0 (follow the config) is dropped.
+ */
+function migrateTrainParams(params: URLSearchParams): URLSearchParams {
+  if (!params.has('options.maxSteps')) return params;
+  // The old reader took the first of a repeated parameter; anything but a positive cap meant "no override".
+  const cap = Number(params.get('options.maxSteps'));
+  const override = Number.isFinite(cap) && cap > 0;
+  const out = new URLSearchParams([...params].filter(([k]) => k !== 'options.maxSteps' && !(override && k === 'run.episode.maxSteps')));
+  if (override) out.set('run.episode.maxSteps', String(params.get('options.maxSteps')));
+  return out;
+}
 
 export const TRAIN_STATE = defineScreenState({
   screen: 'train',
-  params: {
-    run: RUN_CONFIG_SPEC,
-    // Pipeline settings outside the run config (protocol.ts RunOptions) that change what a run does.
-    options: {
-      maxSteps: int('Step cap per episode', 0, MAX_STEP_CAP, 0, { help: 'Decisions an episode may take before it is cut off; 0 keeps the environment\'s own cap.' }),
-    },
-  },
+  // The run config is the whole state: every setting that changes what a run does is one of its fields.
+  params: { run: RUN_CONFIG_SPEC },
   writeAll: true,
+  migrate: migrateTrainParams,
   check: (values) => {
     const r = safeParseRunConfig(values.run);
     return r.ok ? [] : r.error.issues.map((i) => ({ field: `run.${i.field}`, message: i.message }));
@@ -182,6 +193,6 @@ export const COMPARE_STATE = defineScreenState({
 });
 
 /** A run config as the Train screen's link (what "Copy link" and the CLI's hand-off produce). */
-export function trainLink(config: RunConfig, options: { maxSteps?: number } = {}): string {
-  return stateLink(TRAIN_STATE, { run: config, options: { maxSteps: options.maxSteps ?? 0 } });
+export function trainLink(config: RunConfig): string {
+  return stateLink(TRAIN_STATE, { run: config });
 }

@@ -1,7 +1,6 @@
 // The run config as a form, generated from its field declarations (run/config.ts): one control per
 // field by kind, labelled with the field's label and help, the main fields first and the rest under
-// "Advanced", grouped by section. It edits a draft and reports it; the screen validates. Settings
-// outside the run config (the pipeline's run options) are slotted into Advanced by the screen.
+// "Advanced", grouped by section. It edits a draft and reports it; the screen validates.
 
 import { LitElement, css, html, nothing } from 'lit';
 import { RUN_CONFIG_FIELDS, type ConfigIssue, type RunConfig } from '../../run/config';
@@ -21,16 +20,10 @@ export class ConfigForm extends LitElement {
     config: { attribute: false },
     issues: { attribute: false },
     disabled: { type: Boolean },
-    openAdvanced: { type: Boolean, attribute: 'open-advanced' },
-    slottedSettings: { type: Number, attribute: 'slotted-settings' },
   };
   config: RunConfig | null = null;
   issues: ConfigIssue[] = [];
   disabled = false;
-  /** Opens Advanced for a problem in a slotted control (the run options the screen adds there). */
-  openAdvanced = false;
-  /** How many settings the screen slots into Advanced, for the summary's count. */
-  slottedSettings = 0;
 
   static override styles = [labStyles, css`
     /* align-items: start: a tall neighbour (a group of checkboxes) must not stretch an input. */
@@ -101,15 +94,14 @@ export class ConfigForm extends LitElement {
     const advanced = RUN_CONFIG_FIELDS.filter((f) => f.field.advanced);
     const sections = [...new Set(advanced.map((f) => (f.path.includes('.') ? f.path.split('.')[0] : '')))];
     // An issue in an advanced field opens the section, so the message is never hidden.
-    const openAdvanced = this.openAdvanced || this.issues.some((i) => advanced.some((f) => f.path === i.field));
+    const openAdvanced = this.issues.some((i) => advanced.some((f) => f.path === i.field));
     return html`
       <div class="grid">${main.map((f) => this.control(f.path, f.field))}</div>
       <datalist id="models">${MODEL_CATALOGUE.map((m) => html`<option value=${m.id}>${m.label}</option>`)}</datalist>
       <details ?open=${openAdvanced}>
-        <summary>Advanced (${advanced.length + this.slottedSettings} settings)</summary>
+        <summary>Advanced (${advanced.length} settings)</summary>
         ${sections.map((s) => html`<fieldset><legend>${SECTION_LABEL[s] ?? s}</legend>
           <div class="grid">${advanced.filter((f) => (f.path.includes('.') ? f.path.split('.')[0] : '') === s).map((f) => this.control(f.path, f.field))}</div></fieldset>`)}
-        <slot name="advanced"></slot>
       </details>`;
   }
 }

@@ -1,42 +1,25 @@
 // The Train screen: the run config as a generated form (environment, model, method and the main
 // hyper-parameters; the rest under Advanced), Start / Pause / Resume / Stop sent to the trainer
 // worker, stage progress with an ETA, live charts from the metrics stream, and the
-// entropy-collapse warning. The config and the per-episode step cap (a run option) live in the URL
-// (url-state.ts TRAIN_STATE), so a link reproduces the run. Stored runs can be viewed, and every
+// entropy-collapse warning. The config lives in the URL (url-state.ts TRAIN_STATE), so a link
+// reproduces the run; the cap on an episode's decisions is its field episode.maxSteps, shown once. Stored runs can be viewed, and every
 // run the trainer lists as unfinished (interrupted by a reload, paused, failed on a lost device,
 // stopped) is offered for resuming; a resumed run's charts start from its stored metrics.
 
 import { LitElement, css, html, nothing } from 'lit';
-// liveValue(): a typed 0 or '' must snap back to the environment's cap although the bound value did not change.
-import { live as liveValue } from 'lit/directives/live.js';
-import { getEnvSpec } from '../../envs/registry';
 import { safeParseRunConfig, type ConfigIssue, type RunConfig } from '../../run/config';
 import type { MetricRow, RunRecord } from '../../run/persistence/store';
-import { STAGES, STAGE_LABEL, type RunOptions, type RunState, type Stage, type TrainerEvent, type UnfinishedRun } from '../../run/protocol';
+import { STAGES, STAGE_LABEL, type RunState, type Stage, type TrainerEvent, type UnfinishedRun } from '../../run/protocol';
 import { labStore } from '../lab/store';
 import { labStyles } from '../lab/styles';
 import { describeFailure, trainer } from '../trainer-client';
-import { MAX_STEP_CAP, TRAIN_STATE, UrlState } from '../url-state';
+import { TRAIN_STATE, UrlState } from '../url-state';
 import './config-form';
 import './train-charts';
 import { unfinishedText } from './unfinished';
 
 type Warning = Extract<TrainerEvent, { type: 'warning' }>;
 interface StageProgress { fraction: number; etaS: number | null; detail?: string }
-
-/** The environment's own decision cap, or null for an environment this page does not know. */
-function envStepCap(env: string): number | null {
-  try {
-    return getEnvSpec(env).maxSteps;
-  } catch {
-    return null;
-  }
-}
-
-/** The cap a run of this config uses without the override: its episode.maxSteps, else (0) the env's. */
-function configStepCap(c: RunConfig): number | null {
-  return c.episode.maxSteps > 0 ? c.episode.maxSteps : envStepCap(c.env);
-}
 
 /** "1 min 05 s", "12 s", "–". */
 export function formatEta(s: number | null): string {
@@ -62,7 +45,6 @@ export class TrainScreen extends LitElement {
     busy: { state: true },
     unfinished: { state: true },
     resumePick: { state: true },
-    stepCap: { state: true },
     chartIterations: { state: true },
   };
   draft: RunConfig;
@@ -81,8 +63,6 @@ export class TrainScreen extends LitElement {
   unfinished: UnfinishedRun[] = [];
   /** The unfinished run the offer names (the newest unless the user picks another). */
   resumePick = '';
-  /** Step cap per episode for the next run; 0 keeps the environment's own. */
-  stepCap = 0;
   /** PPO iterations of the run the charts show, so their x axis spans the whole run. */
   chartIterations: number | null = null;
 
@@ -102,36 +82,26 @@ export class TrainScreen extends LitElement {
     .offer { display: flex; gap: 10px 14px; align-items: center; flex-wrap: wrap; }
     .offer > span { flex: 1 1 320px; }
     .offer .pick { grid-auto-flow: column; align-items: center; }
-    fieldset { border: 0; padding: 0; margin: 12px 0 0; }
-    legend { font-size: 12px; font-weight: 600; color: var(--sw-accent); padding: 0 0 6px; }
-    fieldset .field { max-width: calc(50% - 6px); }
-    fieldset input { width: 100%; }
-    .help { font-size: 11.5px; }
-    .err { color: var(--sw-bad); font-size: 11.5px; }
-    [aria-invalid='true'] { border-color: var(--sw-bad); }
   `];
 
   constructor() {
     super();
-    const read = this.url.read().values;
-    this.draft = read.run;
-    this.stepCap = read.options.maxSteps;
+    this.draft = this.url.read().values.run;
   }
 
   override connectedCallback(): void {
     super.connectedCallback();
     const read = this.url.read();
     this.draft = read.values.run;
-    this.stepCap = read.values.options.maxSteps;
     if (read.issues.length) this.notice = `Ignored in the link (defaults used): ${read.issues.map((i) => i.message).join('; ')}`;
     this.writeUrl();
-    this.unwatch = this.url.watch((s) => { this.draft = s.values.run; this.stepCap = s.values.options.maxSteps; this.issues = []; });
+    this.unwatch = this.url.watch((s) => { this.draft = s.values.run; this.issues = []; });
     this.stopEvents = trainer().onEvent((e) => this.onEvent(e));
     void this.loadStored();
   }
 
   private writeUrl(): void {
-    this.url.write({ run: this.draft, options: { maxSteps: this.stepCap } });
+    this.url.write({ run: this.draft });
   }
 
   override disconnectedCallback(): void {
@@ -173,24 +143,6 @@ export class TrainScreen extends LitElement {
     if (r.ok) this.writeUrl();
   }
 
-  /** A typed step cap: '' or the config's own cap (episode.maxSteps, else the env's) keep following the config (0). */
-  private onStepCap(raw: string): void {
-    const n = raw.trim() === '' ? 0 : Number(raw);
-    this.stepCap = Number.isInteger(n) && n === configStepCap(this.draft) ? 0 : n;
-    // The field shows the cap in use; render even when stepCap stays 0, so a typed 0 snaps back.
-    this.requestUpdate();
-    if (this.stepCapIssue() === null) this.writeUrl();
-  }
-
-  private stepCapIssue(): string | null {
-    const n = this.stepCap;
-    return Number.isInteger(n) && n >= 0 && n <= MAX_STEP_CAP ? null : `Step cap per episode must be an integer in 1…${MAX_STEP_CAP}`;
-  }
-
-  private runOptions(): RunOptions | undefined {
-    return this.stepCap > 0 ? { maxSteps: this.stepCap } : undefined;
-  }
-
   private onEvent(e: TrainerEvent): void {
     if (!this.run || e.runId !== this.run.runId) return;
     switch (e.type) {
@@ -214,13 +166,12 @@ export class TrainScreen extends LitElement {
       if (what === 'start') {
         const r = safeParseRunConfig(this.draft);
         if (!r.ok) { this.issues = r.error.issues; return; }
-        if (this.stepCapIssue()) return;
         this.rows = [];
         this.warnings = [];
         this.progress = new Map();
         this.viewing = '';
         this.chartIterations = r.config.ppo.iterations;
-        this.run = await trainer().request('start', { config: r.config, options: this.runOptions() });
+        this.run = await trainer().request('start', { config: r.config });
       } else if (this.run) {
         this.run = await trainer().request(what, { runId: this.run.runId });
       }
@@ -292,26 +243,6 @@ export class TrainScreen extends LitElement {
     </div>`;
   }
 
-  private stepCapControl() {
-    const envCap = envStepCap(this.draft.env);
-    const ownCap = this.draft.episode.maxSteps > 0 ? this.draft.episode.maxSteps : null;
-    const inUse = configStepCap(this.draft);
-    const issue = this.stepCapIssue();
-    return html`<fieldset slot="advanced">
-      <legend>Episodes</legend>
-      <div class="field" title="Decisions an episode may take before it is cut off: overrides the run config's Max steps per episode (a run option kept with the run, so a resume uses it too).">
-        <label for="step-cap"><span class="muted">Step cap per episode</span></label>
-        <input id="step-cap" type="number" data-testid="train-step-cap" min="1" max=${MAX_STEP_CAP} step="1"
-          .value=${liveValue(String(this.stepCap > 0 ? this.stepCap : inUse ?? ''))} ?disabled=${this.liveNow}
-          aria-invalid=${issue ? 'true' : 'false'} aria-describedby="step-cap-help"
-          @change=${(e: Event) => this.onStepCap((e.target as HTMLInputElement).value)} />
-        <span id="step-cap-help" class=${issue ? 'err' : 'muted help'}>${issue ?? (this.stepCap > 0
-          ? (ownCap !== null ? `The run config's cap is ${ownCap}.` : `${envCap !== null ? `The environment's own cap is ${envCap}.` : ''}`)
-          : ownCap !== null ? 'The run config\'s cap (Max steps per episode).' : `The environment's own cap${envCap !== null ? '' : ' (unknown here)'}.`)}</span>
-      </div>
-    </fieldset>`;
-  }
-
   private get liveNow(): boolean {
     const status = this.run?.status;
     return status === 'running' || status === 'paused' || status === 'created';
@@ -327,10 +258,10 @@ export class TrainScreen extends LitElement {
       <div class="layout">
         <section class="panel" aria-label="Run config">
           <h2>New run</h2>
-          <sw-config-form .config=${this.draft} .issues=${this.issues} ?disabled=${live} .slottedSettings=${1} ?open-advanced=${this.stepCapIssue() !== null}
-            @config-change=${(e: CustomEvent<RunConfig>) => this.onConfig(e.detail)}>${this.stepCapControl()}</sw-config-form>
+          <sw-config-form .config=${this.draft} .issues=${this.issues} ?disabled=${live}
+            @config-change=${(e: CustomEvent<RunConfig>) => this.onConfig(e.detail)}></sw-config-form>
           <div class="actions">
-            <button class="primary" data-testid="train-start" ?disabled=${live || this.busy || this.issues.length > 0 || this.stepCapIssue() !== null} @click=${() => void this.command('start')}>Start</button>
+            <button class="primary" data-testid="train-start" ?disabled=${live || this.busy || this.issues.length > 0} @click=${() => void this.command('start')}>Start</button>
             <button data-testid="train-pause" ?disabled=${status !== 'running' || this.busy} @click=${() => void this.command('pause')}>Pause</button>
             <button data-testid="train-resume" ?disabled=${status !== 'paused' || this.busy} @click=${() => void this.command('resume')}>Resume</button>
             <button data-testid="train-stop" ?disabled=${!live || this.busy} @click=${() => void this.command('stop')}>Stop</button>
