@@ -12,7 +12,7 @@ const TINY_SFT = new URLSearchParams({
   'run.env': 'household', 'run.seed': '5', 'run.reward': 'spa', 'run.tasks.count': '1', 'run.sft.enabled': 'true', 'run.sft.steps': '2',
   'run.bc.epochs': '1', 'run.explore.k': '2', 'run.estimator.hidden': '8', 'run.estimator.epochs': '1',
   'run.ppo.iterations': '1', 'run.ppo.tasksPerIteration': '1', 'run.ppo.epochs': '1', 'run.ppo.minibatch': '16', 'run.eval.tasks': '1',
-  'options.maxSteps': '3',
+  'run.episode.maxSteps': '3',
 });
 
 const train = (page: Page) => page.locator('sw-train');
@@ -94,5 +94,19 @@ test('runs SFT in the lab: the stage trains on WebGPU, stores its export, and th
   expect(exports[0].files['onnx/model.onnx']).toBeGreaterThan(100_000);
   expect((await stageProgress(page, 'sft'))?.detail).toBe(`scoring with stepwise-tiny-sft-${runId}`);
   await screenshot(page, 'train-sft-finished');
+
+  // The SFT row is charted: train vs held-out loss against SFT steps, with the values under it.
+  const sftPanel = s.getByTestId('sft-chart');
+  await expect(sftPanel).toBeVisible();
+  await expect(sftPanel.locator('figcaption')).toHaveText('SFT loss (train vs held-out)');
+  const plotted = await sftPanel.locator('sw-line-chart').evaluate((el) => {
+    const c = el as HTMLElement & { x: number[]; series: { label: string; values: (number | null)[] }[]; plot: unknown };
+    return { x: c.x, series: c.series.map((v) => ({ label: v.label, values: v.values })), drawn: c.plot !== null };
+  });
+  expect(plotted).toEqual({ x: [2], series: [{ label: 'train loss', values: [sft['sft/loss']] }, { label: 'held-out loss', values: [sft['sft/heldout_loss']] }], drawn: true });
+  await expect(sftPanel.getByTestId('sft-summary')).toHaveText(
+    `After 2 SFT steps: train loss ${(sft['sft/loss'] as number).toFixed(3)}, held-out loss ${(sft['sft/heldout_loss'] as number).toFixed(3)} · ${Math.round(sft['sft/tokens_per_s'] as number).toLocaleString('en-US')} tokens/s`);
+  await sftPanel.scrollIntoViewIfNeeded();
+  await screenshot(page, 'train-sft-chart');
   expect(errors).toEqual([]);
 });

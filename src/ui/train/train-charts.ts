@@ -1,6 +1,7 @@
 // The Train screen's live charts, fed by metric rows (protocol.ts METRICS): outcome (success,
 // score, grounding), estimator loss train vs held-out, estimator calibration, PPO losses / KL /
-// entropy / clipfrac, and throughput. Entropy-collapse warnings show on the PPO chart they concern.
+// entropy / clipfrac, throughput, and, for a run with an SFT stage, its train vs held-out loss.
+// Entropy-collapse warnings show on the PPO chart they concern.
 
 import { LitElement, css, html, nothing } from 'lit';
 import type { MetricRow } from '../../run/persistence/store';
@@ -9,6 +10,7 @@ import '../charts/line-chart';
 import type { ChartSeries } from '../charts/line-chart';
 import { seriesOf } from '../lab/metrics';
 import { labStyles } from '../lab/styles';
+import { sftChart, sftSummaryText } from './sft-series';
 
 type Warning = Extract<TrainerEvent, { type: 'warning' }>;
 
@@ -47,6 +49,7 @@ export class TrainCharts extends LitElement {
     :host { display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 12px; }
     .panel { padding: 12px 14px; }
     .wide { grid-column: 1 / -1; }
+    .readout { margin: 6px 0 0; font-size: 12px; }
   `];
 
   override render() {
@@ -62,6 +65,7 @@ export class TrainCharts extends LitElement {
     ]);
     const speed = chart(r, [{ name: METRICS.envStepsPerS, label: 'env steps/s' }, { name: METRICS.llmTokensPerS, label: 'LLM tokens/s' }, { name: METRICS.updateS, label: 'update s' }]);
     const calib = calibration(r);
+    const sft = sftChart(r);
     const collapse = this.warnings.filter((w) => w.kind === 'entropy-collapse');
     const it = this.iterations;
     return html`
@@ -71,7 +75,10 @@ export class TrainCharts extends LitElement {
         ${collapse.length ? html`<div class="warn-box" role="alert" data-testid="entropy-warning">⚠ Entropy collapse at iteration ${collapse[collapse.length - 1].iteration}: ${collapse[collapse.length - 1].message}</div>` : nothing}
         <sw-line-chart heading="PPO: losses, KL, entropy, clipfrac" .xMin=${0} .xMax=${it} .x=${ppo.x} .series=${ppo.series}></sw-line-chart></div>
       <div class="panel"><sw-line-chart heading="Estimator calibration: running Σĉ, successful vs failed episodes" x-label="fraction of the episode" .integerX=${false} .x=${calib.x} .series=${calib.series}></sw-line-chart></div>
-      <div class="panel wide"><sw-line-chart heading="Throughput" .xMin=${0} .xMax=${it} .x=${speed.x} .series=${speed.series} height="140"></sw-line-chart></div>`;
+      ${sft ? html`<div class="panel" data-testid="sft-chart">
+        <sw-line-chart heading="SFT loss (train vs held-out)" x-label="SFT step" .xMin=${0} .x=${sft.x} .series=${sft.series}></sw-line-chart>
+        <p class="readout muted" data-testid="sft-summary">${sftSummaryText(sft.latest)}</p></div>` : nothing}
+      <div class="panel ${sft ? '' : 'wide'}"><sw-line-chart heading="Throughput" .xMin=${0} .xMax=${it} .x=${speed.x} .series=${speed.series} height=${sft ? 180 : 140}></sw-line-chart></div>`;
   }
 }
 customElements.define('sw-train-charts', TrainCharts);
