@@ -6,9 +6,11 @@
 //        and, with dual-clip c > 1 and A < 0:  pg = min(pg, −A·c)
 //   vf = ½·max((V − G)², (V_old + clip(V − V_old, −ε_v, ε_v) − G)²)      clipped value loss
 //        (½(V − G)² when value clipping is off)
-//   kl = log π − log π⁰                     k1
-//      = e^δ − δ − 1, δ = log π⁰ − log π    k3 (clamped to ±10, as verl's low_var_kl)
-//      = Σ_a π (log π − log π⁰)             exact, over the whole candidate set
+//   kl = log π − log π_ref                  k1
+//      = e^δ − δ − 1, δ = log π_ref − log π k3 (clamped to ±10, as verl's low_var_kl)
+//      = Σ_a π (log π − log π⁰)             exact, over the whole candidate set, to the prior
+//   log π_ref(a) is the batch's B_LP_REF column (the BC-frozen policy's or the prior's, as the
+//   caller chose); the exact KL needs every candidate's reference logit, so it stays to the prior.
 //   ℓ  = pg + c_vf·vf − c_ent·H + c_kl·kl,   L = (1/N) Σ_s ℓ_s
 //
 // Gradients (written per step, scaled by 1/N):
@@ -54,11 +56,11 @@ fn loss(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
   if (s >= P.steps) { return; }
   let lp = setOut[s * SET_STRIDE + SET_LP_CHOSEN];
   let H = setOut[s * SET_STRIDE + SET_ENTROPY];
-  let lpPrior = setOut[s * SET_STRIDE + SET_PRIOR_LP_CHOSEN];
   let lpOld = batch[s * BATCH_STRIDE + B_LP_OLD];
   let A = batch[s * BATCH_STRIDE + B_ADVANTAGE];
   let Vold = batch[s * BATCH_STRIDE + B_VALUE_OLD];
   let G = batch[s * BATCH_STRIDE + B_RET];
+  let lpRef = batch[s * BATCH_STRIDE + B_LP_REF];
   let V = values[s];
 
   // Clipped surrogate, with optional dual clip.
@@ -90,12 +92,12 @@ fn loss(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
     if (vfClipped) { dvf = select(0.0, Vc - G, abs(V - Vold) < P.valueClipRange); }
   }
 
-  // KL to the frozen prior.
+  // KL to the reference (k1, k3) or to the frozen prior (exact).
   var kl = 0.0; var dkl = 0.0; var gKL = 0.0;
   switch P.klEstimator {
-    case KL_K1: { kl = lp - lpPrior; dkl = 1.0; }
+    case KL_K1: { kl = lp - lpRef; dkl = 1.0; }
     case KL_K3: {
-      let d = clamp(lpPrior - lp, -LOG_RATIO_CLAMP, LOG_RATIO_CLAMP);
+      let d = clamp(lpRef - lp, -LOG_RATIO_CLAMP, LOG_RATIO_CLAMP);
       let k3 = exp(d) - d - 1.0;
       kl = clamp(k3, -K3_CLAMP, K3_CLAMP);
       dkl = select(0.0, 1.0 - exp(d), abs(k3) < K3_CLAMP);

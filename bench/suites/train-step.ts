@@ -3,7 +3,8 @@
 // webgpu (same adapter) and wasm (the CPU peer), and the float64 reference:
 //   (a) the SPA progress estimator [2·d → 256 → 1], d = 256, on 4096 steps of 512 trajectories;
 //   (b) a PPO minibatch: policy adapter (split first layer, 256 hidden) over ~20 candidates per
-//       state plus the value head [256 → 256 → 1], 4096 states.
+//       state plus the value head [256 → 256 → 1], 2048 states (4096 until the suite took 218 s
+//       of its 260 s limit; the ratios barely move with the size, the wall time halves).
 // Every implementation starts from the same parameters; the first step's loss is compared on a
 // prefix of the batch. Ours runs the full batch through capacity plans; the slow peers are timed
 // on prefixes and extrapolated (see timePeer), so the suite fits half its limit on a slow machine.
@@ -15,7 +16,7 @@ import { Gpu, summarizeProfile, type Tensor } from '../../src/gpu';
 import { seededFloats } from '../../src/gpu/testing';
 import type { AdamConfig } from '../../src/kernels/adam';
 import { adamStepRef, type AdamRefState } from '../../src/kernels/adam.ref';
-import { DEFAULT_PPO, PPO_BATCH_STRIDE, type PpoConfig } from '../../src/kernels/ppo';
+import { DEFAULT_PPO, PPO_BATCH_COL, PPO_BATCH_STRIDE, type PpoConfig } from '../../src/kernels/ppo';
 import { offsetsFromSizes } from '../../src/kernels/segments';
 import { PolicyAdapter, ProgressEstimator, ValueHead } from '../../src/nn/heads';
 import { estimatorStepRef, hostParams, packGrads, ppoStepGradRef } from '../../src/nn/nn.ref';
@@ -82,6 +83,16 @@ function tfStep(lossFn: () => tf.Scalar, vars: tf.Variable[], opt: tf.Optimizer)
   };
 }
 
+/** Logs how long each phase of the suite took since the last mark (for sizing the suite against its limit). */
+function phaseTimer(ctx: BenchContext, what: string): (phase: string) => void {
+  let last = performance.now();
+  return (phase) => {
+    const t = performance.now();
+    ctx.log(`${what}: ${phase} took ${((t - last) / 1000).toFixed(1)} s`);
+    last = t;
+  };
+}
+
 async function profileRows(ctx: BenchContext, gpu: Gpu, shape: string, record: () => void): Promise<string> {
   const { entries } = await gpu.profile(record);
   if (!entries) return 'no timestamp-query on this adapter';
@@ -141,12 +152,14 @@ async function estimatorBench(ctx: BenchContext, gpu: Gpu): Promise<void> {
   const offsets = offsetsFromSizes(sizes);
   const x = seededFloats(T * IN, 11, -1, 1);
   const R = seededFloats(B, 12, 0, 1);
-  // TF.js takes seconds, not minutes, per estimator step: it is timed on the whole batch (the
-  // 'large' prefix), where every implementation's first loss is compared.
-  const prefix = { small: B / 8, large: B };
+  // TF.js is timed on half the trajectories and an eighth, extrapolated to the whole batch like
+  // the PPO peers (a whole-batch tfjs-webgpu step, with its untimed compile step, took ~20 s of
+  // the suite); every implementation's first loss is compared on the 'large' prefix.
+  const prefix = { small: B / 8, large: B / 2 };
   const stepsOf = (b: number) => offsets[b];
 
   // Ours: one training plan for the full batch.
+  const mark = phaseTimer(ctx, 'estimator');
   const params = new ParamSet();
   const est = new ProgressEstimator(params, 'estimator', { inputDim: IN, hidden: [HIDDEN], activation: 'relu' });
   params.build(gpu, 1);
@@ -163,6 +176,7 @@ async function estimatorBench(ctx: BenchContext, gpu: Gpu): Promise<void> {
   const where = await profileRows(ctx, gpu, 'estimator', () => trainer.record(batch));
   ctx.record({ bench: 'train-step', impl: 'wgsl (ours)', shape, ms: oursMs, note: `profile: ${where}` });
   ctx.log(`estimator: ours ${oursMs.toFixed(1)} ms/step (${where})`);
+  mark('ours');
 
   // TF.js, same maths and starting point.
   for (const backend of ['webgpu', 'wasm'] as const) {
@@ -193,8 +207,9 @@ async function estimatorBench(ctx: BenchContext, gpu: Gpu): Promise<void> {
     });
     const p = await timePeer({ small: stepsOf(prefix.small), large: Tl, full: T, unit: 'steps' }, build, reset);
     const agree = Math.abs(p.first - oursFirst) / Math.abs(oursFirst);
-    ctx.record({ bench: 'train-step', impl: `tfjs-${backend}`, shape, ms: p.ms, note: `tf.variableGrads + clip + Adam; ${p.note}; first loss ${p.first.toPrecision(6)} vs ours ${oursFirst.toPrecision(6)} (rel. diff ${agree.toExponential(1)})` });
+    ctx.record({ bench: 'train-step', impl: `tfjs-${backend}`, shape, ms: p.ms, note: `tf.variableGrads + clip + Adam; ${p.note}; first loss on the first ${Bl} trajectories ${p.first.toPrecision(6)} vs ours ${oursFirst.toPrecision(6)} (rel. diff ${agree.toExponential(1)})` });
     ctx.log(`estimator: tfjs-${backend} ${p.ms.toFixed(1)} ms/step (${p.note})`);
+    mark(`tfjs-${backend}`);
     opt.dispose();
     tf.disposeVariables();
   }
@@ -207,12 +222,13 @@ async function estimatorBench(ctx: BenchContext, gpu: Gpu): Promise<void> {
   const ref = estimatorStepRef(hostParams(params, state.params), 'estimator', [IN, HIDDEN, 1], 'relu', x.subarray(0, Tq * IN), offsets.subarray(0, Bq + 1), R.subarray(0, Bq));
   state = adamStepRef(state, packGrads(params, ref.grads), ADAM, params.decayEnd).state;
   const refMs = (performance.now() - t0) * (T / Tq);
+  mark('f64 reference');
   ctx.record({ bench: 'train-step', impl: 'f64-reference', shape, ms: refMs, note: `timed on the first ${Bq} trajectories (${Tq} steps) and scaled ×${(T / Tq).toFixed(2)}; loss there ${ref.loss.toPrecision(6)}` });
   input.destroy(); trainer.destroy(); plan.destroy(); opt.destroy(); est.destroy(); params.destroy();
 }
 
 async function ppoBench(ctx: BenchContext, gpu: Gpu): Promise<void> {
-  const S = ctx.quick ? 256 : 4096, N = 20 * S;
+  const S = ctx.quick ? 256 : 2048, N = 20 * S;
   const shape = `${S} states, ${N} candidates, d=${D}, hidden ${HIDDEN}`;
   const sizes = raggedSizes(S, N, MIN_C, MAX_C, 3);
   const offsets = offsetsFromSizes(sizes);
@@ -231,6 +247,13 @@ async function ppoBench(ctx: BenchContext, gpu: Gpu): Promise<void> {
   const noise = seededFloats(4 * S, 42, -1, 1);
   const rollout = new Float32Array(S * PPO_BATCH_STRIDE);
   for (let s = 0; s < S; s++) rollout.set([-Math.log(sizes[s]) + 0.3 * noise[4 * s], noise[4 * s + 1], 0.5 * noise[4 * s + 2], noise[4 * s + 3]], s * PPO_BATCH_STRIDE);
+  // The KL reference: the prior's log softmax(κ·ℓ)(a*), which the TF.js loss below computes itself.
+  for (let s = 0; s < S; s++) {
+    let m = -Infinity, z = 0;
+    for (let j = offsets[s]; j < offsets[s + 1]; j++) m = Math.max(m, KAPPA * prior[j]);
+    for (let j = offsets[s]; j < offsets[s + 1]; j++) z += Math.exp(KAPPA * prior[j] - m);
+    rollout[s * PPO_BATCH_STRIDE + PPO_BATCH_COL.lpRef] = KAPPA * prior[offsets[s] + chosen[s]] - m - Math.log(z);
+  }
   /** The host data of the first `Sx` states. */
   const hostPrefix = (Sx: number) => {
     const Nx = offsets[Sx];
@@ -238,20 +261,25 @@ async function ppoBench(ctx: BenchContext, gpu: Gpu): Promise<void> {
   };
 
   // Ours: one pair of training plans for the full minibatch; the cross-check runs a prefix through them.
+  const mark = phaseTimer(ctx, 'ppo');
   const opt = await AdamW.create(gpu, params, ADAM);
   const cap = { maxStates: S, maxCandidates: N, backward: true };
   const [policyPlan, valuePlan] = await Promise.all([adapter.plan(gpu, cap), value.plan(gpu, cap)]);
   const ppo = await PpoTrainer.create(gpu, { policy: policyPlan, value: valuePlan }, [opt], PPO);
   const input = new PpoBatchBuffer(gpu, adapterSpec, { maxStates: S, maxCandidates: N });
+  mark('ours: plans');
   const Sl = prefix.large, Nl = offsets[Sl];
   ppo.record(input.load(hostPrefix(Sl)));
   const oursFirst = (await ppo.readMetrics()).loss;
+  mark('ours: prefix step');
   const batch = input.load(hostPrefix(S));
   // The prefix step compiled every pipeline, but the first step at full size still pays for
   // touching the full-capacity buffers (2-3x a later step, in the old code as in the new): one
   // untimed full step, then one timed.
   const oursMs = await timeIt(async () => { ppo.record(batch); await ppo.readMetrics(); }, { minReps: 1, minMs: 0, maxReps: 1 });
+  mark('ours: untimed + timed full steps');
   const where = await profileRows(ctx, gpu, 'ppo', () => ppo.record(batch));
+  mark('ours: profiled step');
   ctx.record({ bench: 'train-step', impl: 'wgsl (ours)', shape, ms: oursMs, note: `profile: ${where}` });
   ctx.log(`ppo: ours ${oursMs.toFixed(1)} ms/step (${where})`);
 
@@ -329,6 +357,7 @@ async function ppoBench(ctx: BenchContext, gpu: Gpu): Promise<void> {
     const layout = ragged ? `ragged candidates, padded only for the softmax (max ${maxC})` : `every state padded to ${maxC} candidate slots`;
     ctx.record({ bench: 'train-step', impl: `tfjs-${backend}`, shape, ms: p.ms, note: `tf.variableGrads + clip + Adam, ${layout}; ${p.note}; initial loss on the first ${Sl} states ${p.first.toPrecision(6)} vs ours ${oursFirst.toPrecision(6)} (rel. diff ${agree.toExponential(1)})` });
     ctx.log(`ppo: tfjs-${backend} ${p.ms.toFixed(1)} ms/step (${p.note})`);
+    mark(`tfjs-${backend}`);
     opt.dispose();
     tf.disposeVariables();
   }
@@ -340,6 +369,7 @@ async function ppoBench(ctx: BenchContext, gpu: Gpu): Promise<void> {
   const { loss: refLoss, grads } = ppoStepGradRef(hostParams(params, state.params), adapterRef, valueRef, hostPrefix(Sl), PPO);
   state = adamStepRef(state, packGrads(params, grads), ADAM, params.decayEnd).state;
   const refMs = (performance.now() - t0) * (N / Nl);
+  mark('f64 reference');
   const agree = Math.abs(refLoss - oursFirst) / Math.abs(oursFirst);
   ctx.record({ bench: 'train-step', impl: 'f64-reference', shape, ms: refMs, note: `timed on the first ${Sl} states (${Nl} candidates) and scaled ×${(N / Nl).toFixed(2)}; loss there ${refLoss.toPrecision(6)} vs ours ${oursFirst.toPrecision(6)} (rel. diff ${agree.toExponential(1)})` });
 

@@ -4,8 +4,11 @@
 import type { PpoConfig, PpoMetricName } from './ppo';
 
 export interface PpoStepInput {
+  /** The softmax's per-set outputs: log π(a), H, log π⁰(a) (which the loss no longer reads), KL(π‖π⁰). */
   lp: number; entropy: number; lpPrior: number; klExact: number;
-  lpOld: number; adv: number; vOld: number; ret: number; v: number;
+  /** The batch: log π_old(a), advantage, V_old, return, log π_ref(a) (the k1/k3 reference). */
+  lpOld: number; adv: number; vOld: number; ret: number; lpRef: number;
+  v: number;
 }
 
 export interface PpoStepOutput {
@@ -39,9 +42,9 @@ export function ppoStepRef(x: PpoStepInput, c: PpoConfig, N: number): PpoStepOut
   }
 
   let kl: number, dkl = 0, dKL = 0;
-  if (c.klEstimator === 'k1') { kl = x.lp - x.lpPrior; dkl = 1; }
+  if (c.klEstimator === 'k1') { kl = x.lp - x.lpRef; dkl = 1; }
   else if (c.klEstimator === 'k3') {
-    const d = x.lpPrior - x.lp;
+    const d = x.lpRef - x.lp;
     const k3 = Math.exp(d) - d - 1;
     kl = Math.min(10, k3);
     dkl = k3 < 10 ? 1 - Math.exp(d) : 0;

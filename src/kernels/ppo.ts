@@ -1,6 +1,9 @@
 // The PPO loss (shaders/ppo.wgsl): clipped surrogate with optional dual clip, clipped value loss,
-// entropy bonus and KL to the frozen prior (k1, k3 or exact over the candidate set), all their
-// gradients, and metrics reduced on the GPU into one small vector.
+// entropy bonus and a KL penalty, all their gradients, and metrics reduced on the GPU into one
+// small vector. The k1 and k3 KL estimators compare log π(a) with a reference log-probability the
+// caller puts in the batch (PPO_BATCH_COL.lpRef): the policy frozen at the end of BC, as verl
+// anchors to its SFT policy, or the frozen prior softmax(κ·ℓ). The exact estimator sums over the
+// whole candidate set, which only the prior's logits are on hand for, so it is always to the prior.
 
 import { defineShaderConstants, type Gpu, type Tensor } from '../gpu';
 import { PreparedColsum } from './colsum';
@@ -15,9 +18,12 @@ export const PPO_STAT = {
   pg: 0, vf: 1, entropy: 2, kl: 3, approxKl: 4, ppoKl: 5, clipfrac: 6, clipfracLower: 7, vfClipfrac: 8,
   ratio: 9, ratio2: 10, ret: 11, ret2: 12, resid: 13, resid2: 14, loss: 15,
 } as const;
-/** Rollout data per step, in this column order: log π_old(a), advantage, V_old, return. */
-export const PPO_BATCH_STRIDE = 4;
-export const PPO_BATCH_COL = { lpOld: 0, advantage: 1, valueOld: 2, ret: 3 } as const;
+/**
+ * Rollout data per step, in this column order: log π_old(a), advantage, V_old, return, and
+ * log π_ref(a), the KL reference's log-probability of the chosen action (k1 and k3 read it).
+ */
+export const PPO_BATCH_STRIDE = 5;
+export const PPO_BATCH_COL = { lpOld: 0, advantage: 1, valueOld: 2, ret: 3, lpRef: 4 } as const;
 /**
  * Names of the metrics vector, in slot order (verl/TRL names); every slot has one. values_mean is
  * mean V(s) (verl's critic/values/mean), returns_var the variance of the returns G.
@@ -81,7 +87,7 @@ export function ppoMetricsFrom(values: ArrayLike<number>): Record<PpoMetricName,
 export interface PpoLossArgs {
   /** Steps in this minibatch (default: the capacity). */
   steps?: number;
-  /** Per-set outputs of the segmented softmax (log π(a), entropy, prior log π⁰(a), exact KL). */
+  /** Per-set outputs of the segmented softmax (log π(a), entropy, exact KL to the prior; see SET_COL). */
   setOut: Tensor;
   /** V(s) per step from the value head. */
   values: Tensor;

@@ -4,7 +4,7 @@
 import type { Activation } from '../kernels/matmul';
 import { activateRef } from '../kernels/matmul.ref';
 import { activationGradRef, denseBackwardRef, denseForwardRef } from '../kernels/dense.ref';
-import type { PpoConfig } from '../kernels/ppo';
+import { PPO_BATCH_COL, PPO_BATCH_STRIDE, type PpoConfig } from '../kernels/ppo';
 import { ppoStepRef } from '../kernels/ppo.ref';
 import { segSoftmaxBackwardRef, segSoftmaxForwardRef } from '../kernels/segsoftmax.ref';
 import { spaLossRef } from '../kernels/spa.ref';
@@ -123,8 +123,21 @@ export interface PpoRefBatch {
   prior: ArrayLike<number>;
   offsets: ArrayLike<number>;
   chosen: ArrayLike<number>;
-  /** PPO_BATCH_STRIDE per state: log π_old, advantage, V_old, return. */
+  /** PPO_BATCH_STRIDE per state, in PPO_BATCH_COL order: log π_old, advantage, V_old, return, log π_ref. */
   rollout: ArrayLike<number>;
+}
+
+/** One step's rollout row in PPO_BATCH_COL order. */
+export function ppoRolloutRow(lpOld: number, adv: number, vOld: number, ret: number, lpRef: number): Float32Array {
+  const row = new Float32Array(PPO_BATCH_STRIDE), C = PPO_BATCH_COL;
+  row[C.lpOld] = lpOld; row[C.advantage] = adv; row[C.valueOld] = vOld; row[C.ret] = ret; row[C.lpRef] = lpRef;
+  return row;
+}
+
+/** Step s's rollout columns (PPO_BATCH_COL) under ppoStepRef's names. */
+export function ppoBatchRow(rollout: ArrayLike<number>, s: number): { lpOld: number; adv: number; vOld: number; ret: number; lpRef: number } {
+  const at = s * PPO_BATCH_STRIDE, C = PPO_BATCH_COL;
+  return { lpOld: rollout[at + C.lpOld], adv: rollout[at + C.advantage], vOld: rollout[at + C.valueOld], ret: rollout[at + C.ret], lpRef: rollout[at + C.lpRef] };
 }
 
 /** One PPO minibatch in float64: loss and ∂L/∂θ of the policy adapter and the value head. */
@@ -141,7 +154,7 @@ export function ppoStepGradRef(
   for (let s = 0; s < S; s++) {
     const r = ppoStepRef({
       lp: sm.lpChosen[s], entropy: sm.entropy[s], lpPrior: sm.priorLpChosen[s], klExact: sm.klPrior[s],
-      lpOld: b.rollout[4 * s], adv: b.rollout[4 * s + 1], vOld: b.rollout[4 * s + 2], ret: b.rollout[4 * s + 3], v: V[s],
+      ...ppoBatchRow(b.rollout, s), v: V[s],
     }, config, S);
     loss += r.loss / S;
     gLp[s] = r.dLp; gH[s] = r.dH; gKL[s] = r.dKL; dV[s] = r.dV;

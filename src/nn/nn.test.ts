@@ -11,7 +11,7 @@ import { uploadTrajectories } from '../kernels/spa';
 import { spaLossRef } from '../kernels/spa.ref';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint';
 import { PolicyAdapter, ProgressEstimator, ValueHead } from './heads';
-import { estimatorStepRef, hostParams, mlpRef, packGrads, pairMlpRef, ppoStepGradRef, type HostParams } from './nn.ref';
+import { estimatorStepRef, hostParams, mlpRef, packGrads, pairMlpRef, ppoBatchRow, ppoRolloutRow, ppoStepGradRef, type HostParams } from './nn.ref';
 import { AdamW } from './optimizer';
 import { PARAM_ALIGN, ParamSet } from './params';
 import { decodeSafetensors } from './safetensors';
@@ -193,9 +193,10 @@ describe('policy adapter steps', () => {
       // Rollout: old log-probs near the current ones (some outside the clip), advantages, old values, returns.
       const p0 = hostParams(params, packed);
       const lpNow = segSoftmaxForwardRef(d.offsets, d.chosen, d.prior, pairMlpRef(p0, 'policy', ADAPTER, d.phi, d.psi, d.offsets), ADAPTER.kappa).lpChosen;
-      const noise = seededFloats(d.S * 4, 13, -0.4, 0.4);
+      const noise = seededFloats(d.S * 5, 13, -0.4, 0.4);
       const rollout = new Float32Array(d.S * PPO_BATCH_STRIDE);
-      for (let s = 0; s < d.S; s++) rollout.set([lpNow[s] + noise[4 * s], 2 * noise[4 * s + 1], noise[4 * s + 2], 1 + noise[4 * s + 3]], s * PPO_BATCH_STRIDE);
+      // log π_ref: a reference near the current policy (as one frozen at the end of BC would be).
+      for (let s = 0; s < d.S; s++) rollout.set(ppoRolloutRow(lpNow[s] + noise[5 * s], 2 * noise[5 * s + 1], noise[5 * s + 2], 1 + noise[5 * s + 3], lpNow[s] + noise[5 * s + 4]), s * PPO_BATCH_STRIDE);
       ppo.record({ ...d.batch, rollout: gpu.tensor(rollout) });
       const grads = await gpu.read(params.packed('grads'));
       const loss = (p: HostParams) => {
@@ -204,8 +205,7 @@ describe('policy adapter steps', () => {
         const V = mlpRef(p, 'value', [3, 6, 1], 'tanh', d.phi, d.S);
         let L = 0;
         for (let s = 0; s < d.S; s++) {
-          const b = rollout.subarray(s * 4, s * 4 + 4);
-          L += ppoStepRef({ lp: r.lpChosen[s], entropy: r.entropy[s], lpPrior: r.priorLpChosen[s], klExact: r.klPrior[s], lpOld: b[0], adv: b[1], vOld: b[2], ret: b[3], v: V[s] }, config, d.S).loss;
+          L += ppoStepRef({ lp: r.lpChosen[s], entropy: r.entropy[s], lpPrior: r.priorLpChosen[s], klExact: r.klPrior[s], ...ppoBatchRow(rollout, s), v: V[s] }, config, d.S).loss;
         }
         return L / d.S;
       };

@@ -7,7 +7,7 @@ import { offsetsFromSizes } from '../kernels/segments';
 import { segSoftmaxForwardRef } from '../kernels/segsoftmax.ref';
 import { spaLossRef } from '../kernels/spa.ref';
 import { PolicyAdapter, ProgressEstimator, ValueHead } from './heads';
-import { estimatorStepRef, hostParams, mlpRef, packGrads, pairMlpRef, ppoStepGradRef } from './nn.ref';
+import { estimatorStepRef, hostParams, mlpRef, packGrads, pairMlpRef, ppoRolloutRow, ppoStepGradRef } from './nn.ref';
 import { AdamW } from './optimizer';
 import { ParamSet } from './params';
 import { EstimatorBatchBuffer, EstimatorTrainer, PpoBatchBuffer, PpoTrainer } from './trainers';
@@ -75,9 +75,9 @@ describe('capacity plans', () => {
       const h0 = hostParams(params, p0);
       // Old log-probs near the current policy's (some ratios outside the clip), advantages, values, returns.
       const lpNow = segSoftmaxForwardRef(offsets, chosen, prior, pairMlpRef(h0, 'policy', spec, phi, psi, offsets), spec.kappa).lpChosen;
-      const noise = seededFloats(S * 4, 400 + k, -0.4, 0.4);
+      const noise = seededFloats(S * 5, 400 + k, -0.4, 0.4);
       const rollout = new Float32Array(S * PPO_BATCH_STRIDE);
-      for (let s = 0; s < S; s++) rollout.set([lpNow[s] + noise[4 * s], 2 * noise[4 * s + 1], noise[4 * s + 2], 1 + noise[4 * s + 3]], s * PPO_BATCH_STRIDE);
+      for (let s = 0; s < S; s++) rollout.set(ppoRolloutRow(lpNow[s] + noise[5 * s], 2 * noise[5 * s + 1], noise[5 * s + 2], 1 + noise[5 * s + 3], lpNow[s] + noise[5 * s + 4]), s * PPO_BATCH_STRIDE);
 
       const batch = input.load({ phi, psi, prior, offsets, chosen, rollout });
       ppo.record(batch);
@@ -163,14 +163,14 @@ describe('capacity plans', () => {
     const opt = await AdamW.create(gpu, params);
     await expect(EstimatorTrainer.create(gpu, { train: plan }, opt)).rejects.toThrow(/backward: true/);
     const big = new PpoBatchBuffer(gpu, { stateDim: 2, actionDim: 2 }, { maxStates: 3, maxCandidates: 6 });
-    const batch = big.load({ phi: new Float32Array(6), psi: new Float32Array(12), prior: new Float32Array(6), offsets: [0, 2, 4, 6], rollout: new Float32Array(12) });
+    const batch = big.load({ phi: new Float32Array(6), psi: new Float32Array(12), prior: new Float32Array(6), offsets: [0, 2, 4, 6], rollout: new Float32Array(3 * PPO_BATCH_STRIDE) });
     const before = gpu.stats.dispatches;
     expect(() => infer.forward(batch)).toThrow(/planned for up to 2 states \/ 4 candidates, got 3 \/ 6/);
     expect(() => plan.forward(batch.phi, 4)).toThrow(/batch rows is 4, more than the plan's capacity of 3/);
     plan.forward(batch.phi, 3);
     expect(() => plan.backward(batch.phi)).toThrow(/inference plan/);
     expect(gpu.stats.dispatches).toBe(before + 2);
-    expect(() => big.load({ phi: new Float32Array(8), psi: new Float32Array(14), prior: new Float32Array(7), offsets: [0, 2, 4, 6, 7], rollout: new Float32Array(16) })).toThrow(/4 sets, more than the capacity of 3/);
+    expect(() => big.load({ phi: new Float32Array(8), psi: new Float32Array(14), prior: new Float32Array(7), offsets: [0, 2, 4, 6, 7], rollout: new Float32Array(4 * PPO_BATCH_STRIDE) })).toThrow(/4 sets, more than the capacity of 3/);
     big.destroy(); opt.destroy(); adapter.destroy(); est.destroy(); params.destroy();
   });
 });

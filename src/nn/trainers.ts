@@ -163,7 +163,10 @@ export class BcTrainer {
 }
 
 export interface PpoBatch extends PolicyBatch {
-  /** PPO_BATCH_STRIDE floats per state (≥ states × stride): log π_old(a), advantage, V_old, return (see PPO_BATCH_COL). */
+  /**
+   * PPO_BATCH_STRIDE floats per state (≥ states × stride): log π_old(a), advantage, V_old, return
+   * and log π_ref(a), the KL reference's log-probability of the chosen action (see PPO_BATCH_COL).
+   */
   rollout: Tensor;
 }
 
