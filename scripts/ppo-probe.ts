@@ -41,6 +41,7 @@ async function main() {
   const demos = expertEpisodes(spec, ids, seed, maxSteps);
   const { features, expert } = await expertFeatures(decider, demos);
   const bc = await trainBc(model, features, expert, { epochs: num('bc', 40), steps: 0, lr: num('bclr', 1e-2), minibatch: 64, seed });
+  await model.freezeReference();
   console.log('BC', bc);
   const collect = async (tag: string) => {
     const res = await engine.collect({
@@ -60,7 +61,7 @@ async function main() {
   }
   const settings = {
     epochs: num('epochs', 1), minibatch: num('mb', 64), lr: num('lr', 1e-3), gamma: 0.99, lambda: 0.95, clip: 0.2, valueClip: num('vclip', 0.2),
-    vfCoef: num('vf', 0.5), entCoef: num('ent', 0), klCoef: num('kl', 0), klEstimator: 'k3' as const, maxGradNorm: num('grad', 1),
+    vfCoef: num('vf', 0.5), entCoef: num('ent', 0), klCoef: num('kl', 0), klEstimator: 'k3' as const, klReference: 'bc' as const, maxGradNorm: num('grad', 1),
   };
   const feats = eps.flatMap((e) => e.features);
   const chosen = eps.flatMap((e) => e.trajectory.steps.map((s) => s.action));

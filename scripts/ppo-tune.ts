@@ -34,7 +34,7 @@ async function main() {
   const f = (x: unknown) => (typeof x === 'number' ? x.toFixed(3) : String(x));
   for (const r of rows) {
     if (r.stage === 'bc') console.log('bc', f(r['bc/accuracy']), 'entropy', f(r['bc/entropy']));
-    if (r.stage === 'ppo' || r.stage === 'estimator') console.log(r.stage, r.iteration, 'succ', f(r.success_rate), 'len', f(r.episode_length), 'H', f(r['actor/entropy']), 'A', f(r['critic/advantages_mean']), 'ev', f(r['critic/explained_var']), 'R', f(r['critic/rewards_mean']), 'valid', f(r.grounding_acc ?? r['grounding']));
+    if (r.stage === 'ppo' || r.stage === 'estimator') console.log(r.stage, r.iteration, 'succ', f(r.success_rate), 'len', f(r.episode_length), 'H', f(r['actor/entropy']), 'kl', f(r['actor/kl_loss']), 'A', f(r['critic/advantages_mean']), 'ev', f(r['critic/explained_var']), 'R', f(r['critic/rewards_mean']), 'valid', f(r.grounding_acc ?? r['grounding']));
   }
   const t = out.results.train!;
   console.log(`RESULT ${reward} ${arg.ppo ?? ''} greedy train ${t.solved}/${t.tasks} len ${t.mean_length.toFixed(2)} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);

@@ -4,9 +4,12 @@
 // E). It hands the rollout engine its head scorer (π and V through inference plans), runs ĉ in
 // batches of any size, and saves and loads all three heads with their optimiser state as
 // checkpoint blobs. The frozen prior alone (PriorHeads) needs no GPU at all.
+//
+// It also holds PPO's KL reference once BC has run (freezeReference): a copy of the policy adapter
+// frozen at the end of BC, the policy RL starts from, as verl's reference is the SFT'd policy.
 
 import type { Gpu } from '../gpu';
-import { AdamW, decodeFeatureNorm, encodeFeatureNorm, loadCheckpoint, ParamSet, PolicyAdapter, ProgressEstimator, saveCheckpoint, ValueHead, type MlpPlan } from '../nn';
+import { AdamW, decodeFeatureNorm, encodeFeatureNorm, loadCheckpoint, ParamSet, PolicyAdapter, ProgressEstimator, saveCheckpoint, ValueHead, type FeatureNorm, type MlpPlan } from '../nn';
 import { packHeadBatch, type StepFeatures } from './rollout-decider';
 import { GpuHeadScorer, type HeadBatch, type HeadOutputs, type HeadScorer } from './rollout-heads';
 import type { Trajectory } from './trajectory';
@@ -48,6 +51,8 @@ export const DEFAULT_CAPACITY: HeadsCapacity = { maxStates: 64, maxCandidates: 4
 
 /** The adapter's input standardisation (heads.ts FeatureNorm), stored beside the heads when set. */
 export const POLICY_NORM_BLOB = 'policy-norm.json';
+/** The policy adapter frozen at the end of BC (PPO's KL reference), stored when the model has one. */
+export const REFERENCE_BLOB = 'reference.safetensors';
 
 export type HeadName = 'policy' | 'value' | 'estimator';
 export const HEAD_NAMES: readonly HeadName[] = ['policy', 'value', 'estimator'];
@@ -101,6 +106,18 @@ export class PriorHeads implements HeadScorer {
   }
 }
 
+/**
+ * A frozen copy of the policy adapter: its own ParamSet (no optimiser ever updates it) and adapter
+ * of the same spec, reading the normaliser the policy adapter had when it was frozen (the one BC
+ * fitted; batches for it are loaded with `adapter.norm`, its own, as PolicyPlan checks).
+ */
+interface FrozenPolicy {
+  set: ParamSet;
+  adapter: PolicyAdapter;
+  /** Inference plans, made on first use. */
+  scorer: GpuHeadScorer | null;
+}
+
 export class PolicyModel {
   readonly sets: Record<HeadName, ParamSet>;
   readonly adapter: PolicyAdapter;
@@ -108,6 +125,7 @@ export class PolicyModel {
   readonly estimator: ProgressEstimator;
   private estimatorPlan: MlpPlan | null = null;
   private scorer: GpuHeadScorer | null = null;
+  private frozen: FrozenPolicy | null = null;
 
   constructor(readonly gpu: Gpu, readonly spec: HeadsSpec, readonly capacity: HeadsCapacity = DEFAULT_CAPACITY) {
     const d = spec.featureDim;
@@ -123,6 +141,53 @@ export class PolicyModel {
   async heads(): Promise<HeadScorer> {
     this.scorer ??= await GpuHeadScorer.create(this.gpu, this.adapter, this.value, this.capacity);
     return this.scorer;
+  }
+
+  /** The KL reference adapter (the policy frozen by freezeReference), or null when there is none. */
+  get reference(): PolicyAdapter | null {
+    return this.frozen?.adapter ?? null;
+  }
+
+  /**
+   * Freezes the policy adapter as it stands now (called at the end of BC) as PPO's KL reference:
+   * its weights are copied through checkpoint bytes into the reference's own ParamSet, and the
+   * reference reads the adapter's current normaliser. Calling it again refreezes.
+   */
+  async freezeReference(): Promise<void> {
+    this.setReference(await saveCheckpoint(this.gpu, this.sets.policy), this.adapter.norm);
+  }
+
+  /**
+   * π over each state's candidates under the frozen reference (and the value head's V, unused by
+   * the KL), through its own inference plans; null when the model has no reference.
+   */
+  async referenceHeads(): Promise<HeadScorer | null> {
+    const f = this.frozen;
+    if (!f) return null;
+    // GpuHeadScorer also runs V(s); the value head's forward is cheap beside the adapter's and
+    // sharing the scorer keeps one implementation of the batching, growth and normaliser rule.
+    f.scorer ??= await GpuHeadScorer.create(this.gpu, f.adapter, this.value, this.capacity);
+    return f.scorer;
+  }
+
+  private setReference(bytes: Uint8Array, norm: FeatureNorm | null): void {
+    if (!this.frozen) {
+      const set = new ParamSet();
+      const adapter = new PolicyAdapter(set, 'policy', this.adapter.spec);
+      set.build(this.gpu, this.spec.seed * 3);
+      this.frozen = { set, adapter, scorer: null };
+    }
+    loadCheckpoint(this.gpu, bytes, this.frozen.set);
+    this.frozen.adapter.setNorm(norm);
+  }
+
+  private dropReference(): void {
+    const f = this.frozen;
+    if (!f) return;
+    this.frozen = null;
+    f.scorer?.destroy();
+    f.adapter.destroy();
+    f.set.destroy();
   }
 
   /** ĉ = E([φ(s); ψ(a)]) for rows of 2·featureDim floats each. */
@@ -153,13 +218,17 @@ export class PolicyModel {
     for (const h of HEAD_NAMES) blobs[`${h}.safetensors`] = await saveCheckpoint(this.gpu, this.sets[h], optimizers[h]);
     const norm = this.adapter.norm;
     if (norm) blobs[POLICY_NORM_BLOB] = encodeFeatureNorm(norm);
+    if (this.frozen) blobs[REFERENCE_BLOB] = await saveCheckpoint(this.gpu, this.frozen.set);
     return blobs;
   }
 
   /**
    * Loads what `save` wrote (optimisers only where given and stored). A checkpoint without a
    * normaliser (written before BC standardised the features, or before BC ran) leaves the adapter
-   * reading raw features, as it did when that checkpoint was written.
+   * reading raw features, as it did when that checkpoint was written. The KL reference is restored
+   * when stored (it shares the stored normaliser, which BC fixed before it was frozen); a
+   * checkpoint without one (written before BC ended, or before references existed) leaves the
+   * model without one, and PPO then anchors its KL to the prior.
    */
   load(blobs: Record<string, Uint8Array>, optimizers: Partial<Record<HeadName, AdamW>> = {}): void {
     for (const h of HEAD_NAMES) {
@@ -169,9 +238,13 @@ export class PolicyModel {
     }
     const norm = blobs[POLICY_NORM_BLOB];
     this.adapter.setNorm(norm ? decodeFeatureNorm(norm) : null);
+    const ref = blobs[REFERENCE_BLOB];
+    if (ref) this.setReference(ref, this.adapter.norm);
+    else this.dropReference();
   }
 
   destroy(): void {
+    this.dropReference();
     this.scorer?.destroy();
     this.estimatorPlan?.destroy();
     this.scorer = null;

@@ -4,13 +4,19 @@
 // can be cut into minibatches on the host), and each epoch walks a seeded shuffle of the steps in
 // minibatches through PpoTrainer. Metrics are averaged over the minibatches of the last epoch and
 // carry verl's names.
+//
+// The KL term's reference (k1/k3; settings.klReference): 'bc' anchors the policy to itself as BC
+// left it (PolicyModel.freezeReference), the policy RL starts from, as verl anchors to the SFT'd
+// policy; 'prior' to the frozen prior softmax(κ·ℓ), the backbone's scores before BC. A model
+// without a frozen reference (BC not run, or a checkpoint from before references) uses the prior.
 
 import { Mulberry32 } from '../core/random';
 import type { KlEstimator, PpoConfig } from '../kernels/ppo';
 import { PPO_BATCH_COL, PPO_BATCH_STRIDE } from '../kernels/ppo';
 import { AdamW, PpoBatchBuffer, PpoTrainer, type MlpPlan, type PolicyPlan } from '../nn';
 import { stepAdvantagesCpu } from './advantages';
-import { chunkByCapacity, policyHost, type Episode, type HeadsCapacity, type PolicyModel } from './policy-model';
+import { chunkByCapacity, policyHost, PriorHeads, type Episode, type HeadsCapacity, type PolicyModel } from './policy-model';
+import type { HeadScorer } from './rollout-heads';
 import type { StepFeatures } from './rollout-decider';
 import { assignRewards, type RewardParams, type RewardVariant } from './rewards';
 
@@ -28,11 +34,19 @@ export interface PpoSettings {
   entCoef: number;
   klCoef: number;
   klEstimator: KlEstimator;
+  /**
+   * What the k1/k3 KL anchors to: 'bc', the policy frozen at the end of BC (the prior when the
+   * model has none), or 'prior', softmax(κ·ℓ). The exact estimator is always to the prior.
+   */
+  klReference: KlReference;
   /** 0: no gradient clipping. */
   maxGradNorm: number;
   /** Whiten GAE advantages over the iteration's batch (default true; see rl/advantages.ts). */
   whiten?: boolean;
 }
+
+/** What the k1/k3 KL anchors to (config ppo.klReference): the BC-frozen policy or the prior. */
+export type KlReference = 'bc' | 'prior';
 
 export function ppoKernelConfig(s: PpoSettings): PpoConfig {
   return {
@@ -61,6 +75,9 @@ export class PpoUpdater {
   ) {}
 
   static async create(model: PolicyModel, s: PpoSettings): Promise<PpoUpdater> {
+    if (s.klEstimator === 'exact' && s.klReference === 'bc') {
+      throw new RangeError('PPO settings: klEstimator "exact" sums the KL over every candidate and is only available to the prior; set klReference to "prior" or use k1/k3');
+    }
     const gpu = model.gpu;
     const cap = { maxStates: Math.min(s.minibatch, model.capacity.maxStates), maxCandidates: model.capacity.maxCandidates };
     const [policy, value, pOpt, vOpt] = await Promise.all([
@@ -94,8 +111,15 @@ export class PpoUpdater {
     // record: the rollout stores the log-probability it sampled with, log softmax(log π / T), and
     // at an exploration temperature T ≠ 1 that is not the π_θ the loss differentiates, so the
     // ratio would start away from 1 and the clip would act on a mismatch, not on the update.
-    const lpOld = await this.logpOfChosen(feats, chosen);
-    for (let i = 0; i < T; i++) adv.batch[i * PPO_BATCH_STRIDE + PPO_BATCH_COL.lpOld] = lpOld[i];
+    const lpOld = await this.logpOfChosen(await this.model.heads(), feats, chosen);
+    // log π_ref(a_t) for the k1/k3 KL, from the frozen reference's own plans (no gradients) or the
+    // prior on the host; it is fixed for the whole update, like log π_old.
+    const ref = await this.klReferenceHeads();
+    const lpRef = await this.logpOfChosen(ref.heads, feats, chosen);
+    for (let i = 0; i < T; i++) {
+      adv.batch[i * PPO_BATCH_STRIDE + PPO_BATCH_COL.lpOld] = lpOld[i];
+      adv.batch[i * PPO_BATCH_STRIDE + PPO_BATCH_COL.lpRef] = lpRef[i];
+    }
     const sums: Record<string, number> = {};
     let rows = 0;
     const idx = Array.from({ length: T }, (_, i) => i);
@@ -138,13 +162,23 @@ export class PpoUpdater {
     out['critic/values_mean'] = mean(Float64Array.from(trajs.flatMap((t) => t.steps.map((s) => s.value))));
     out['critic/rewards_mean'] = assignment.kind === 'rewards' ? mean(Float64Array.from(assignment.rewards.flatMap((r) => Array.from(r)))) : NaN;
     out['actor/lr'] = this.settings.lr;
+    // 1: the KL (k1/k3) went to the policy frozen at the end of BC; 0: to the prior softmax(κ·ℓ).
+    out['actor/kl_reference_bc'] = ref.bc ? 1 : 0;
     out['ppo/steps'] = T;
     return out;
   }
 
-  /** log π_θ(a_t|s_t) of each step's chosen action under the current adapter (inference plans). */
-  private async logpOfChosen(feats: readonly StepFeatures[], chosen: readonly number[]): Promise<Float64Array> {
-    const heads = await this.model.heads();
+  /** The heads whose log π(a) the k1/k3 KL compares with, and whether they are the BC-frozen policy. */
+  private async klReferenceHeads(): Promise<{ heads: HeadScorer; bc: boolean }> {
+    // The exact estimator reads no log π_ref (create() refuses it with 'bc').
+    const frozen = this.settings.klReference === 'bc' && this.settings.klEstimator !== 'exact' ? await this.model.referenceHeads() : null;
+    if (frozen) return { heads: frozen, bc: true };
+    const a = this.model.adapter;
+    return { heads: new PriorHeads(a.spec.stateDim, a.spec.actionDim, a.kappa), bc: false };
+  }
+
+  /** log π(a_t|s_t) of each step's chosen action under `heads` (the current adapter's inference plans, the reference's or the prior). */
+  private async logpOfChosen(heads: HeadScorer, feats: readonly StepFeatures[], chosen: readonly number[]): Promise<Float64Array> {
     const out = new Float64Array(feats.length);
     const idx = Array.from({ length: feats.length }, (_, i) => i);
     for (const chunk of chunkByCapacity(idx, (i) => feats[i].prior.length, this.model.capacity)) {

@@ -43,6 +43,8 @@ function randomConfig(rng: SeededRng): RunConfig {
   cfg.tasks.start = rng.int(0, size - 1);
   cfg.tasks.count = rng.int(0, size - cfg.tasks.start);
   cfg.eval.splits = rng.sample(splits, rng.int(0, splits.length));
+  // The exact KL is to the prior only (klIssues).
+  if (cfg.ppo.klEstimator === 'exact') cfg.ppo.klReference = 'prior';
   return cfg;
 }
 
@@ -130,6 +132,28 @@ describe('configs read back from saved runs', () => {
     expect(back).toEqual({ ...gone, candidates: { invalid: 0 } });
     expect(savedRunConfig(null).candidates.invalid).toBe(0);
     expect(savedRunConfig('not a config')).toBe('not a config');
+  });
+});
+
+describe('the KL reference', () => {
+  it('defaults to the policy frozen at the end of BC; a run saved before the field anchored to the prior', () => {
+    expect(defaultRunConfig().ppo.klReference).toBe('bc');
+    const { klReference: _dropped, ...oldPpo } = parseRunConfig({}).ppo;
+    const old = { ...parseRunConfig({}), ppo: oldPpo };
+    expect(parseSavedRunConfig(old).ppo.klReference).toBe('prior');
+    expect(parseRunConfig(old).ppo.klReference).toBe('bc');
+    expect(parseSavedRunConfig(parseRunConfig({ ppo: { klReference: 'bc' } })).ppo.klReference).toBe('bc');
+    // An old run with the exact estimator reads back valid: it was to the prior.
+    expect(parseSavedRunConfig({ ...old, ppo: { ...oldPpo, klEstimator: 'exact' } }).ppo).toMatchObject({ klEstimator: 'exact', klReference: 'prior' });
+  });
+
+  it('the exact estimator is refused with the BC reference, naming both fields', () => {
+    const e = errorOf(() => parseRunConfig({ ppo: { klEstimator: 'exact' } }));
+    expect(e.issues[0].field).toBe('ppo.klEstimator');
+    expect(e.message).toMatch(/ppo\.klEstimator "exact".*ppo\.klReference "prior".*got ppo\.klReference "bc"/);
+    expect(parseRunConfig({ ppo: { klEstimator: 'exact', klReference: 'prior' } }).ppo.klEstimator).toBe('exact');
+    for (const klEstimator of ['k1', 'k3'] as const) expect(parseRunConfig({ ppo: { klEstimator, klReference: 'bc' } }).ppo.klReference).toBe('bc');
+    expect(errorOf(() => parseRunConfig({ ppo: { klReference: 'sft' } })).message).toContain('ppo.klReference must be one of bc, prior');
   });
 });
 

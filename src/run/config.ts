@@ -5,7 +5,8 @@
 //
 // Defaults follow DESIGN.md §1 and the research notes: α = 1, β = 0.5, K = 8 at temperature 1,
 // a 10% held-out split for the estimator, ε = 0.2, γ = 0.99 and λ = 0.95 (StepTool/trl), value
-// coefficient 0.5 with a 0.2 value clip, and a small k3 ("low_var_kl") KL term to the BC prior
+// coefficient 0.5 with a 0.2 value clip, and a small k3 ("low_var_kl") KL term to the policy as
+// BC left it (verl-agent anchors to its SFT policy; BC of the adapter is our SFT)
 // as in verl-agent.
 //
 // Sizes: the default run is what the lab's Train button and `stepwise train` do, for students and
@@ -21,6 +22,7 @@ import type { SplitName } from '../envs/env';
 import { ENV_REGISTRY, envNames, getEnvSpec } from '../envs/registry';
 import type { KlEstimator } from '../kernels/ppo';
 import { BUNDLED_MODEL_ID } from '../policy/model-catalogue';
+import type { KlReference } from '../rl/ppo-stage';
 import { REWARD_VARIANTS } from '../rl/rewards';
 import {
   choice, choices, defaultsOf, flag, flattenTree, fromQueryValue, getPath, int, num, setPath, text, toQueryValue, treeSchema,
@@ -33,6 +35,10 @@ const KL_ESTIMATORS = ['k1', 'k3', 'exact'] as const satisfies readonly KlEstima
 // Fails to compile when the kernel learns an estimator the config does not offer.
 const klComplete: Exclude<KlEstimator, (typeof KL_ESTIMATORS)[number]> extends never ? true : never = true;
 void klComplete;
+// Declared here rather than imported from rl/ppo-stage so the config keeps the GPU code out of its imports.
+const KL_REFERENCES = ['bc', 'prior'] as const satisfies readonly KlReference[];
+const klReferenceComplete: Exclude<KlReference, (typeof KL_REFERENCES)[number]> extends never ? true : never = true;
+void klReferenceComplete;
 
 const MAX_TASKS = 1_000_000;
 const MAX_SEED = 2 ** 31 - 1;
@@ -109,8 +115,14 @@ export const RUN_CONFIG_SPEC = {
     valueClip: num('Value clip', 0, 100, 0.2, { help: 'ε_v of the clipped value loss; 0 uses the plain squared error.', advanced: true }),
     vfCoef: num('Value coefficient', 0, 100, 0.5, { advanced: true }),
     entCoef: num('Entropy coefficient', 0, 10, 0.01, { advanced: true }),
-    klCoef: num('KL coefficient', 0, 100, 0.01, { help: 'Weight of the KL term to the frozen prior softmax(κ·ℓ): the backbone\'s own action scores, before BC trained the adapter.', advanced: true }),
-    klEstimator: choice('KL estimator', KL_ESTIMATORS, 'k3', { help: 'k1 = log ratio, k3 = low-variance (verl low_var_kl), exact = over the candidate set.', advanced: true }),
+    klCoef: num('KL coefficient', 0, 100, 0.01, { help: 'Weight of the KL term to the reference policy (see KL reference).', advanced: true }),
+    klEstimator: choice('KL estimator', KL_ESTIMATORS, 'k3', { help: 'k1 = log ratio, k3 = low-variance (verl low_var_kl), exact = over the candidate set (to the prior only).', advanced: true }),
+    // 'bc': BC of the adapter plays SFT's part, and verl's KL reference is the SFT'd policy RL
+    // starts from; anchoring to the pre-BC prior pulled PPO away from what BC learned.
+    klReference: choice('KL reference', KL_REFERENCES, 'bc', {
+      help: 'What the KL term anchors the policy to: bc = the policy frozen at the end of BC (the policy PPO starts from), prior = the frozen prior softmax(κ·ℓ), the backbone\'s own action scores before BC.',
+      advanced: true,
+    }),
     maxGradNorm: num('Max gradient norm', 0, 1000, 1, { help: '0 turns gradient clipping off.', advanced: true }),
   },
   gigpo: {
@@ -181,6 +193,12 @@ function crossFieldIssues(c: RunConfig): ConfigIssue[] {
   return issues;
 }
 
+/** The exact KL needs every candidate's reference logit, which only the prior has on hand. */
+function klIssues(c: RunConfig): ConfigIssue[] {
+  if (c.ppo.klEstimator !== 'exact' || c.ppo.klReference === 'prior') return [];
+  return [{ field: 'ppo.klEstimator', message: `ppo.klEstimator "exact" is only available with ppo.klReference "prior" (got ppo.klReference "${c.ppo.klReference}"); use k1 or k3, or set ppo.klReference to "prior"` }];
+}
+
 export type ParseResult = { ok: true; config: RunConfig } | { ok: false; error: RunConfigError };
 
 /** Validates a (partial) config; missing fields take their defaults. */
@@ -189,7 +207,7 @@ export function safeParseRunConfig(input: unknown): ParseResult {
   if (!r.success) {
     return { ok: false, error: new RunConfigError(r.issues.map((i) => ({ field: v.getDotPath(i) ?? '(config)', message: i.message }))) };
   }
-  const cross = crossFieldIssues(r.output);
+  const cross = [...crossFieldIssues(r.output), ...klIssues(r.output)];
   return cross.length ? { ok: false, error: new RunConfigError(cross) } : { ok: true, config: r.output };
 }
 
@@ -211,6 +229,8 @@ export function parseRunConfig(input: unknown): RunConfig {
 const SAVED_RUN_MIGRATIONS: readonly { path: string; before: unknown }[] = [
   // Added with default 6 (commit 863a4cc); runs saved before it offered the admissible actions only.
   { path: 'candidates.invalid', before: 0 },
+  // Added with default 'bc'; runs saved before it anchored the KL to the prior.
+  { path: 'ppo.klReference', before: 'prior' },
 ];
 
 /** The stored config with every field it predates filled in with what the run did then. Never throws. */

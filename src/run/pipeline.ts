@@ -128,7 +128,7 @@ export function ppoSettings(c: RunConfig): PpoSettings {
   const p = c.ppo;
   return {
     epochs: p.epochs, minibatch: p.minibatch, lr: p.lr, gamma: p.gamma, lambda: p.lambda, clip: p.clip, valueClip: p.valueClip,
-    vfCoef: p.vfCoef, entCoef: p.entCoef, klCoef: p.klCoef, klEstimator: p.klEstimator, maxGradNorm: p.maxGradNorm,
+    vfCoef: p.vfCoef, entCoef: p.entCoef, klCoef: p.klCoef, klEstimator: p.klEstimator, klReference: p.klReference, maxGradNorm: p.maxGradNorm,
   };
 }
 
@@ -263,6 +263,9 @@ export async function runPipeline(ctx: PipelineContext): Promise<RunOutcome> {
         epochs: c.bc.epochs, steps: c.bc.steps, lr: c.bc.lr, minibatch: BC_MINIBATCH, seed: c.seed, checkpoint: check,
         onStep: (k, n) => progress.report('bc', 0.3 + 0.7 * (k / n), { stage: 'bc', iteration: 0 }),
       });
+      // PPO's KL reference: the policy as BC leaves it, saved with every later checkpoint, so a
+      // resumed run loads this one (model.load) instead of freezing a later policy.
+      await model.freezeReference();
       await writeRow({ iteration: 0, stage: 'bc', ...bc, 'timing/stage_s': seconds(t0) });
       await save({ stage: 'bc', iteration: 0, firstEntropy: null }, -1);
     }
