@@ -34,6 +34,8 @@ function randomConfig(rng: SeededRng): RunConfig {
   cfg.tasks.start = rng.int(0, size - 1);
   cfg.tasks.count = rng.int(0, size - cfg.tasks.start);
   cfg.eval.splits = rng.sample(splits, rng.int(0, splits.length));
+  // The one cross-field rule on PPO (config.ts): the exact KL estimator only measures to the prior.
+  if (cfg.ppo.klEstimator === 'exact') cfg.ppo.klReference = 'prior';
   return cfg;
 }
 
