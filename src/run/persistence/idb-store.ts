@@ -152,7 +152,10 @@ export class IdbRunStore implements RunStore {
     for (const run of await this.listRuns()) {
       const trajs = await this.db.getAll('trajectories', runRange(run.id));
       const ckpts = await this.db.getAll('checkpoints', runRange(run.id));
-      const bytes = trajs.reduce((a, r) => a + r.bytes, 0) + ckpts.reduce((a, r) => a + r.bytes, 0);
+      // The record and metric rows count too (as JSON), as the file store counts run.json and
+      // metrics.jsonl: a run imported without trajectories or checkpoints does not read as 0 B.
+      const metrics = await this.db.getAll('metrics', runRange(run.id));
+      const bytes = trajs.reduce((a, r) => a + r.bytes, 0) + ckpts.reduce((a, r) => a + r.bytes, 0) + JSON.stringify(run).length + JSON.stringify(metrics).length;
       out.push({ runId: run.id, label: run.label, createdAt: run.createdAt, trajectories: trajs.length, checkpoints: ckpts.length, bytes });
     }
     return out.sort((a, b) => b.bytes - a.bytes);

@@ -104,11 +104,17 @@ export function savedRunRecord(run: RunRecord): RunRecord {
   return { ...run, config: savedRunConfig(run.config) };
 }
 
+/**
+ * How every StoreQuotaError message starts. The message is what crosses the trainer worker's
+ * boundary and is kept in a failed run's record, so the lab recognises it by this (isStorageFullMessage).
+ */
+export const STORAGE_FULL_PREFIX = 'storage is full while ';
+
 /** Raised when the backing storage is full. `runs` says what holds the space, largest first. */
 export class StoreQuotaError extends Error {
   constructor(readonly during: string, readonly runs: RunUsage[], override readonly cause?: unknown) {
     const list = runs.slice(0, 5).map((r) => `${r.label || r.runId} (${formatBytes(r.bytes)}, ${r.checkpoints} checkpoints)`).join(', ');
-    super(`storage is full while ${during}; nothing of this write was kept. ` +
+    super(`${STORAGE_FULL_PREFIX}${during}; nothing of this write was kept. ` +
       (runs.length ? `Delete runs you no longer need, or prune their checkpoints: ${list}.` : 'Free some disk or browser storage.'));
     this.name = 'StoreQuotaError';
   }
@@ -119,6 +125,15 @@ export function formatBytes(n: number): string {
   if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)} KiB`;
   if (n < 1024 ** 3) return `${(n / 1024 ** 2).toFixed(1)} MiB`;
   return `${(n / 1024 ** 3).toFixed(2)} GiB`;
+}
+
+/** What a StoreQuotaError's message says the store was doing (its `during`), or null for any other message. */
+export function storageFullDuring(message: string): string | null {
+  const at = message.indexOf(STORAGE_FULL_PREFIX);
+  if (at < 0) return null;
+  const rest = message.slice(at + STORAGE_FULL_PREFIX.length);
+  const end = rest.indexOf('; nothing of this write was kept');
+  return end < 0 ? null : rest.slice(0, end);
 }
 
 /** Whether an error means "out of space" (IndexedDB's QuotaExceededError, Node's ENOSPC/EDQUOT). */

@@ -8,13 +8,14 @@
 
 import { LitElement, css, html, nothing } from 'lit';
 import { safeParseRunConfig, type ConfigIssue, type RunConfig } from '../../run/config';
-import type { MetricRow, RunRecord } from '../../run/persistence/store';
+import { storageFullDuring, type MetricRow, type RunRecord } from '../../run/persistence/store';
 import { STAGES, STAGE_LABEL, type RunState, type Stage, type TrainerEvent, type UnfinishedRun } from '../../run/protocol';
 import { labStore } from '../lab/store';
 import { labStyles } from '../lab/styles';
 import { describeFailure, trainer } from '../trainer-client';
 import { TRAIN_STATE, UrlState } from '../url-state';
 import './config-form';
+import './storage-full';
 import './train-charts';
 import { unfinishedText } from './unfinished';
 
@@ -253,7 +254,10 @@ export class TrainScreen extends LitElement {
     const live = this.liveNow;
     return html`
       ${this.notice ? html`<p class="note" role="status" data-testid="train-notice">${this.notice}</p>` : nothing}
-      ${this.error ? html`<p class="alert" role="alert" data-testid="train-error">${this.error}</p>` : nothing}
+      ${!this.error ? nothing : storageFullDuring(this.error) !== null
+        // A full store gets its own panel: what to delete, with sizes and Delete buttons.
+        ? html`<sw-storage-full .message=${this.error} run-id=${this.run?.runId ?? ''} @runs-changed=${() => void this.loadStored()}></sw-storage-full>`
+        : html`<p class="alert" role="alert" data-testid="train-error">${this.error}</p>`}
       ${live ? nothing : this.resumeOffer()}
       <div class="layout">
         <section class="panel" aria-label="Run config">
