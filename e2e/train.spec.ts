@@ -103,6 +103,8 @@ test('trains a tiny run in the page, survives a reload in the middle and resumes
     await expect(train(page).locator('.stage', { hasText: stage })).toContainText('done');
   }
   await screenshot(page, 'train-finished');
+  // A run without SFT has no SFT chart (the throughput chart spans the row instead).
+  await expect(train(page).getByTestId('sft-chart')).toHaveCount(0);
 
   // Every row once, in order: the resume redid at most the unit in progress and wrote nothing twice.
   const after = await stored(page);
