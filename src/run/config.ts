@@ -56,8 +56,8 @@ export const RUN_CONFIG_SPEC = {
     // room for a few wasted moves while an untrained policy's failed episodes stop at 15 instead of
     // the env's 40, which cuts the default run's rollout time by more than half. Applies to
     // exploration, PPO rollouts, BC demonstrations and evaluation alike; a run option (the
-    // pipeline's options.maxSteps) overrides it.
-    // Labelled apart from the Train screen's run-option override ("Step cap per episode").
+    // pipeline's options.maxSteps, used by the tour, the CLI's experiments and tests) overrides
+    // it. The Train screen shows this field only: its cap is the config's.
     maxSteps: int('Max steps per episode', 0, 10_000, 15, { help: 'Decisions an episode may take before it is cut off; 0 keeps the environment\'s own cap.' }),
   },
   model: text('Model', /^[A-Za-z0-9][\w.-]*(\/[\w.-]+)?$/, 200, 'a model id like stepwise-tiny or owner/name', BUNDLED_MODEL_ID,
