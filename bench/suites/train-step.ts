@@ -4,7 +4,9 @@
 //   (a) the SPA progress estimator [2·d → 256 → 1], d = 256, on 4096 steps of 512 trajectories;
 //   (b) a PPO minibatch: policy adapter (split first layer, 256 hidden) over ~20 candidates per
 //       state plus the value head [256 → 256 → 1], 2048 states (4096 until the suite took 218 s
-//       of its 260 s limit; the ratios barely move with the size, the wall time halves).
+//       of its 260 s limit: halving the minibatch halves every step, every peer prefix and the
+//       autotuning of the plans at capacity; it is still 32x the default training minibatch of 64
+//       states).
 // Every implementation starts from the same parameters; the first step's loss is compared on a
 // prefix of the batch. Ours runs the full batch through capacity plans; the slow peers are timed
 // on prefixes and extrapolated (see timePeer), so the suite fits half its limit on a slow machine.
@@ -83,13 +85,22 @@ function tfStep(lossFn: () => tf.Scalar, vars: tf.Variable[], opt: tf.Optimizer)
   };
 }
 
-/** Logs how long each phase of the suite took since the last mark (for sizing the suite against its limit). */
-function phaseTimer(ctx: BenchContext, what: string): (phase: string) => void {
-  let last = performance.now();
+/**
+ * Logs how long each phase of the suite took since the last mark, and how much of it our pipeline
+ * cache spent compiling (summed per pipeline, so overlapping compiles count twice): for sizing
+ * the suite against its limit. The largest phase is building the PPO plans (~80 s at 2048 states
+ * on the loaded machine, only 1.7 s of it compiling): by elimination the matmul autotuner, which
+ * times the variants of every product at the plans' capacity (kernels/dense.ts, autotune.ts) in a
+ * fresh browser profile with no stored choices, so it shrinks with the minibatch as the steps do.
+ */
+function phaseTimer(ctx: BenchContext, gpu: Gpu, what: string): (phase: string) => void {
+  let last = performance.now(), lastCompile = gpu.pipelines.compileMs;
   return (phase) => {
-    const t = performance.now();
-    ctx.log(`${what}: ${phase} took ${((t - last) / 1000).toFixed(1)} s`);
+    const t = performance.now(), c = gpu.pipelines.compileMs;
+    const compiled = c > lastCompile ? ` (our pipeline compiles ${((c - lastCompile) / 1000).toFixed(1)} s)` : '';
+    ctx.log(`${what}: ${phase} took ${((t - last) / 1000).toFixed(1)} s${compiled}`);
     last = t;
+    lastCompile = c;
   };
 }
 
@@ -152,14 +163,13 @@ async function estimatorBench(ctx: BenchContext, gpu: Gpu): Promise<void> {
   const offsets = offsetsFromSizes(sizes);
   const x = seededFloats(T * IN, 11, -1, 1);
   const R = seededFloats(B, 12, 0, 1);
-  // TF.js is timed on half the trajectories and an eighth, extrapolated to the whole batch like
-  // the PPO peers (a whole-batch tfjs-webgpu step, with its untimed compile step, took ~20 s of
-  // the suite); every implementation's first loss is compared on the 'large' prefix.
-  const prefix = { small: B / 8, large: B / 2 };
+  // TF.js takes seconds, not minutes, per estimator step: it is timed on the whole batch (the
+  // 'large' prefix), where every implementation's first loss is compared.
+  const prefix = { small: B / 8, large: B };
   const stepsOf = (b: number) => offsets[b];
 
   // Ours: one training plan for the full batch.
-  const mark = phaseTimer(ctx, 'estimator');
+  const mark = phaseTimer(ctx, gpu, 'estimator');
   const params = new ParamSet();
   const est = new ProgressEstimator(params, 'estimator', { inputDim: IN, hidden: [HIDDEN], activation: 'relu' });
   params.build(gpu, 1);
@@ -207,7 +217,7 @@ async function estimatorBench(ctx: BenchContext, gpu: Gpu): Promise<void> {
     });
     const p = await timePeer({ small: stepsOf(prefix.small), large: Tl, full: T, unit: 'steps' }, build, reset);
     const agree = Math.abs(p.first - oursFirst) / Math.abs(oursFirst);
-    ctx.record({ bench: 'train-step', impl: `tfjs-${backend}`, shape, ms: p.ms, note: `tf.variableGrads + clip + Adam; ${p.note}; first loss on the first ${Bl} trajectories ${p.first.toPrecision(6)} vs ours ${oursFirst.toPrecision(6)} (rel. diff ${agree.toExponential(1)})` });
+    ctx.record({ bench: 'train-step', impl: `tfjs-${backend}`, shape, ms: p.ms, note: `tf.variableGrads + clip + Adam; ${p.note}; first loss ${p.first.toPrecision(6)} vs ours ${oursFirst.toPrecision(6)} (rel. diff ${agree.toExponential(1)})` });
     ctx.log(`estimator: tfjs-${backend} ${p.ms.toFixed(1)} ms/step (${p.note})`);
     mark(`tfjs-${backend}`);
     opt.dispose();
@@ -261,13 +271,15 @@ async function ppoBench(ctx: BenchContext, gpu: Gpu): Promise<void> {
   };
 
   // Ours: one pair of training plans for the full minibatch; the cross-check runs a prefix through them.
-  const mark = phaseTimer(ctx, 'ppo');
+  const mark = phaseTimer(ctx, gpu, 'ppo');
   const opt = await AdamW.create(gpu, params, ADAM);
+  mark('ours: optimiser');
   const cap = { maxStates: S, maxCandidates: N, backward: true };
   const [policyPlan, valuePlan] = await Promise.all([adapter.plan(gpu, cap), value.plan(gpu, cap)]);
+  mark('ours: plans (matmul autotuning at capacity)');
   const ppo = await PpoTrainer.create(gpu, { policy: policyPlan, value: valuePlan }, [opt], PPO);
   const input = new PpoBatchBuffer(gpu, adapterSpec, { maxStates: S, maxCandidates: N });
-  mark('ours: plans');
+  mark('ours: trainer and batch buffer');
   const Sl = prefix.large, Nl = offsets[Sl];
   ppo.record(input.load(hostPrefix(Sl)));
   const oursFirst = (await ppo.readMetrics()).loss;
