@@ -3,10 +3,10 @@
 // webgpu (same adapter) and wasm (the CPU peer), and the float64 reference:
 //   (a) the SPA progress estimator [2·d → 256 → 1], d = 256, on 4096 steps of 512 trajectories;
 //   (b) a PPO minibatch: policy adapter (split first layer, 256 hidden) over ~20 candidates per
-//       state plus the value head [256 → 256 → 1], 2048 states (4096 until the suite took 218 s
-//       of its 260 s limit: halving the minibatch halves every step, every peer prefix and the
-//       autotuning of the plans at capacity; it is still 32x the default training minibatch of 64
-//       states).
+//       state plus the value head [256 → 256 → 1], 1024 states (4096 until the suite took 218 s
+//       of its 260 s limit; 2048 still took 196 s on a moderately loaded host, 70 s of it the
+//       matmul autotuning of the plans at capacity: a smaller minibatch shrinks every step, every
+//       peer prefix and that tuning; it is still 16x the default training minibatch of 64 states).
 // Every implementation starts from the same parameters; the first step's loss is compared on a
 // prefix of the batch. Ours runs the full batch through capacity plans; the slow peers are timed
 // on prefixes and extrapolated (see timePeer), so the suite fits half its limit on a slow machine.
@@ -88,8 +88,8 @@ function tfStep(lossFn: () => tf.Scalar, vars: tf.Variable[], opt: tf.Optimizer)
 /**
  * Logs how long each phase of the suite took since the last mark, and how much of it our pipeline
  * cache spent compiling (summed per pipeline, so overlapping compiles count twice): for sizing
- * the suite against its limit. The largest phase is building the PPO plans (~80 s at 2048 states
- * on the loaded machine, only 1.7 s of it compiling): by elimination the matmul autotuner, which
+ * the suite against its limit. The largest phase was building the PPO plans (70-80 s at 2048
+ * states on the loaded machine, only 1-2 s of it compiling): by elimination the matmul autotuner, which
  * times the variants of every product at the plans' capacity (kernels/dense.ts, autotune.ts) in a
  * fresh browser profile with no stored choices, so it shrinks with the minibatch as the steps do.
  */
@@ -238,7 +238,7 @@ async function estimatorBench(ctx: BenchContext, gpu: Gpu): Promise<void> {
 }
 
 async function ppoBench(ctx: BenchContext, gpu: Gpu): Promise<void> {
-  const S = ctx.quick ? 256 : 2048, N = 20 * S;
+  const S = ctx.quick ? 256 : 1024, N = 20 * S;
   const shape = `${S} states, ${N} candidates, d=${D}, hidden ${HIDDEN}`;
   const sizes = raggedSizes(S, N, MIN_C, MAX_C, 3);
   const offsets = offsetsFromSizes(sizes);
