@@ -34,6 +34,7 @@ import { choose, episodeRng, tempered } from '../rl/sampling';
 import type { StepRecord, Trajectory } from '../rl/trajectory';
 import type { PromptState } from '../policy/prompts';
 import type { RunConfig } from './config';
+import { stepCap } from './pipeline';
 import type { Checkpoint } from './persistence/store';
 import { TrainerError, type BranchResult, type RunOptions } from './protocol';
 
@@ -113,7 +114,8 @@ export async function branchTrajectory(deps: BranchDeps, run: BranchRun, origina
   }
   const c = run.config;
   const envSpec = getEnvSpec(original.env);
-  const cap = Math.max(n, run.options?.maxSteps ?? envSpec.maxSteps);
+  // The run's own cap (its option, else its config's episode.maxSteps), as its episodes had.
+  const cap = Math.max(n, stepCap(c, run.options ?? {}) ?? envSpec.maxSteps);
   const annotated = needsEstimator(c.reward);
   const key = `branch/${original.id}/${t}/${spec.action ?? '<policy>'}/${spec.continuation ?? 'sample'}`;
   const rng = episodeRng(c.seed, key);
