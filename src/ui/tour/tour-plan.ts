@@ -13,7 +13,6 @@
 
 import { parseRunConfig, type RunConfig } from '../../run/config';
 import type { MetricRow } from '../../run/persistence/store';
-import type { RunOptions } from '../../run/protocol';
 import { METRICS } from '../../run/protocol';
 import { actionText, type Trajectory } from '../../rl/trajectory';
 
@@ -27,9 +26,6 @@ export type TourMethod = keyof typeof TOUR_LABELS;
 /** The environment both runs train in. */
 export const TOUR_ENV = 'webshop';
 
-/** Decision cap per episode. */
-export const TOUR_OPTIONS: RunOptions = { maxSteps: 8 };
-
 /** The tour's run config for a method: everything small, the same seed and tasks for both. */
 export function tourConfig(method: TourMethod): RunConfig {
   return parseRunConfig({
@@ -37,6 +33,9 @@ export function tourConfig(method: TourMethod): RunConfig {
     seed: TOUR_SEED,
     reward: method,
     tasks: { start: 0, count: 2 },
+    // The decision cap lives in the config (not a run option), so the tour's runs show it in
+    // their settings and a branch or re-evaluation of them keeps it.
+    episode: { maxSteps: 8 },
     bc: { epochs: 5 },
     explore: { k: 2 },
     estimator: { hidden: 16, epochs: 10, heldOut: 0.25, refitEvery: 0 },

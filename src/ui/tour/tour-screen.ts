@@ -17,7 +17,7 @@ import { labStyles } from '../lab/styles';
 import { formatRoute } from '../shell/route';
 import { describeFailure, trainer } from '../trainer-client';
 import {
-  TOUR_ENV, TOUR_LABELS, TOUR_OPTIONS, TOUR_SEED, creditTwoWays, isCredited, pickTrajectory, signed, summarise, tourConfig,
+  TOUR_ENV, TOUR_LABELS, TOUR_SEED, creditTwoWays, isCredited, pickTrajectory, signed, summarise, tourConfig,
   type RunSummary, type TourMethod,
 } from './tour-plan';
 
@@ -157,7 +157,7 @@ export class TourScreen extends LitElement {
   private async train(m: TourMethod): Promise<boolean> {
     this.current = m;
     const done = new Promise<boolean>((resolve) => { this.finished = resolve; });
-    const state = await trainer().request('start', { config: tourConfig(m), options: TOUR_OPTIONS, label: TOUR_LABELS[m] });
+    const state = await trainer().request('start', { config: tourConfig(m), label: TOUR_LABELS[m] });
     this.runs = { ...this.runs, [m]: { ...this.runs[m], runId: state.runId, status: state.status } };
     const ok = await done;
     this.finished = null;
