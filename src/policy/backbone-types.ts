@@ -70,6 +70,11 @@ export interface ModelInfo {
    * as onnx-decoder-writer.ts writes them); episode scoring then runs one trie row per context.
    */
   supportsRangeAttention?: boolean;
+  /**
+   * The graph has a tree_logprobs output (log p of each kept input token given its parent in a
+   * trie row): trie passes then fetch one float per position instead of the logits.
+   */
+  supportsTreeLogprobs?: boolean;
   loadMs: number;
   warmupMs: number;
 }

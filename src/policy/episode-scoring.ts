@@ -97,11 +97,17 @@ interface TrieRow {
   layout: TrieLayout | null;
 }
 
-/** One trie pass: logits and token_logprobs [rows, W, ·] from the root on, hidden states [rows, A + W, d]. */
+/**
+ * One trie pass, from the root on: either tree_logprobs [rows, W] (log p of each row token given
+ * its parent node), or the logits [rows, W, vocab] with the log Σ exp of each row; and the hidden
+ * states [rows, A + W, d].
+ */
 interface TrieOutputs {
-  logits: Float32Array;
+  /** tree_logprobs, when the graph has it (then logits and lse are null). */
+  tree: Float32Array | null;
+  logits: Float32Array | null;
   /** log Σ exp of each kept logit row [rows, W]. */
-  lse: Float64Array;
+  lse: Float64Array | null;
   hidden: Float32Array;
   /** Query index of the roots, and the trie width. */
   A: number;
@@ -428,6 +434,11 @@ export class EpisodeScorer {
     return ctxOf;
   }
 
+  /** Whether trie passes read tree_logprobs (and so lay out every node, leaves included) rather than the logits. */
+  private get treeScores(): boolean {
+    return this.model.info.supportsTreeLogprobs === true;
+  }
+
   private useTrie(options: EpisodeScoreOptions): boolean {
     const supported = this.model.info.supportsRangeAttention === true;
     if (options.layout === 'trie' && !supported) throw new RangeError(`model "${this.model.info.modelId}" has no range attention; score with layout 'rows'`);
@@ -648,7 +659,7 @@ export class EpisodeScorer {
     });
     const rows = [...rowOf.values()];
     const wantPsi = exact && !!options.features;
-    for (const r of rows) r.layout = layoutTrie(r.root, r.candidates, { leaves: wantPsi });
+    for (const r of rows) r.layout = layoutTrie(r.root, r.candidates, { leaves: wantPsi || this.treeScores });
     profile.tokenizeMs += now() - tr;
 
     const scored = new Map<TrieRow, CandidateScore[]>();
@@ -666,7 +677,7 @@ export class EpisodeScorer {
   /** ℓ (and ψ as the mean hidden state over the candidate's tokens) of every candidate of row r of a trie pass. */
   private readTrie(row: TrieRow, r: number, out: TrieOutputs, options: { tokenLogprobs?: boolean }, wantPsi: boolean): CandidateScore[] {
     const { hiddenSize: d, vocabSize: V } = this.model.info;
-    const { logits, lse, hidden, A, W } = out;
+    const { tree, logits, lse, hidden, A, W } = out;
     const S = A + W;
     const ids = row.candidates;
     return row.layout!.paths.map(({ parent, at }, c) => {
@@ -674,8 +685,14 @@ export class EpisodeScorer {
       const per = options.tokenLogprobs ? new Float32Array(m) : undefined;
       let sum = 0;
       for (let t = 0; t < m; t++) {
-        const k = r * W + parent[t];
-        const lp = logits[k * V + ids[c][t]] - lse[k];
+        // With tree_logprobs every node is in the row (leaves too) and carries its own score;
+        // else a token is read from its parent's logits.
+        let lp: number;
+        if (tree) lp = tree[r * W + at[t]];
+        else {
+          const k = r * W + parent[t];
+          lp = logits![k * V + ids[c][t]] - lse![k];
+        }
         sum += lp;
         if (per) per[t] = lp;
       }
@@ -780,7 +797,9 @@ export class EpisodeScorer {
       ...logitsToKeep(info.supportsLogitsToKeep, W),
     };
     const fresh = rows.some((r) => r.fresh);
-    const fetch = ['logits', 'token_logprobs', 'last_hidden_state'];
+    // tree_logprobs is W floats a row; the logits are W × vocab, copied out of the runtime and read here.
+    const tree = this.treeScores;
+    const fetch = tree ? ['tree_logprobs', 'last_hidden_state'] : ['logits', 'token_logprobs', 'last_hidden_state'];
     if (fresh) for (let l = 0; l < numLayers; l++) fetch.push(`present.${l}.key`, `present.${l}.value`);
     profile.kvCopyMs += now() - tc;
 
@@ -788,19 +807,24 @@ export class EpisodeScorer {
     const out = await this.model.run(inputs, fetch);
     profile.candidateMs += now() - tf;
     tc = now();
-    const logits = await readFloats(out.logits);
-    const tokenLogprobs = await readFloats(out.token_logprobs);
     const hidden = await readFloats(out.last_hidden_state);
-    // token_logprobs = logit of the next input token − log Σ exp, so the normaliser of every kept
-    // row comes back without a pass over the vocabulary (the graph scores token 0 after the last position).
-    const V = info.vocabSize;
-    const lse = new Float64Array(R * W);
-    for (let i = 0; i < R; i++) {
-      const r = rows[i];
-      for (let k = 0; k < W; k++) {
-        const q = A + k;
-        const next = q + 1 >= S ? 0 : k + 1 < r.layout!.tokens.length ? r.layout!.tokens[k + 1] : pad;
-        lse[i * W + k] = logits[(i * W + k) * V + next] - tokenLogprobs[i * W + k];
+    const treeLogprobs = tree ? await readFloats(out.tree_logprobs) : null;
+    let logits: Float32Array | null = null;
+    let lse: Float64Array | null = null;
+    if (!tree) {
+      logits = await readFloats(out.logits);
+      const tokenLogprobs = await readFloats(out.token_logprobs);
+      // token_logprobs = logit of the next input token − log Σ exp, so the normaliser of every kept
+      // row comes back without a pass over the vocabulary (the graph scores token 0 after the last position).
+      const V = info.vocabSize;
+      lse = new Float64Array(R * W);
+      for (let i = 0; i < R; i++) {
+        const r = rows[i];
+        for (let k = 0; k < W; k++) {
+          const q = A + k;
+          const next = q + 1 >= S ? 0 : k + 1 < r.layout!.tokens.length ? r.layout!.tokens[k + 1] : pad;
+          lse[i * W + k] = logits[(i * W + k) * V + next] - tokenLogprobs[i * W + k];
+        }
       }
     }
     if (fresh) {
@@ -830,7 +854,7 @@ export class EpisodeScorer {
     }
     disposeGpuOutputs(out);
     profile.kvCopyMs += now() - tc;
-    return { logits, lse, hidden, A, W };
+    return { tree: treeLogprobs, logits, lse, hidden, A, W };
   }
 
   /**

@@ -94,6 +94,7 @@ describe('trie passes with range attention on the bundled model (onnxruntime-nod
 
   it('is detected on the rewritten graph', () => {
     expect(bb.info.supportsRangeAttention).toBe(true);
+    expect(bb.info.supportsTreeLogprobs).toBe(true);
     expect(bb.info.featureSource).toBe('hidden-state');
   });
 
@@ -169,6 +170,39 @@ describe('trie passes with range attention on the bundled model (onnxruntime-nod
     }
     expect(out.tokens).toBe(ids.length - start);
     expect(bb.decode(ids.slice(start)).trim()).toBe(out.text);
+  });
+
+  it('a graph without tree_logprobs reads the trie from the fetched logits: the same scores', async () => {
+    const logitsDir = mkdtempSync(join(tmpdir(), 'stepwise-notree-'));
+    rewrittenBundledModel(logitsDir, { treeLogprobsOutput: false });
+    const viaLogits = await Backbone.load({ modelId: BUNDLED_MODEL_ID, source: 'local', device: 'cpu', dtype: 'fp32', localModelPath: logitsDir });
+    try {
+      expect(viaLogits.info.supportsRangeAttention).toBe(true);
+      expect(viaLogits.info.supportsTreeLogprobs).toBe(false);
+      for (const scoring of ['exact', 'shared-prefix'] as const) {
+        for (const features of [true, false]) {
+          const options: EpisodeScoreOptions = { features, tokenLogprobs: true, scoring };
+          let worst = { logprob: 0, phi: 0, psi: 0, token: 0, candidates: 0 };
+          for (const items of rounds(3)) {
+            const tree = await bb.scoreEpisodes(items.map((it) => ({ ...it, episode: `tree/${it.episode}` })), options);
+            const logits = await viaLogits.scoreEpisodes(items, options);
+            expect(tree.candidatePasses).toBe(logits.candidatePasses);
+            const w = compare(tree.items, logits.items);
+            worst = { logprob: Math.max(worst.logprob, w.logprob), phi: Math.max(worst.phi, w.phi), psi: Math.max(worst.psi, w.psi), token: Math.max(worst.token, w.token), candidates: worst.candidates + w.candidates };
+          }
+          bb.endEpisodes(rounds(1)[0].map((it) => `tree/${it.episode}`));
+          viaLogits.endEpisodes(rounds(1)[0].map((it) => it.episode));
+          expect(worst.candidates).toBeGreaterThan(50);
+          expect(worst.logprob).toBeLessThan(2e-5);
+          expect(worst.token).toBeLessThan(1e-4);
+          expect(worst.phi).toBeLessThan(1e-4);
+          expect(worst.psi).toBeLessThan(1e-4);
+        }
+      }
+    } finally {
+      await viaLogits.dispose();
+      rmSync(logitsDir, { recursive: true, force: true });
+    }
   });
 
   it('a graph without token_logprobs has no range attention: rows by default, layout "trie" refused by name', async () => {

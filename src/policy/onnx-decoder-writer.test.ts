@@ -158,6 +158,30 @@ describe('writeDecoderOnnx', () => {
     }
   });
 
+  it('tree_logprobs under a 0/1 mask scores each kept token from the previous position (0 where that is not kept)', async () => {
+    const arch = base;
+    const weights = initDecoderWeights(arch, { seed: 7, std: 0.3 });
+    const sess = await session(arch, weights);
+    for (const keep of [0, 3]) {
+      const out = await sess.run(batchFeeds(arch, seqs, keep));
+      const K = out.logits.dims[1];
+      expect(out.tree_logprobs.dims).toEqual([seqs.length, K]);
+      const lp = out.token_logprobs.data as Float32Array;
+      const tree = out.tree_logprobs.data as Float32Array;
+      const L = 7;
+      let compared = 0;
+      seqs.forEach((s, b) => {
+        expect(tree[b * K]).toBe(0);
+        for (let k = 1; k < K; k++) {
+          if (L - K + k >= s.length) continue; // right padding: its parent is the last real token, not scored here
+          expect(Math.abs(tree[b * K + k] - lp[b * K + k - 1])).toBeLessThan(1e-6);
+          compared++;
+        }
+      });
+      expect(compared).toBeGreaterThan(0);
+    }
+  });
+
   for (const leaves of [true, false]) {
     it(`range attention: candidates laid out as a trie (${leaves ? 'with' : 'without'} leaves) after a shared (cached, left-padded) context each score as if alone`, async () => {
       const arch = { ...base, numKvHeads: 2, attentionBias: true };
@@ -201,8 +225,10 @@ describe('writeDecoderOnnx', () => {
       const mask = heads.map((c, b) => [...Array.from({ length: P }, (_, t): number => (t >= P - c.length ? 1 : 0)), ...pad(layouts[b].visibleUntil.map((u) => 2 + u), 0)]);
       const out = await sess.run(feeds(mask));
       const logits = out.logits.data as Float32Array;
+      const tree = out.tree_logprobs.data as Float32Array;
       let worst = 0;
       let worstLp = 0;
+      let worstTree = 0;
       let compared = 0;
       contexts.forEach((c, b) => {
         candidates[b].forEach((cand, j) => {
@@ -213,8 +239,11 @@ describe('writeDecoderOnnx', () => {
             const row = logits.subarray((b * S + parent[t]) * V, (b * S + parent[t] + 1) * V);
             worst = Math.max(worst, maxAbsDiff(row, ref.logits[c.length - 1 + t]));
             worstLp = Math.max(worstLp, Math.abs(logSoftmax64(row)[tok] - logSoftmax64(ref.logits[c.length - 1 + t])[tok]));
-            if (at[t] >= 0) worst = Math.max(worst, maxAbsDiff(logits.subarray((b * S + at[t]) * V, (b * S + at[t] + 1) * V), ref.logits[c.length + t]));
-            else expect(leaves).toBe(false);
+            if (at[t] >= 0) {
+              worst = Math.max(worst, maxAbsDiff(logits.subarray((b * S + at[t]) * V, (b * S + at[t] + 1) * V), ref.logits[c.length + t]));
+              // The node's own tree_logprobs entry scores it from its parent's logits.
+              worstTree = Math.max(worstTree, Math.abs(tree[b * S + at[t]] - logSoftmax64(ref.logits[c.length - 1 + t])[tok]));
+            } else expect(leaves).toBe(false);
             compared++;
           });
         });
@@ -225,6 +254,9 @@ describe('writeDecoderOnnx', () => {
       expect(layouts[0].tokens.length).toBe(leaves ? 10 : 6);
       expect(worst).toBeLessThan(2e-4);
       expect(worstLp).toBeLessThan(2e-4);
+      expect(worstTree).toBeLessThan(2e-4);
+      // The root's parent is in the cache, not in this call: nothing to score it from.
+      layouts.forEach((_, b) => expect(tree[b * S]).toBe(0));
       // With every range value turned into 1 (one causal row) later nodes see earlier subtrees and differ.
       const causal = await sess.run(feeds(mask.map((m) => m.map((v) => (v > 0 ? 1 : 0)))));
       const j = layouts[0].paths[3].at[0]; // the node of 30, after the 9… subtree

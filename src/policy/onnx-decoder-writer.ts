@@ -12,6 +12,11 @@
 //            token_logprobs [batch_size, logits_length] float32
 //              log p(next input token) at each kept position: at sequence position s it scores
 //              input_ids[s + 1]; at the last position it scores token 0 and means nothing.
+//            tree_logprobs [batch_size, logits_length] float32
+//              log p(input token | its parent) at each kept position, read from the parent's kept
+//              logits, where the parent is the nearest earlier position of this call that the
+//              position attends to: the previous one under a 0/1 mask, the parent node in a trie
+//              row under range attention (below). 0 where the parent is not kept or there is none.
 //
 // Range attention (an extension of attention_mask that transformers.js never triggers): a mask
 // value 0 hides a key, 1 shows it to every later query (the usual meaning), and a value v ≥ 2
@@ -21,8 +26,12 @@
 // (candidate-trie.ts lays them out as a trie, shared leading tokens written once), on one copy
 // of the context's cache instead of one per candidate. transformers.js only ever passes 0/1
 // masks, for which the graph computes the usual causal + padding mask, so generation and
-// ordinary scoring are unchanged; it costs no extra input or file. token_logprobs lets such a
-// pass fetch one float per position instead of the logits.
+// ordinary scoring are unchanged; it costs no extra input or file. tree_logprobs lets such a
+// pass fetch one float per position instead of the logits: every candidate token is a node
+// scored from its parent's logits, so a trie row that includes its leaves needs nothing else.
+// (Inputs cannot be optional here: onnxruntime-node feeds only the listed inputs, ignoring
+// overridable initializers, and transformers.js refuses to run a graph input it does not know,
+// so per-position selections are read from the existing inputs rather than added ones.)
 //
 // Only primitive opset-17 ops are used. ONNX `Attention` and the com.microsoft fused ops would be
 // faster on some backends, but `Attention` falls back to the CPU on ORT-web's WebGPU provider and
@@ -50,6 +59,11 @@ export interface WriteOptions {
   logitsToKeepInput?: boolean;
   /** The token_logprobs output (default true); hub exports lack it, so segment scoring is off for them. */
   tokenLogprobsOutput?: boolean;
+  /**
+   * The tree_logprobs output (default true; only with token_logprobs): log p of each kept input
+   * token given its parent, so a trie pass reads W floats a row instead of W × vocab logits.
+   */
+  treeLogprobsOutput?: boolean;
 }
 
 /** [out, in] row-major -> [in, out] row-major, so the graph multiplies with MatMul(x, W). */
@@ -146,6 +160,11 @@ export function writeDecoderOnnx(arch: DecoderArch, weights: DecoderWeights, opt
   const embedName = g.floatTensor('model.embed_tokens.weight', weights['model.embed_tokens.weight'].shape, weights['model.embed_tokens.weight'].data);
   let x = g.op('Gather', [embedName, inputIds], { axis: attr.int(0) }, 'embed');
   const scale = g.float(1 / Math.sqrt(hd));
+  // The mask as an additive bias [B, 1, S, T], made once for every layer and head: a broadcast
+  // Add is a vectorised pass where a broadcast Where is not (on onnxruntime's CPU provider about
+  // a third of the time). Visible scores are unchanged (+0); hidden ones become about -1e9, so
+  // they softmax to exactly 0 next to any visible key, as with the Where before.
+  const maskBias = g.op('Where', [mask, g.float(0), g.float(MASKED)], undefined, 'mask_bias');
   for (let i = 0; i < numLayers; i++) {
     const p = `model.layers.${i}.`;
     const h = rmsNorm(x, g.floatTensor(`${p}input_layernorm.weight`, [d], weights[`${p}input_layernorm.weight`].data));
@@ -158,7 +177,7 @@ export function writeDecoderOnnx(arch: DecoderArch, weights: DecoderWeights, opt
     const vAll = g.node('Concat', [pastV, v], { outputs: [`present.${i}.value`], attrs: { axis: attr.int(2) } })[0];
     const kT = g.op('Transpose', [repeatKv(kAll)], { perm: attr.ints([0, 1, 3, 2]) });
     const scores = g.op('Mul', [g.op('MatMul', [q, kT]), scale], undefined, 'scores'); // [B,H,S,T]
-    const probs = g.op('Softmax', [g.op('Where', [mask, scores, g.float(MASKED)])], { axis: attr.int(-1) });
+    const probs = g.op('Softmax', [g.op('Add', [scores, maskBias])], { axis: attr.int(-1) });
     const context = g.op('MatMul', [probs, repeatKv(vAll)]); // [B,H,S,hd]
     const merged = g.op('Reshape', [g.op('Transpose', [context], { perm: attr.ints([0, 2, 1, 3]) }), g.int64([0, 0, H * hd])]);
     x = g.op('Add', [x, linear(merged, `${p}self_attn.o_proj.weight`)], undefined, 'resid_attn');
@@ -172,6 +191,7 @@ export function writeDecoderOnnx(arch: DecoderArch, weights: DecoderWeights, opt
   const finalHidden = rmsNorm(x, g.floatTensor('model.norm.weight', [d], weights['model.norm.weight'].data));
   const withHidden = options.hiddenStateOutput !== false;
   const withTokenLogprobs = options.tokenLogprobsOutput !== false;
+  const withTreeLogprobs = withTokenLogprobs && options.treeLogprobsOutput !== false;
   if (withHidden) g.node('Identity', [finalHidden], { outputs: ['last_hidden_state'] });
 
   // ---- logits for the last k positions only (k = 0 or k > S: all of them)
@@ -187,17 +207,50 @@ export function writeDecoderOnnx(arch: DecoderArch, weights: DecoderWeights, opt
     : g.floatTensor('lm_head.weight.T', [d, arch.vocabSize], transposeLinear(weights['lm_head.weight']));
   g.node('MatMul', [tail, lmHead], { outputs: ['logits'] });
 
+  // ---- the kept positions' place: the last K of the call's S
+  const keptLength = g.op('Gather', [g.op('Shape', ['logits']), g.int64(1)], { axis: attr.int(0) });
+  const keptStart = g.op('Unsqueeze', [g.op('Sub', [S, keptLength]), g.int64([0])]); // [1]: S − K
+  // ---- log Σ exp of every kept logit row [B, K, 1], shared by the outputs below, as
+  // max + log Σ exp(x − max) in primitive ops: onnxruntime's CPU ReduceLogSumExp is a scalar loop, about 2.5× the time of these four
+  // vectorised passes (and LogSoftmax is missing from ORT-web's WebGPU provider).
+  let lse = '';
+  if (withTokenLogprobs) {
+    const max = g.op('ReduceMax', ['logits'], { axes: attr.ints([-1]), keepdims: attr.int(1) }); // [B, K, 1]
+    const sum = g.op('ReduceSum', [g.op('Exp', [g.op('Sub', ['logits', max])]), g.int64([-1])], { keepdims: attr.int(1) });
+    lse = g.op('Add', [g.op('Log', [sum]), max], undefined, 'lse');
+  }
+
   // ---- log p(next input token) at the kept positions: the target of position s is
   // input_ids[s + 1] (token 0 after the last position), sliced like the logits.
   if (withTokenLogprobs) {
     const next = g.op('Concat', [g.op('Slice', [inputIds, g.int64([1]), g.int64([Number.MAX_SAFE_INTEGER]), g.int64([1])]), g.op('Mul', [g.op('Slice', [inputIds, g.int64([0]), g.int64([1]), g.int64([1])]), g.int64(0)])], { axis: attr.int(1) }, 'next_ids'); // [B, S]
-    const keptLength = g.op('Gather', [g.op('Shape', ['logits']), g.int64(1)], { axis: attr.int(0) });
-    const targets = g.op('Slice', [next, g.op('Unsqueeze', [g.op('Sub', [S, keptLength]), g.int64([0])]), g.int64([Number.MAX_SAFE_INTEGER]), g.int64([1])]); // [B, K]
-    // logit − log Σ exp rather than LogSoftmax: ORT-web's WebGPU provider has no LogSoftmax (it
-    // would pull the logits to the CPU), and this never writes a second [B, K, vocab] tensor.
+    const targets = g.op('Slice', [next, keptStart, g.int64([Number.MAX_SAFE_INTEGER]), g.int64([1])]); // [B, K]
     const picked = g.op('GatherElements', ['logits', g.op('Unsqueeze', [targets, g.int64([2])])], { axis: attr.int(2) }); // [B, K, 1]
-    const lse = g.op('ReduceLogSumExp', ['logits'], { axes: attr.ints([-1]), keepdims: attr.int(1) }); // [B, K, 1]
     g.node('Squeeze', [g.op('Sub', [picked, lse]), g.int64([2])], { outputs: ['token_logprobs'] });
+  }
+
+  if (withTreeLogprobs) {
+    // ---- log p(input token | its parent) at the kept positions, where the parent of a position
+    // is the nearest earlier position of this call that it attends to: the previous position
+    // under a 0/1 mask, the parent node of a trie laid out with range attention. Read from the
+    // parent's kept logits; 0 where the parent is not kept (or there is none).
+    // The parent is the largest visible key index below the query's own among this call's keys
+    // (float, since ReduceMax over int64 is not on every provider; indices stay far below 2^24).
+    const local = g.op('Range', [g.int64(0), S, g.int64(1)]); // [S]
+    const earlier = g.op('Less', [g.op('Unsqueeze', [local, g.int64([0])]), g.op('Unsqueeze', [local, g.int64([1])])]); // [S, S]: key < query
+    const ownKeys = g.op('Slice', [mask, g.op('Unsqueeze', [P, g.int64([0])]), g.int64([Number.MAX_SAFE_INTEGER]), g.int64([3])]); // [B, 1, S, S]
+    const candidates = g.op('Where', [g.op('And', [ownKeys, earlier]), g.op('Cast', [local], { to: attr.int(F) }), g.float(-1)]); // [B, 1, S, S]
+    const parentAt = g.op('ReduceMax', [candidates], { axes: attr.ints([1, 3]), keepdims: attr.int(0) }); // [B, S], -1: none
+    const parent = g.op('Sub', [g.op('Cast', [parentAt], { to: attr.int(DataType.INT64) }), keptStart]); // as a kept index
+    const parentKept = g.op('Slice', [parent, keptStart, g.int64([Number.MAX_SAFE_INTEGER]), g.int64([1])], undefined, 'tree_parent'); // [B, K]
+    const valid = g.op('GreaterOrEqual', [parentKept, g.int64(0)]);
+    const at = g.op('Where', [valid, parentKept, g.int64(0)]);
+    const own = g.op('Slice', [inputIds, keptStart, g.int64([Number.MAX_SAFE_INTEGER]), g.int64([1])]); // [B, K]
+    // logits[b, at, own] as one index into the row's flattened [K · vocab] logits.
+    const flatIndex = g.op('Add', [g.op('Mul', [at, g.int64(arch.vocabSize)]), own]);
+    const treeLogit = g.op('GatherElements', [g.op('Reshape', ['logits', g.int64([0, -1])]), flatIndex], { axis: attr.int(1) }); // [B, K]
+    const treeLse = g.op('GatherElements', [g.op('Squeeze', [lse, g.int64([2])]), at], { axis: attr.int(1) }); // [B, K]
+    g.node('Where', [valid, g.op('Sub', [treeLogit, treeLse]), g.float(0)], { outputs: ['tree_logprobs'] });
   }
 
   g.output('logits', F, ['batch_size', 'logits_length', arch.vocabSize]);
@@ -207,6 +260,7 @@ export function writeDecoderOnnx(arch: DecoderArch, weights: DecoderWeights, opt
   }
   if (withHidden) g.output('last_hidden_state', F, ['batch_size', 'sequence_length', d]);
   if (withTokenLogprobs) g.output('token_logprobs', F, ['batch_size', 'logits_length']);
+  if (withTreeLogprobs) g.output('tree_logprobs', F, ['batch_size', 'logits_length']);
 
   return g.serialize({
     graphName: 'stepwise_decoder',
