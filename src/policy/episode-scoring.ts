@@ -98,9 +98,9 @@ interface TrieRow {
 }
 
 /**
- * One trie pass, from the root on: either tree_logprobs [rows, W] (log p of each row token given
- * its parent node), or the logits [rows, W, vocab] with the log Σ exp of each row; and the hidden
- * states [rows, A + W, d].
+ * One trie pass: either tree_logprobs [rows, A + W] (log p of each trie node given its parent
+ * node), or the logits [rows, W, vocab] from the root on with the log Σ exp of each logit row;
+ * and the hidden states [rows, A + W, d].
  */
 interface TrieOutputs {
   /** tree_logprobs, when the graph has it (then logits and lse are null). */
@@ -168,6 +168,15 @@ function chunkRows<T>(rows: T[], bytesOf: (chunk: T[], next: T) => number, budge
   }
   if (cur.length) out.push(cur);
   return out;
+}
+
+/** Trie nodes with children (the ones whose logits score something). */
+function innerNodes(layout: TrieLayout): number {
+  let n = 0;
+  layout.visibleUntil.forEach((u, k) => {
+    if (u > k) n++;
+  });
+  return n;
 }
 
 function sameType(src: KvData, n: number): KvData {
@@ -688,7 +697,7 @@ export class EpisodeScorer {
         // With tree_logprobs every node is in the row (leaves too) and carries its own score;
         // else a token is read from its parent's logits.
         let lp: number;
-        if (tree) lp = tree[r * W + at[t]];
+        if (tree) lp = tree[r * S + A + at[t]];
         else {
           const k = r * W + parent[t];
           lp = logits![k * V + ids[c][t]] - lse![k];
@@ -714,8 +723,12 @@ export class EpisodeScorer {
   private async runTriePlanned(rows: TrieRow[], budget: number, profile: EpisodeScoreProfile, use: (chunk: TrieRow[], out: TrieOutputs) => void): Promise<{ passes: number; tokensProcessed: number }> {
     const { info } = this.model;
     const kv = kvBytesPerToken(info, kvElementBytes(info.dtype));
-    // Every kept position's logits, in the graph and fetched.
-    const perKept = 2 * info.vocabSize * 4 + 4;
+    // With tree_logprobs: the inner nodes' logits and their softmax, in the graph (padded to the
+    // row with the most), and A + W floats fetched; else every kept position's logits, in the
+    // graph and fetched.
+    const tree = this.treeScores;
+    const logitRow = 2 * info.vocabSize * 4;
+    const inner = new Map(rows.map((r) => [r, tree ? innerNodes(r.layout!) : 0]));
     const ordered = [...rows].sort((a, b) => a.appended.length - b.appended.length || a.pastLen - b.pastLen);
     const chunks = chunkRows(
       ordered,
@@ -725,7 +738,8 @@ export class EpisodeScorer {
         const P = Math.max(...all.map((r) => r.pastLen));
         const A = Math.max(...all.map((r) => r.appended.length));
         const W = Math.max(...all.map((r) => r.layout!.tokens.length));
-        return all.length * ((3 * P + 2 * (A + W)) * kv + W * perKept + (A + W) * info.hiddenSize * 4);
+        const logits = tree ? Math.max(...all.map((r) => inner.get(r)!)) * logitRow + (A + W) * 4 : W * (logitRow + 4);
+        return all.length * ((3 * P + 2 * (A + W)) * kv + logits + (A + W) * info.hiddenSize * 4);
       },
       budget,
     );
@@ -794,10 +808,12 @@ export class EpisodeScorer {
         return r.pastLen + n + (k < r.layout!.tokens.length ? r.layout!.depth[k] : 0);
       }),
       ...past,
-      ...logitsToKeep(info.supportsLogitsToKeep, W),
+      // tree_logprobs runs the LM head at the trie's inner nodes itself: the logits output then
+      // needs only its minimum, one row.
+      ...logitsToKeep(info.supportsLogitsToKeep, this.treeScores ? 1 : W),
     };
     const fresh = rows.some((r) => r.fresh);
-    // tree_logprobs is W floats a row; the logits are W × vocab, copied out of the runtime and read here.
+    // tree_logprobs is A + W floats a row; the logits are W × vocab, copied out of the runtime and read here.
     const tree = this.treeScores;
     const fetch = tree ? ['tree_logprobs', 'last_hidden_state'] : ['logits', 'token_logprobs', 'last_hidden_state'];
     if (fresh) for (let l = 0; l < numLayers; l++) fetch.push(`present.${l}.key`, `present.${l}.value`);

@@ -12,11 +12,12 @@
 //            token_logprobs [batch_size, logits_length] float32
 //              log p(next input token) at each kept position: at sequence position s it scores
 //              input_ids[s + 1]; at the last position it scores token 0 and means nothing.
-//            tree_logprobs [batch_size, logits_length] float32
-//              log p(input token | its parent) at each kept position, read from the parent's kept
-//              logits, where the parent is the nearest earlier position of this call that the
-//              position attends to: the previous one under a 0/1 mask, the parent node in a trie
-//              row under range attention (below). 0 where the parent is not kept or there is none.
+//            tree_logprobs [batch_size, sequence_length] float32
+//              log p(input token | its parent) at each position whose parent is a ranged key
+//              (range attention, below), 0 elsewhere. The parent is the nearest earlier position
+//              of this call that the position attends to: in a trie row, its parent node. The LM
+//              head runs only at the ranged keys that have children, whatever num_logits_to_keep
+//              says; under 0/1 masks none are selected, so transformers.js pays one LM-head row.
 //
 // Range attention (an extension of attention_mask that transformers.js never triggers): a mask
 // value 0 hides a key, 1 shows it to every later query (the usual meaning), and a value v ≥ 2
@@ -27,8 +28,9 @@
 // of the context's cache instead of one per candidate. transformers.js only ever passes 0/1
 // masks, for which the graph computes the usual causal + padding mask, so generation and
 // ordinary scoring are unchanged; it costs no extra input or file. tree_logprobs lets such a
-// pass fetch one float per position instead of the logits: every candidate token is a node
-// scored from its parent's logits, so a trie row that includes its leaves needs nothing else.
+// pass fetch one float per position instead of the logits, with num_logits_to_keep 1: every
+// candidate token is a node scored from its parent's logits, and only the trie's inner nodes
+// run the LM head (the leaves, such as each candidate's end-of-turn token, need none).
 // (Inputs cannot be optional here: onnxruntime-node feeds only the listed inputs, ignoring
 // overridable initializers, and transformers.js refuses to run a graph input it does not know,
 // so per-position selections are read from the existing inputs rather than added ones.)
@@ -46,6 +48,8 @@ export const ONNX_OPSET = 17;
 const IR_VERSION = 8;
 /** Large negative instead of -inf: a fully masked row then softmaxes to uniform, not NaN. */
 const MASKED = -1e9;
+/** attention_mask values from this up are ranges (see range attention above). */
+const RANGE_BASE = 2;
 
 export interface WriteOptions {
   /** Recorded in the model's producer and doc strings. */
@@ -162,9 +166,10 @@ export function writeDecoderOnnx(arch: DecoderArch, weights: DecoderWeights, opt
   const scale = g.float(1 / Math.sqrt(hd));
   // The mask as an additive bias [B, 1, S, T], made once for every layer and head: a broadcast
   // Add is a vectorised pass where a broadcast Where is not (on onnxruntime's CPU provider about
-  // a third of the time). Visible scores are unchanged (+0); hidden ones become about -1e9, so
-  // they softmax to exactly 0 next to any visible key, as with the Where before.
-  const maskBias = g.op('Where', [mask, g.float(0), g.float(MASKED)], undefined, 'mask_bias');
+  // a third of the time), and the bias is (mask − 1) · 1e9 from a Cast, for the same reason.
+  // Visible scores are unchanged (+0 exactly); hidden ones become about −1e9, so they softmax to
+  // exactly 0 next to any visible key, as with a Where.
+  const maskBias = g.op('Mul', [g.op('Sub', [g.op('Cast', [mask], { to: attr.int(F) }), g.float(1)]), g.float(-MASKED)], undefined, 'mask_bias');
   for (let i = 0; i < numLayers; i++) {
     const p = `model.layers.${i}.`;
     const h = rmsNorm(x, g.floatTensor(`${p}input_layernorm.weight`, [d], weights[`${p}input_layernorm.weight`].data));
@@ -207,50 +212,69 @@ export function writeDecoderOnnx(arch: DecoderArch, weights: DecoderWeights, opt
     : g.floatTensor('lm_head.weight.T', [d, arch.vocabSize], transposeLinear(weights['lm_head.weight']));
   g.node('MatMul', [tail, lmHead], { outputs: ['logits'] });
 
-  // ---- the kept positions' place: the last K of the call's S
-  const keptLength = g.op('Gather', [g.op('Shape', ['logits']), g.int64(1)], { axis: attr.int(0) });
-  const keptStart = g.op('Unsqueeze', [g.op('Sub', [S, keptLength]), g.int64([0])]); // [1]: S − K
-  // ---- log Σ exp of every kept logit row [B, K, 1], shared by the outputs below, as
-  // max + log Σ exp(x − max) in primitive ops: onnxruntime's CPU ReduceLogSumExp is a scalar loop, about 2.5× the time of these four
-  // vectorised passes (and LogSoftmax is missing from ORT-web's WebGPU provider).
-  let lse = '';
-  if (withTokenLogprobs) {
-    const max = g.op('ReduceMax', ['logits'], { axes: attr.ints([-1]), keepdims: attr.int(1) }); // [B, K, 1]
-    const sum = g.op('ReduceSum', [g.op('Exp', [g.op('Sub', ['logits', max])]), g.int64([-1])], { keepdims: attr.int(1) });
-    lse = g.op('Add', [g.op('Log', [sum]), max], undefined, 'lse');
-  }
+  // log Σ exp over the last axis (keepdims), as max − log(max softmax): the softmax at the
+  // maximum is 1 / Σ exp(x − max), so this is max + log Σ exp(x − max), from one fused Softmax
+  // (row by row in cache) and two ReduceMax passes. onnxruntime's CPU ReduceLogSumExp is a
+  // scalar loop at about 4× the time, and LogSoftmax is missing from ORT-web's WebGPU provider.
+  const logSumExp = (x: string): string => {
+    const max = g.op('ReduceMax', [x], { axes: attr.ints([-1]), keepdims: attr.int(1) });
+    const top = g.op('ReduceMax', [g.op('Softmax', [x], { axis: attr.int(-1) })], { axes: attr.ints([-1]), keepdims: attr.int(1) });
+    return g.op('Sub', [max, g.op('Log', [top])], undefined, 'lse');
+  };
 
   // ---- log p(next input token) at the kept positions: the target of position s is
   // input_ids[s + 1] (token 0 after the last position), sliced like the logits.
   if (withTokenLogprobs) {
+    const keptLength = g.op('Gather', [g.op('Shape', ['logits']), g.int64(1)], { axis: attr.int(0) });
+    const keptStart = g.op('Unsqueeze', [g.op('Sub', [S, keptLength]), g.int64([0])]); // [1]: S − K
     const next = g.op('Concat', [g.op('Slice', [inputIds, g.int64([1]), g.int64([Number.MAX_SAFE_INTEGER]), g.int64([1])]), g.op('Mul', [g.op('Slice', [inputIds, g.int64([0]), g.int64([1]), g.int64([1])]), g.int64(0)])], { axis: attr.int(1) }, 'next_ids'); // [B, S]
     const targets = g.op('Slice', [next, keptStart, g.int64([Number.MAX_SAFE_INTEGER]), g.int64([1])]); // [B, K]
     const picked = g.op('GatherElements', ['logits', g.op('Unsqueeze', [targets, g.int64([2])])], { axis: attr.int(2) }); // [B, K, 1]
-    g.node('Squeeze', [g.op('Sub', [picked, lse]), g.int64([2])], { outputs: ['token_logprobs'] });
+    g.node('Squeeze', [g.op('Sub', [picked, logSumExp('logits')]), g.int64([2])], { outputs: ['token_logprobs'] });
   }
 
+  // ---- log p(input token | its parent) at every position whose parent is a ranged key: the
+  // nodes of a trie row (candidate-trie.ts) each scored from their parent node. The parent of a
+  // position is the nearest earlier position of this call that it attends to; the LM head runs
+  // only at ranged keys whose range reaches past themselves (the trie's inner nodes, not its
+  // leaves), whatever num_logits_to_keep says, so a trie pass can keep one logit row and fetch
+  // S floats a row. Under 0/1 masks (transformers.js) nothing is selected: the output is 0 and
+  // costs one LM-head row.
   if (withTreeLogprobs) {
-    // ---- log p(input token | its parent) at the kept positions, where the parent of a position
-    // is the nearest earlier position of this call that it attends to: the previous position
-    // under a 0/1 mask, the parent node of a trie laid out with range attention. Read from the
-    // parent's kept logits; 0 where the parent is not kept (or there is none).
-    // The parent is the largest visible key index below the query's own among this call's keys
-    // (float, since ReduceMax over int64 is not on every provider; indices stay far below 2^24).
     const local = g.op('Range', [g.int64(0), S, g.int64(1)]); // [S]
+    const localF = g.op('Cast', [local], { to: attr.int(F) });
+    const ownMask = g.op('Slice', [attentionMask, g.op('Unsqueeze', [P, g.int64([0])]), g.int64([Number.MAX_SAFE_INTEGER]), g.int64([1])]); // [B, S]
+    const ranged = g.op('GreaterOrEqual', [ownMask, g.int64(RANGE_BASE)]); // [B, S]
+    // A ranged key at index j is visible up to index v − 2; it has a child when that is past j.
+    const inner = g.op('And', [ranged, g.op('Greater', [ownMask, g.op('Add', [local, g.int64(RANGE_BASE)])])], undefined, 'tree_inner'); // [B, S]
+    const innerF = g.op('Cast', [inner], { to: attr.int(F) });
+    // The inner positions in order, padded to the most any row has (at least 1): a TopK on
+    // S − j over inner positions lists them ascending; a row's surplus slots pick non-inner
+    // positions, computed and never read.
+    const count = g.op('ReduceMax', [g.op('ReduceSum', [innerF, g.int64([1])], { keepdims: attr.int(0) })], { keepdims: attr.int(1) }); // [1]
+    const slots = g.op('Cast', [g.op('Max', [count, g.float(1)])], { to: attr.int(DataType.INT64) }); // [1]
+    const order = g.op('Mul', [innerF, g.op('Sub', [g.op('Cast', [S], { to: attr.int(F) }), localF])]); // [B, S]
+    const selected = g.node('TopK', [order, slots], { nOut: 2, attrs: { axis: attr.int(1), largest: attr.int(1), sorted: attr.int(1) } })[1]; // [B, N]
+    const gathered = g.op('GatherElements', [finalHidden, g.op('Expand', [g.op('Unsqueeze', [selected, g.int64([2])]), g.int64([1, 1, d])])], { axis: attr.int(1) }); // [B, N, d]
+    const innerLogits = g.op('MatMul', [gathered, lmHead], undefined, 'tree_logits'); // [B, N, vocab]
+    const innerLse = g.op('Squeeze', [logSumExp(innerLogits), g.int64([2])]); // [B, N]
+    // Each inner position's slot: how many inner positions precede it.
+    const slotOf = g.op('Cast', [g.op('Sub', [g.op('CumSum', [innerF, g.int64(1)]), g.float(1)])], { to: attr.int(DataType.INT64) }); // [B, S]
+    // The parent: the largest visible key index below the query's among this call's keys (in
+    // float, as ReduceMax over int64 is not on every provider; indices stay far below 2^24).
     const earlier = g.op('Less', [g.op('Unsqueeze', [local, g.int64([0])]), g.op('Unsqueeze', [local, g.int64([1])])]); // [S, S]: key < query
     const ownKeys = g.op('Slice', [mask, g.op('Unsqueeze', [P, g.int64([0])]), g.int64([Number.MAX_SAFE_INTEGER]), g.int64([3])]); // [B, 1, S, S]
-    const candidates = g.op('Where', [g.op('And', [ownKeys, earlier]), g.op('Cast', [local], { to: attr.int(F) }), g.float(-1)]); // [B, 1, S, S]
-    const parentAt = g.op('ReduceMax', [candidates], { axes: attr.ints([1, 3]), keepdims: attr.int(0) }); // [B, S], -1: none
-    const parent = g.op('Sub', [g.op('Cast', [parentAt], { to: attr.int(DataType.INT64) }), keptStart]); // as a kept index
-    const parentKept = g.op('Slice', [parent, keptStart, g.int64([Number.MAX_SAFE_INTEGER]), g.int64([1])], undefined, 'tree_parent'); // [B, K]
-    const valid = g.op('GreaterOrEqual', [parentKept, g.int64(0)]);
-    const at = g.op('Where', [valid, parentKept, g.int64(0)]);
-    const own = g.op('Slice', [inputIds, keptStart, g.int64([Number.MAX_SAFE_INTEGER]), g.int64([1])]); // [B, K]
-    // logits[b, at, own] as one index into the row's flattened [K · vocab] logits.
-    const flatIndex = g.op('Add', [g.op('Mul', [at, g.int64(arch.vocabSize)]), own]);
-    const treeLogit = g.op('GatherElements', [g.op('Reshape', ['logits', g.int64([0, -1])]), flatIndex], { axis: attr.int(1) }); // [B, K]
-    const treeLse = g.op('GatherElements', [g.op('Squeeze', [lse, g.int64([2])]), at], { axis: attr.int(1) }); // [B, K]
-    g.node('Where', [valid, g.op('Sub', [treeLogit, treeLse]), g.float(0)], { outputs: ['tree_logprobs'] });
+    const seenAt = g.op('Where', [g.op('And', [ownKeys, earlier]), localF, g.float(-1)]); // [B, 1, S, S]
+    const parentF = g.op('ReduceMax', [seenAt], { axes: attr.ints([1, 3]), keepdims: attr.int(0) }); // [B, S], -1: none
+    const hasParent = g.op('GreaterOrEqual', [parentF, g.float(0)]);
+    const parent = g.op('Where', [hasParent, g.op('Cast', [parentF], { to: attr.int(DataType.INT64) }), g.int64(0)], undefined, 'tree_parent'); // [B, S]
+    const valid = g.op('And', [hasParent, g.op('GatherElements', [inner, parent], { axis: attr.int(1) })]);
+    const slot = g.op('Where', [valid, g.op('GatherElements', [slotOf, parent], { axis: attr.int(1) }), g.int64(0)]); // [B, S]
+    // innerLogits[b, slot, token] as one index into the row's flattened [N · vocab] logits.
+    const flatIndex = g.op('Add', [g.op('Mul', [slot, g.int64(arch.vocabSize)]), inputIds]);
+    const logit = g.op('GatherElements', [g.op('Reshape', [innerLogits, g.int64([0, -1])]), flatIndex], { axis: attr.int(1) }); // [B, S]
+    const norm = g.op('GatherElements', [innerLse, slot], { axis: attr.int(1) }); // [B, S]
+    g.node('Where', [valid, g.op('Sub', [logit, norm]), g.float(0)], { outputs: ['tree_logprobs'] });
   }
 
   g.output('logits', F, ['batch_size', 'logits_length', arch.vocabSize]);
@@ -260,7 +284,7 @@ export function writeDecoderOnnx(arch: DecoderArch, weights: DecoderWeights, opt
   }
   if (withHidden) g.output('last_hidden_state', F, ['batch_size', 'sequence_length', d]);
   if (withTokenLogprobs) g.output('token_logprobs', F, ['batch_size', 'logits_length']);
-  if (withTreeLogprobs) g.output('tree_logprobs', F, ['batch_size', 'logits_length']);
+  if (withTreeLogprobs) g.output('tree_logprobs', F, ['batch_size', 'sequence_length']);
 
   return g.serialize({
     graphName: 'stepwise_decoder',
