@@ -40,7 +40,14 @@ interface CachedContext {
   text: string;
   /** Tokens of `text`. */
   length: number;
-  /** Per layer, key and value as [heads, length, head_dim]. */
+  /**
+   * The context whose first baseLength positions are this one's first (null: none, baseLength
+   * 0). A context made by extending another holds only its new positions, so a step costs a copy
+   * of the appended tokens' KV, not of the whole prompt's; readers go through copyPositions.
+   */
+  base: CachedContext | null;
+  baseLength: number;
+  /** Per layer, key and value of positions [baseLength, length) as [heads, length − baseLength, head_dim]. */
   kv: Array<{ key: KvData; value: KvData }>;
   kvType: KvType;
   /** The logit row after the last context token (predicts a candidate's first token); null when made by a trie pass, which re-runs the last token instead. */
@@ -179,6 +186,25 @@ function innerNodes(layout: TrieLayout): number {
   return n;
 }
 
+/**
+ * Copies positions [0, n) of a context's layer-`l` key or value cache, walking its chain of
+ * bases, into `dst`: head h's positions start at element offset `at(h)`.
+ */
+function copyPositions(ctx: CachedContext, l: number, kind: 'key' | 'value', n: number, heads: number, hd: number, dst: KvData, at: (h: number) => number): void {
+  let c: CachedContext | null = ctx;
+  let end = n;
+  while (c && end > 0) {
+    const start = c.baseLength;
+    if (end > start) {
+      const own = c.length - start;
+      const src = c.kv[l][kind];
+      for (let h = 0; h < heads; h++) dst.set(src.subarray(h * own * hd, (h * own + end - start) * hd), at(h) + start * hd);
+      end = start;
+    }
+    c = c.base;
+  }
+}
+
 function sameType(src: KvData, n: number): KvData {
   return src instanceof Float32Array ? new Float32Array(n) : new Uint16Array(n);
 }
@@ -238,7 +264,14 @@ export class EpisodeScorer {
   /** Bytes of KV held by the cached contexts. */
   get cachedBytes(): number {
     let n = 0;
-    for (const c of this.contexts.values()) for (const l of c.kv) n += l.key.byteLength + l.value.byteLength;
+    // Each segment once, though several contexts (and their bases) share it.
+    const seen = new Set<CachedContext>();
+    for (const c of this.contexts.values()) {
+      for (let x: CachedContext | null = c; x && !seen.has(x); x = x.base) {
+        seen.add(x);
+        for (const l of x.kv) n += l.key.byteLength + l.value.byteLength;
+      }
+    }
     return n;
   }
 
@@ -775,10 +808,8 @@ export class EpisodeScorer {
         const dst = this.scratch.take(`${l}.${kind}`, like?.kv[l][kind] ?? kvType, R * H * P * hd);
         rows.forEach((r, i) => {
           if (!r.source || !r.pastLen) return;
-          const src = r.source.kv[l][kind];
-          const L = r.source.length;
-          // The first pastLen positions of [heads, L, hd], right-aligned at P.
-          for (let h = 0; h < H; h++) dst.set(src.subarray(h * L * hd, (h * L + r.pastLen) * hd), ((i * H + h) * P + P - r.pastLen) * hd);
+          // The first pastLen positions, right-aligned at P.
+          copyPositions(r.source, l, kind, r.pastLen, H, hd, dst, (h) => ((i * H + h) * P + P - r.pastLen) * hd);
         });
         past[`past_key_values.${l}.${kind}`] = kvTensor(kvType, dst, [R, H, P, hd]);
       }
@@ -854,18 +885,19 @@ export class EpisodeScorer {
         if (!r.fresh) return;
         const n = r.appended.length + 1; // the appended tokens and the root
         const L = r.pastLen + n;
+        // Only the new positions: the first pastLen are the source's (the row's past).
+        const base = r.pastLen > 0 ? r.source : null;
         const compact = (src: KvData): KvData => {
-          const dst = sameType(src, H * L * hd);
+          const dst = sameType(src, H * n * hd);
           for (let h = 0; h < H; h++) {
             const rowStart = (i * H + h) * T;
-            dst.set(src.subarray((rowStart + P - r.pastLen) * hd, (rowStart + P) * hd), h * L * hd);
-            dst.set(src.subarray((rowStart + P + A - (n - 1)) * hd, (rowStart + P + A + 1) * hd), (h * L + r.pastLen) * hd);
+            dst.set(src.subarray((rowStart + P + A - (n - 1)) * hd, (rowStart + P + A + 1) * hd), h * n * hd);
           }
           return dst;
         };
         const kv = present.map((layer) => ({ key: compact(layer.key), value: compact(layer.value) }));
         const phi = hidden.slice((i * S + A) * d, (i * S + A + 1) * d);
-        this.contexts.set(r.key, { key: r.key, text: r.text, length: L, kv, kvType: present[0]?.type ?? kvType, lastLogits: null, lastToken: r.root, phi, refs: 0 });
+        this.contexts.set(r.key, { key: r.key, text: r.text, length: L, base, baseLength: base ? r.pastLen : 0, kv, kvType: present[0]?.type ?? kvType, lastLogits: null, lastToken: r.root, phi, refs: 0 });
       });
     }
     disposeGpuOutputs(out);
@@ -959,10 +991,9 @@ export class EpisodeScorer {
         if (P > 0) {
           chunk.forEach((r, i) => {
             if (!r.base) return;
-            const src = r.base.kv[l][kind];
             const L = r.base.length;
-            // [heads, L, hd] → row i, right-aligned at P.
-            for (let h = 0; h < H; h++) dst.set(src.subarray(h * L * hd, (h + 1) * L * hd), ((i * H + h) * P + P - L) * hd);
+            // Its L positions → row i, right-aligned at P.
+            copyPositions(r.base, l, kind, L, H, hd, dst, (h) => ((i * H + h) * P + P - L) * hd);
           });
         }
         past[`past_key_values.${l}.${kind}`] = kvTensor(kvType, dst, [R, H, P, hd]);
@@ -1016,7 +1047,7 @@ export class EpisodeScorer {
       let phi: Float32Array | null;
       if (hidden) phi = hidden.slice((i * N + N - 1) * d, (i * N + N) * d);
       else phi = sketchMean(info, logits, [lastRow]);
-      return { key: r.key, text: r.text, length: L, kv, kvType: present[0]?.type ?? kvType, lastLogits, lastToken: r.ids[r.ids.length - 1], phi, refs: 0 };
+      return { key: r.key, text: r.text, length: L, base: null, baseLength: 0, kv, kvType: present[0]?.type ?? kvType, lastLogits, lastToken: r.ids[r.ids.length - 1], phi, refs: 0 };
     });
     profile.kvCopyMs += now() - tc;
     return made;
@@ -1037,9 +1068,8 @@ export class EpisodeScorer {
       for (const kind of ['key', 'value'] as const) {
         const dst = this.scratch.take(`${l}.${kind}`, rows[0].ctx.kv[l][kind], R * H * L * hd);
         rows.forEach((r, i) => {
-          const src = r.ctx.kv[l][kind];
           const Lr = r.ctx.length;
-          for (let h = 0; h < H; h++) dst.set(src.subarray(h * Lr * hd, (h + 1) * Lr * hd), ((i * H + h) * L + L - Lr) * hd);
+          copyPositions(r.ctx, l, kind, Lr, H, hd, dst, (h) => ((i * H + h) * L + L - Lr) * hd);
         });
         past[`past_key_values.${l}.${kind}`] = kvTensor(rows[0].ctx.kvType, dst, [R, H, L, hd]);
       }
