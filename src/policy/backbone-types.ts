@@ -71,8 +71,9 @@ export interface ModelInfo {
    */
   supportsRangeAttention?: boolean;
   /**
-   * The graph has a tree_logprobs output (log p of each kept input token given its parent in a
-   * trie row): trie passes then fetch one float per position instead of the logits.
+   * The graph has tree_logprobs (log p of each trie node given its parent) and new_key_values.*
+   * (the call's own KV) outputs: trie passes then fetch one float per position instead of the
+   * logits, and the new positions' KV instead of the whole present.
    */
   supportsTreeLogprobs?: boolean;
   loadMs: number;

@@ -847,7 +847,9 @@ export class EpisodeScorer {
     // tree_logprobs is A + W floats a row; the logits are W × vocab, copied out of the runtime and read here.
     const tree = this.treeScores;
     const fetch = tree ? ['tree_logprobs', 'last_hidden_state'] : ['logits', 'token_logprobs', 'last_hidden_state'];
-    if (fresh) for (let l = 0; l < numLayers; l++) fetch.push(`present.${l}.key`, `present.${l}.value`);
+    // The fresh rows' new positions: new_key_values is this call's S, present all P + S.
+    const kvOut = tree ? 'new_key_values' : 'present';
+    if (fresh) for (let l = 0; l < numLayers; l++) fetch.push(`${kvOut}.${l}.key`, `${kvOut}.${l}.value`);
     profile.kvCopyMs += now() - tc;
 
     const tf = now();
@@ -877,10 +879,13 @@ export class EpisodeScorer {
     if (fresh) {
       const present: Array<{ key: KvData; value: KvData; type: KvType }> = [];
       for (let l = 0; l < numLayers; l++) {
-        const k = await readKv(out[`present.${l}.key`]);
-        const v = await readKv(out[`present.${l}.value`]);
+        const k = await readKv(out[`${kvOut}.${l}.key`]);
+        const v = await readKv(out[`${kvOut}.${l}.value`]);
         present.push({ key: k.data, value: v.data, type: k.type });
       }
+      // Where the call's own positions start in a fetched row.
+      const own = tree ? 0 : P;
+      const width = tree ? S : T;
       rows.forEach((r, i) => {
         if (!r.fresh) return;
         const n = r.appended.length + 1; // the appended tokens and the root
@@ -890,8 +895,8 @@ export class EpisodeScorer {
         const compact = (src: KvData): KvData => {
           const dst = sameType(src, H * n * hd);
           for (let h = 0; h < H; h++) {
-            const rowStart = (i * H + h) * T;
-            dst.set(src.subarray((rowStart + P + A - (n - 1)) * hd, (rowStart + P + A + 1) * hd), h * n * hd);
+            const rowStart = (i * H + h) * width + own;
+            dst.set(src.subarray((rowStart + A - (n - 1)) * hd, (rowStart + A + 1) * hd), h * n * hd);
           }
           return dst;
         };

@@ -76,7 +76,7 @@ export function inspectModel(req: LoadRequest, config: Record<string, unknown>, 
     // token_logprobs is this project's writer's output, written together with range attention;
     // trie rows also need explicit positions and the hidden states for φ(s) and ψ(a).
     supportsRangeAttention: session.outputNames.includes('token_logprobs') && hasHidden && session.inputNames.includes('position_ids'),
-    supportsTreeLogprobs: session.outputNames.includes('tree_logprobs'),
+    supportsTreeLogprobs: session.outputNames.includes('tree_logprobs') && session.outputNames.includes('new_key_values.0.key'),
     loadMs: 0,
     warmupMs: 0,
   };

@@ -133,6 +133,20 @@ describe('writeDecoderOnnx', () => {
     const incremental = second.logits.data as Float32Array;
     expect(maxAbsDiff(incremental, fullData.subarray(split * V, seq.length * V))).toBeLessThan(1e-5);
     expect(maxAbsDiff(first.logits.data as Float32Array, fullData.subarray((split - 1) * V, split * V))).toBeLessThan(1e-5);
+    // new_key_values is the call's own part of present: its last sequence_length positions.
+    const { numKvHeads: KV, headDim: hd } = arch;
+    for (let i = 0; i < arch.numLayers; i++) {
+      for (const kind of ['key', 'value']) {
+        const present = second[`present.${i}.${kind}`];
+        const own = second[`new_key_values.${i}.${kind}`];
+        expect(own.dims).toEqual([1, KV, rest.length, hd]);
+        const p = present.data as Float32Array;
+        const o = own.data as Float32Array;
+        for (let h = 0; h < KV; h++) {
+          expect(maxAbsDiff(o.subarray(h * rest.length * hd, (h + 1) * rest.length * hd), p.subarray((h * seq.length + split) * hd, (h + 1) * seq.length * hd))).toBe(0);
+        }
+      }
+    }
   });
 
   it('token_logprobs is the log-softmax of the kept logits at the next input token', async () => {

@@ -18,6 +18,10 @@
 //              of this call that the position attends to: in a trie row, its parent node. The LM
 //              head runs only at the ranged keys that have children, whatever num_logits_to_keep
 //              says; under 0/1 masks none are selected, so transformers.js pays one LM-head row.
+//            new_key_values.{i}.key|value [batch_size, kvHeads, sequence_length, headDim] float32
+//              this call's own keys and values (the last sequence_length of present.*), written
+//              with tree_logprobs: a caller that keeps its own past need not fetch it back.
+//              (Not named present*: transformers.js feeds every present* output back as past.)
 //
 // Range attention (an extension of attention_mask that transformers.js never triggers): a mask
 // value 0 hides a key, 1 shows it to every later query (the usual meaning), and a value v ≥ 2
@@ -64,8 +68,8 @@ export interface WriteOptions {
   /** The token_logprobs output (default true); hub exports lack it, so segment scoring is off for them. */
   tokenLogprobsOutput?: boolean;
   /**
-   * The tree_logprobs output (default true; only with token_logprobs): log p of each kept input
-   * token given its parent, so a trie pass reads W floats a row instead of W × vocab logits.
+   * The tree_logprobs and new_key_values.* outputs (default true; only with token_logprobs), so a
+   * trie pass reads A + W floats a row instead of W × vocab logits, and its new KV only.
    */
   treeLogprobsOutput?: boolean;
 }
@@ -164,6 +168,8 @@ export function writeDecoderOnnx(arch: DecoderArch, weights: DecoderWeights, opt
   const embedName = g.floatTensor('model.embed_tokens.weight', weights['model.embed_tokens.weight'].shape, weights['model.embed_tokens.weight'].data);
   let x = g.op('Gather', [embedName, inputIds], { axis: attr.int(0) }, 'embed');
   const scale = g.float(1 / Math.sqrt(hd));
+  const withTokenLogprobs = options.tokenLogprobsOutput !== false;
+  const withTreeLogprobs = withTokenLogprobs && options.treeLogprobsOutput !== false;
   // The mask as an additive bias [B, 1, S, T], made once for every layer and head: a broadcast
   // Add is a vectorised pass where a broadcast Where is not (on onnxruntime's CPU provider about
   // a third of the time), and the bias is (mask − 1) · 1e9 from a Cast, for the same reason.
@@ -177,6 +183,10 @@ export function writeDecoderOnnx(arch: DecoderArch, weights: DecoderWeights, opt
     const q = rotate(toHeads(linear(h, `${p}self_attn.q_proj.weight`, bias('q')), H));
     const k = rotate(toHeads(linear(h, `${p}self_attn.k_proj.weight`, bias('k')), KV));
     const v = toHeads(linear(h, `${p}self_attn.v_proj.weight`, bias('v')), KV);
+    if (withTreeLogprobs) {
+      g.node('Identity', [k], { outputs: [`new_key_values.${i}.key`] });
+      g.node('Identity', [v], { outputs: [`new_key_values.${i}.value`] });
+    }
     const [pastK, pastV] = pastNames[i];
     const kAll = g.node('Concat', [pastK, k], { outputs: [`present.${i}.key`], attrs: { axis: attr.int(2) } })[0];
     const vAll = g.node('Concat', [pastV, v], { outputs: [`present.${i}.value`], attrs: { axis: attr.int(2) } })[0];
@@ -195,8 +205,6 @@ export function writeDecoderOnnx(arch: DecoderArch, weights: DecoderWeights, opt
   }
   const finalHidden = rmsNorm(x, g.floatTensor('model.norm.weight', [d], weights['model.norm.weight'].data));
   const withHidden = options.hiddenStateOutput !== false;
-  const withTokenLogprobs = options.tokenLogprobsOutput !== false;
-  const withTreeLogprobs = withTokenLogprobs && options.treeLogprobsOutput !== false;
   if (withHidden) g.node('Identity', [finalHidden], { outputs: ['last_hidden_state'] });
 
   // ---- logits for the last k positions only (k = 0 or k > S: all of them)
@@ -281,6 +289,12 @@ export function writeDecoderOnnx(arch: DecoderArch, weights: DecoderWeights, opt
   for (let i = 0; i < numLayers; i++) {
     g.output(`present.${i}.key`, F, ['batch_size', KV, 'total_sequence_length', hd]);
     g.output(`present.${i}.value`, F, ['batch_size', KV, 'total_sequence_length', hd]);
+  }
+  if (withTreeLogprobs) {
+    for (let i = 0; i < numLayers; i++) {
+      g.output(`new_key_values.${i}.key`, F, ['batch_size', KV, 'sequence_length', hd]);
+      g.output(`new_key_values.${i}.value`, F, ['batch_size', KV, 'sequence_length', hd]);
+    }
   }
   if (withHidden) g.output('last_hidden_state', F, ['batch_size', 'sequence_length', d]);
   if (withTokenLogprobs) g.output('token_logprobs', F, ['batch_size', 'logits_length']);
