@@ -116,8 +116,9 @@ interface TrieOutputs {
   /** log Σ exp of each kept logit row [rows, W]. */
   lse: Float64Array | null;
   hidden: Float32Array;
-  /** Query index of the roots, and the trie width. */
-  A: number;
+  /** Per row, the query index of its root; the call's length; the widest trie. */
+  rootAt: number[];
+  S: number;
   W: number;
 }
 
@@ -719,8 +720,8 @@ export class EpisodeScorer {
   /** ℓ (and ψ as the mean hidden state over the candidate's tokens) of every candidate of row r of a trie pass. */
   private readTrie(row: TrieRow, r: number, out: TrieOutputs, options: { tokenLogprobs?: boolean }, wantPsi: boolean): CandidateScore[] {
     const { hiddenSize: d, vocabSize: V } = this.model.info;
-    const { tree, logits, lse, hidden, A, W } = out;
-    const S = A + W;
+    const { tree, logits, lse, hidden, S, W } = out;
+    const root = r * S + out.rootAt[r];
     const ids = row.candidates;
     return row.layout!.paths.map(({ parent, at }, c) => {
       const m = parent.length;
@@ -730,7 +731,7 @@ export class EpisodeScorer {
         // With tree_logprobs every node is in the row (leaves too) and carries its own score;
         // else a token is read from its parent's logits.
         let lp: number;
-        if (tree) lp = tree[r * S + A + at[t]];
+        if (tree) lp = tree[root + at[t]];
         else {
           const k = r * W + parent[t];
           lp = logits![k * V + ids[c][t]] - lse![k];
@@ -741,7 +742,7 @@ export class EpisodeScorer {
       const score: CandidateScore = { logprobSum: sum, logprobMean: sum / m, tokens: m, ...(per ? { tokenLogprobs: per } : {}) };
       if (wantPsi) {
         const psi = new Float64Array(d);
-        for (let t = 0; t < m; t++) accumulate(psi, hidden, (r * S + A + at[t]) * d, 1 / m);
+        for (let t = 0; t < m; t++) accumulate(psi, hidden, (root + at[t]) * d, 1 / m);
         score.psi = toFloat32(psi);
       }
       return score;
@@ -771,15 +772,16 @@ export class EpisodeScorer {
         const P = Math.max(...all.map((r) => r.pastLen));
         const A = Math.max(...all.map((r) => r.appended.length));
         const W = Math.max(...all.map((r) => r.layout!.tokens.length));
-        const logits = tree ? Math.max(...all.map((r) => inner.get(r)!)) * logitRow + (A + W) * 4 : W * (logitRow + 4);
-        return all.length * ((3 * P + 2 * (A + W)) * kv + logits + (A + W) * info.hiddenSize * 4);
+        const S = tree ? Math.max(...all.map((r) => r.appended.length + r.layout!.tokens.length)) : A + W; // as runTrie lays them out
+        const logits = tree ? Math.max(...all.map((r) => inner.get(r)!)) * logitRow + S * 4 : W * (logitRow + 4);
+        return all.length * ((3 * P + 2 * S) * kv + logits + S * info.hiddenSize * 4);
       },
       budget,
     );
     let tokensProcessed = 0;
     for (const chunk of chunks) {
       const out = await this.runTrie(chunk, profile);
-      tokensProcessed += chunk.length * (out.A + out.W);
+      tokensProcessed += chunk.length * out.S;
       const tc = now();
       use(chunk, out);
       profile.readoutMs += now() - tc;
@@ -793,10 +795,16 @@ export class EpisodeScorer {
     const { numLayers, numKvHeads: H, headDim: hd, hiddenSize: d } = info;
     const pad = info.padTokenId;
     const R = rows.length;
+    const tree = this.treeScores;
     const P = Math.max(...rows.map((r) => r.pastLen));
     const A = Math.max(...rows.map((r) => r.appended.length));
     const W = Math.max(...rows.map((r) => r.layout!.tokens.length));
-    const S = A + W;
+    // Each row is [appended | trie], its root at rootAt. Read from the logits, every trie must end
+    // the row (they are the last W positions kept): rows are [pad | appended | trie | pad]. Read
+    // from tree_logprobs, the pair starts every row and only the row's end is padded, so the
+    // call is as long as the longest pair, not the longest appended plus the widest trie.
+    const rootAt = rows.map((r) => (tree ? r.appended.length : A));
+    const S = tree ? Math.max(...rows.map((r) => r.appended.length + r.layout!.tokens.length)) : A + W;
     const T = P + S;
 
     let tc = now();
@@ -819,33 +827,31 @@ export class EpisodeScorer {
       input_ids: int64(ids, S, (i, q) => {
         const r = rows[i];
         const n = r.appended.length;
-        if (q < A) return q >= A - n ? r.appended[q - (A - n)] : pad;
-        const k = q - A;
+        const k = q - rootAt[i];
+        if (k < 0) return k >= -n ? r.appended[n + k] : pad;
         return k < r.layout!.tokens.length ? r.layout!.tokens[k] : pad;
       }),
       attention_mask: int64(ids, T, (i, t) => {
         const r = rows[i];
         if (t < P) return t >= P - r.pastLen ? 1 : 0;
-        const q = t - P;
-        if (q < A) return q >= A - r.appended.length ? 1 : 0;
-        const k = q - A;
-        return k < r.layout!.tokens.length ? RANGE_BASE + A + r.layout!.visibleUntil[k] : 0;
+        const k = t - P - rootAt[i];
+        if (k < 0) return k >= -r.appended.length ? 1 : 0;
+        return k < r.layout!.tokens.length ? RANGE_BASE + rootAt[i] + r.layout!.visibleUntil[k] : 0;
       }),
       position_ids: int64(ids, S, (i, q) => {
         const r = rows[i];
         const n = r.appended.length;
-        if (q < A) return r.pastLen + Math.max(0, q - (A - n));
-        const k = q - A;
+        const k = q - rootAt[i];
+        if (k < 0) return r.pastLen + Math.max(0, n + k);
         return r.pastLen + n + (k < r.layout!.tokens.length ? r.layout!.depth[k] : 0);
       }),
       ...past,
       // tree_logprobs runs the LM head at the trie's inner nodes itself: the logits output then
       // needs only its minimum, one row.
-      ...logitsToKeep(info.supportsLogitsToKeep, this.treeScores ? 1 : W),
+      ...logitsToKeep(info.supportsLogitsToKeep, tree ? 1 : W),
     };
     const fresh = rows.some((r) => r.fresh);
-    // tree_logprobs is A + W floats a row; the logits are W × vocab, copied out of the runtime and read here.
-    const tree = this.treeScores;
+    // tree_logprobs is S floats a row; the logits are W × vocab, copied out of the runtime and read here.
     const fetch = tree ? ['tree_logprobs', 'last_hidden_state'] : ['logits', 'token_logprobs', 'last_hidden_state'];
     // The fresh rows' new positions: new_key_values is this call's S, present all P + S.
     const kvOut = tree ? 'new_key_values' : 'present';
@@ -896,18 +902,18 @@ export class EpisodeScorer {
           const dst = sameType(src, H * n * hd);
           for (let h = 0; h < H; h++) {
             const rowStart = (i * H + h) * width + own;
-            dst.set(src.subarray((rowStart + A - (n - 1)) * hd, (rowStart + A + 1) * hd), h * n * hd);
+            dst.set(src.subarray((rowStart + rootAt[i] - (n - 1)) * hd, (rowStart + rootAt[i] + 1) * hd), h * n * hd);
           }
           return dst;
         };
         const kv = present.map((layer) => ({ key: compact(layer.key), value: compact(layer.value) }));
-        const phi = hidden.slice((i * S + A) * d, (i * S + A + 1) * d);
+        const phi = hidden.slice((i * S + rootAt[i]) * d, (i * S + rootAt[i] + 1) * d);
         this.contexts.set(r.key, { key: r.key, text: r.text, length: L, base, baseLength: base ? r.pastLen : 0, kv, kvType: present[0]?.type ?? kvType, lastLogits: null, lastToken: r.root, phi, refs: 0 });
       });
     }
     disposeGpuOutputs(out);
     profile.kvCopyMs += now() - tc;
-    return { tree: treeLogprobs, logits, lse, hidden, A, W };
+    return { tree: treeLogprobs, logits, lse, hidden, rootAt, S, W };
   }
 
   /**
