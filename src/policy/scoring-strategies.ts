@@ -67,6 +67,8 @@ export interface PassCosts {
   logitsPerPosition: number;
   /** 0 when the graph has no last_hidden_state output. */
   hiddenPerPosition: number;
+  /** The graph's other per-position outputs, fetched with the rest: token_logprobs, tree_logprobs, new_key_values.* (onnx-decoder-writer.ts). */
+  otherPerPosition: number;
   /** The context pass keeps only the last logit (the graph takes num_logits_to_keep). */
   lastLogitOnly: boolean;
 }
@@ -76,18 +78,19 @@ export function passCosts(info: ModelInfo): PassCosts {
     kvPerToken: kvBytesPerToken(info, kvElementBytes(info.dtype)),
     logitsPerPosition: info.vocabSize * FLOAT_BYTES,
     hiddenPerPosition: info.featureSource === 'hidden-state' ? info.hiddenSize * FLOAT_BYTES : 0,
+    otherPerPosition: (info.supportsRangeAttention ? FLOAT_BYTES : 0) + (info.supportsTreeLogprobs ? FLOAT_BYTES + kvBytesPerToken(info, kvElementBytes(info.dtype)) : 0),
     lastLogitOnly: info.supportsLogitsToKeep,
   };
 }
 
 /** A context pass over `count` contexts padded to `length`: their present cache, hidden states and logits. */
 export function contextPassBytes(c: PassCosts, count: number, length: number): number {
-  return count * (length * (c.kvPerToken + c.hiddenPerPosition) + (c.lastLogitOnly ? 1 : length) * c.logitsPerPosition);
+  return count * (length * (c.kvPerToken + c.hiddenPerPosition + c.otherPerPosition) + (c.lastLogitOnly ? 1 : length) * c.logitsPerPosition);
 }
 
 /** One candidate row: its copy of the context cache, plus the candidate pass's present cache, logits and hidden states. */
 export function candidateRowBytes(c: PassCosts, contextLength: number, candidateLength: number): number {
-  return contextLength * c.kvPerToken + (contextLength + candidateLength) * c.kvPerToken + candidateLength * (c.logitsPerPosition + c.hiddenPerPosition);
+  return contextLength * c.kvPerToken + (contextLength + candidateLength) * c.kvPerToken + candidateLength * (c.logitsPerPosition + c.hiddenPerPosition + c.otherPerPosition);
 }
 
 export interface PrefixGroup {
