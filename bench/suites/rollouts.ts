@@ -133,7 +133,8 @@ export const suite: BenchSuite = {
         'loop with one backbone call per environment per step from its full prompt (which lists the candidates) and one head call per episode; its cost per decision ' +
         `does not depend on the episode count, so it plays the first ${NAIVE_TASKS} tasks (same seeds) on ${NAIVE_SLOTS} slots. ` +
         '"shared-prefix scoring" scores ℓ over the action tokens without the end-of-turn token, so candidates that differ in their last ' +
-        'token share a row, and takes ψ(a) from the action alone (cached); "engine" scores exactly as Backbone.score. ms = wall time per ' +
+        'token share a row, and takes ψ(a) from the action alone (cached); "engine" scores exactly as Backbone.score (one trie row per ' +
+        'distinct context, its candidates\' log-probabilities read from the graph\'s tree_logprobs output, src/policy/episode-scoring.ts). ms = wall time per ' +
         'decision; the note splits the wall time (env, prompts, backbone, heads, and inside the engine\'s backbone call: rendering, ' +
         'tokenising, the extension and candidate passes, KV copies, read-out of log-probabilities and features).',
     });

@@ -20,7 +20,12 @@
 // candidates as a trie rooted at its last token] (candidate-trie.ts), so a context's KV is copied
 // once per step, not once per candidate, and shared leading tokens of candidates run once (the
 // last tokens, which only their parents' logits score, not at all unless ψ(a) needs their hidden
-// states). Other graphs take the two passes.
+// states). Other graphs take the two passes. With a tree_logprobs output (the bundled model) a
+// trie pass reads one float per node, log p of the node given its parent, computed in the graph
+// with the LM head at the trie's inner nodes only, and the new positions' KV (new_key_values),
+// instead of fetching [rows, W, vocab] logits and the whole present cache; every node, leaves
+// included, is then in the row. A context made by extending another keeps only its new
+// positions' KV and a link to the other (copyPositions reads the chain).
 
 import type { CandidateScore, EpisodeItem, EpisodeScoreOptions, EpisodeScoreProfile, EpisodeScoreResult, ItemScore, ModelInfo, ScoreContext } from './backbone-types';
 import type { PromptFrame } from './prompts';
