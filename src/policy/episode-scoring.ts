@@ -138,6 +138,16 @@ const MAX_ANCHORS = 8;
 /** Appended lengths that may share a trie pass: up to twice the shortest plus this many tokens. */
 const TRIE_PAD_SLACK = 32;
 
+/**
+ * Rows per trie pass on the CPU backends (onnxruntime-node, ORT-web wasm). Measured on the
+ * rollouts bench's passes (31 household rows, 425 past + 145 own positions, onnxruntime-node, 2
+ * cores): one pass of 31 rows 86-91 ms; the same rows sorted by length in passes of 8: 66-70 ms,
+ * of 5-6: 63-70, of 2: 73-76, one by one: 75-82. Smaller batches pad less, and their [rows,
+ * inner nodes, vocab] logits and [rows, heads, S, T] attention tensors stay in cache. WebGPU
+ * takes the rows the budget allows.
+ */
+const TRIE_ROWS_PER_CPU_PASS = 8;
+
 /** Mask value v ≥ RANGE_BASE: the key is visible to query indices ≤ v − RANGE_BASE; 0 hides it and 1 shares it (onnx-decoder-writer.ts). */
 const RANGE_BASE = 2;
 
@@ -768,11 +778,16 @@ export class EpisodeScorer {
     const tree = this.treeScores;
     const logitRow = 2 * info.vocabSize * 4;
     const inner = new Map(rows.map((r) => [r, tree ? innerNodes(r.layout!) : 0]));
-    const ordered = [...rows].sort((a, b) => a.appended.length - b.appended.length || a.pastLen - b.pastLen);
+    // Rows of similar length together: with tree_logprobs a row is [appended | trie], padded at
+    // its end to the pass's longest; else [appended | trie] aligned at the trie, padded at both.
+    const own = (r: TrieRow): number => (tree ? r.appended.length + r.layout!.tokens.length : r.appended.length);
+    const ordered = [...rows].sort((a, b) => own(a) - own(b) || a.pastLen - b.pastLen);
+    const perPass = this.model.info.device === 'webgpu' ? Infinity : Math.ceil(rows.length / Math.ceil(rows.length / TRIE_ROWS_PER_CPU_PASS));
     const chunks = chunkRows(
       ordered,
       (chunk, next) => {
-        if (next.appended.length > 2 * chunk[0].appended.length + TRIE_PAD_SLACK) return Infinity;
+        if (chunk.length >= perPass) return Infinity;
+        if (next.appended.length > 2 * Math.min(...chunk.map((r) => r.appended.length)) + TRIE_PAD_SLACK) return Infinity;
         const all = [...chunk, next];
         const P = Math.max(...all.map((r) => r.pastLen));
         const A = Math.max(...all.map((r) => r.appended.length));
