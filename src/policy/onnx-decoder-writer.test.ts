@@ -1,10 +1,12 @@
 // The writer's graph against the float64 reference, run directly on onnxruntime-node (the
 // runtime transformers.js uses in Node), including padding, KV-cache continuation, grouped KV
-// heads, q/k/v biases, untied heads, num_logits_to_keep, token_logprobs and range attention
-// (a context's candidates as a trie in one row after its cache).
+// heads, q/k/v biases, untied heads, num_logits_to_keep, token_logprobs, tree_logprobs,
+// new_key_values and range attention (a context's candidates as a trie in one row after its
+// cache); a trie row also on ORT-web's wasm backend, the browser's CPU path.
 
 import { describe, expect, it } from 'vitest';
 import * as ort from 'onnxruntime-node';
+import * as ortWeb from 'onnxruntime-web';
 import type { DecoderArch, DecoderWeights } from './decoder-arch';
 import { initDecoderWeights } from './decoder-init';
 import { logSoftmax64, referenceForward } from './decoder.ref';
@@ -270,6 +272,38 @@ describe('writeDecoderOnnx', () => {
       expect(maxAbsDiff((causal.logits.data as Float32Array).subarray(j * V, (j + 1) * V), logits.subarray(j * V, (j + 1) * V))).toBeGreaterThan(1e-3);
     });
   }
+
+  it('a trie row with tree_logprobs runs on ORT-web\'s wasm backend (the browser\'s CPU path) as on onnxruntime-node', async () => {
+    const arch = { ...base, numKvHeads: 2 };
+    const bytes = writeDecoderOnnx(arch, initDecoderWeights(arch, { seed: 17, std: 0.3 }));
+    // The context's tokens shared, then its candidates as a trie rooted at its last token.
+    const context = [3, 17, 42, 5];
+    const layout = layoutTrie(context[context.length - 1], [[9, 60, 11], [9, 60, 12], [30, 31], [9]], { leaves: true });
+    const A = context.length - 1;
+    const tokens = [...context.slice(0, A), ...layout.tokens];
+    const mask = [...Array(A).fill(1), ...layout.visibleUntil.map((u) => 2 + A + u)];
+    const positions = [...Array.from({ length: A }, (_, t) => t), ...layout.depth.map((d) => A + d)];
+    const run = async (rt: typeof ort | typeof ortWeb): Promise<Record<string, Float32Array>> => {
+      const i64w = (row: number[]) => new rt.Tensor('int64', BigInt64Array.from(row.map(BigInt)), [1, row.length]);
+      const feeds: Record<string, ort.Tensor | ortWeb.Tensor> = {
+        input_ids: i64w(tokens),
+        attention_mask: i64w(mask),
+        position_ids: i64w(positions),
+        num_logits_to_keep: new rt.Tensor('int64', BigInt64Array.from([1n]), []),
+      };
+      for (let i = 0; i < arch.numLayers; i++) for (const kind of ['key', 'value']) feeds[`past_key_values.${i}.${kind}`] = new rt.Tensor('float32', new Float32Array(0), [1, arch.numKvHeads, 0, arch.headDim]);
+      const sess = await rt.InferenceSession.create(bytes);
+      // Each runtime's own session and tensors; the casts only bridge the two packages' identical types.
+      const out = await (sess as ort.InferenceSession).run(feeds as Feeds, ['tree_logprobs', 'logits', 'last_hidden_state', 'new_key_values.0.key']);
+      return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, v.data as Float32Array]));
+    };
+    const node = await run(ort);
+    const web = await run(ortWeb);
+    for (const k of ['tree_logprobs', 'logits', 'last_hidden_state', 'new_key_values.0.key']) expect(maxAbsDiff(web[k], node[k])).toBeLessThan(1e-5);
+    // Every candidate token has a score (the root, whose parent is not in the call, has none).
+    expect(node.tree_logprobs[A]).toBe(0);
+    for (let k = 1; k < layout.tokens.length; k++) expect(node.tree_logprobs[A + k]).toBeLessThan(0);
+  });
 
   it('reads back the weights it wrote (transposed linears, tied and untied heads, biases)', () => {
     for (const overrides of [{}, { tieWordEmbeddings: false, numKvHeads: 2, attentionBias: true }]) {
