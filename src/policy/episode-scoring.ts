@@ -33,7 +33,7 @@ import { accumulate, toFloat32 } from './score-math';
 import { DEFAULT_MEMORY_BUDGET_BYTES, kvBytesPerToken, kvElementBytes, sketchMean, tokenScores } from './scoring-strategies';
 import { ByteLruCache, textKey } from './feature-cache';
 import { type TrieLayout, layoutTrie } from './candidate-trie';
-import { type KvData, type KvType, type Outputs, Tensor, disposeGpuOutputs, int64, kvTensor, logitsToKeep, readFloats, readKv } from './transformers-adapter';
+import { type KvData, type KvType, type Outputs, type Tensor, disposeGpuOutputs, int64, int64Rows, kvTensor, logitsToKeep, readFloats, readKv } from './transformers-adapter';
 
 const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
@@ -191,26 +191,6 @@ function chunkRows<T>(rows: T[], bytesOf: (chunk: T[], next: T) => number, budge
   }
   if (cur.length) out.push(cur);
   return out;
-}
-
-/**
- * An int64 [rows, width] tensor of 32-bit integers (token ids, positions, mask values), written
- * through a 32-bit view of the buffer (little-endian, as ONNX raw data and every target is): a
- * BigInt per element cost a trie pass more than building the rest of its inputs.
- */
-function int64Small(rows: number, width: number, fill: (r: number, t: number) => number): Tensor {
-  const data = new BigInt64Array(rows * width);
-  const words = new Int32Array(data.buffer);
-  for (let r = 0; r < rows; r++) {
-    for (let t = 0; t < width; t++) {
-      const v = fill(r, t);
-      if (v !== (v | 0)) throw new RangeError(`int64Small: ${v} is not a 32-bit integer`);
-      const k = 2 * (r * width + t);
-      words[k] = v;
-      words[k + 1] = v < 0 ? -1 : 0;
-    }
-  }
-  return new Tensor('int64', data, [rows, width]);
 }
 
 /** Trie nodes with children (the ones whose logits score something). */
@@ -863,21 +843,21 @@ export class EpisodeScorer {
       }
     }
     const inputs = {
-      input_ids: int64Small(R, S, (i, q) => {
+      input_ids: int64Rows(R, S, (i, q) => {
         const r = rows[i];
         const n = r.appended.length;
         const k = q - rootAt[i];
         if (k < 0) return k >= -n ? r.appended[n + k] : pad;
         return k < r.layout!.tokens.length ? r.layout!.tokens[k] : pad;
       }),
-      attention_mask: int64Small(R, T, (i, t) => {
+      attention_mask: int64Rows(R, T, (i, t) => {
         const r = rows[i];
         if (t < P) return t >= P - r.pastLen ? 1 : 0;
         const k = t - P - rootAt[i];
         if (k < 0) return k >= -r.appended.length ? 1 : 0;
         return k < r.layout!.tokens.length ? RANGE_BASE + rootAt[i] + r.layout!.visibleUntil[k] : 0;
       }),
-      position_ids: int64Small(R, S, (i, q) => {
+      position_ids: int64Rows(R, S, (i, q) => {
         const r = rows[i];
         const n = r.appended.length;
         const k = q - rootAt[i];

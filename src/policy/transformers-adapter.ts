@@ -197,9 +197,29 @@ export function generationEos(model: PreTrainedModel): number | number[] | undef
 // ---- tensors -----------------------------------------------------------------------------------
 
 export function int64(rows: number[][], width: number, fill: (r: number, t: number) => number): Tensor {
-  const data = new BigInt64Array(rows.length * width);
-  for (let r = 0; r < rows.length; r++) for (let t = 0; t < width; t++) data[r * width + t] = BigInt(fill(r, t));
-  return new Tensor('int64', data, [rows.length, width]);
+  return int64Rows(rows.length, width, fill);
+}
+
+/**
+ * An int64 [rows, width] tensor. Values that fit 32 bits (token ids, positions, mask values: all
+ * of them in practice) are written through a 32-bit view of the buffer (little-endian, as ONNX
+ * raw data and every target is): a BigInt per element cost a trie pass more than building the
+ * rest of its inputs. Anything wider still goes through BigInt.
+ */
+export function int64Rows(rows: number, width: number, fill: (r: number, t: number) => number): Tensor {
+  const data = new BigInt64Array(rows * width);
+  const words = new Int32Array(data.buffer);
+  for (let r = 0; r < rows; r++) {
+    for (let t = 0; t < width; t++) {
+      const v = fill(r, t);
+      const k = r * width + t;
+      if (v === (v | 0)) {
+        words[2 * k] = v;
+        words[2 * k + 1] = v < 0 ? -1 : 0;
+      } else data[k] = BigInt(v);
+    }
+  }
+  return new Tensor('int64', data, [rows, width]);
 }
 
 export function kvTensor(type: KvType, data: KvData, dims: number[]): Tensor {
